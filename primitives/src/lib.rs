@@ -1,1 +1,32 @@
-//! placeholder
+//! # Space Notary primitives
+//!
+//! The one home of the contract that the chain, the ground station and the satellite share
+//! (see `DESIGN.md`): the batch certificate v1, its identifier and signing payloads, the merkle
+//! tree over a batch's transactions, the signature checks, and the space-link frames.
+//!
+//! The crate is `no_std` (with a `std` feature) so that the very same code runs in the runtime,
+//! on the ground and on flight software.
+//!
+//! # Layout
+//!
+//! - [`certificate`]: [`BatchCertificate`], [`BatchId`], the server and satellite payloads and
+//!   the signature checks.
+//! - [`merkle`]: the batch root over transaction leaves and per-transaction inclusion proofs,
+//!   built on polkadot-sdk's `binary-merkle-tree`.
+//! - [`link`]: CCSDS Space Packet framing with a CRC-16/CCITT-FALSE trailer, segmentation, the
+//!   uplink/downlink messages and a streaming decoder.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub mod certificate;
+pub mod link;
+pub mod merkle;
+
+pub use certificate::{
+	satellite_payload, verify_satellite_signature, verify_server_signature, BatchCertificate,
+	BatchId, SatelliteKey, SatelliteSignature, ServerId, ServerKey, ServerSignature,
+	SignatureError, CERTIFICATE_VERSION, SATELLITE_DOMAIN, SERVER_DOMAIN,
+};
+pub use merkle::{batch_root, leaf_hash, InclusionProof};

@@ -1,0 +1,271 @@
+//! Batch certificate v1, its identifier and both signing payloads.
+//!
+//! ```text
+//! batch_id          = blake2_256(SCALE(cert))
+//! server payload    = b"space-notary/v1/server"    ++ SCALE(cert)
+//! satellite payload = b"space-notary/v1/satellite" ++ batch_id ++ SCALE(server_signature)
+//! ```
+//!
+//! Every payload starts with its own domain tag, so that no key ever signs two kinds of thing.
+
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use sp_core::{ed25519, H256};
+use sp_runtime::{
+	traits::{IdentifyAccount, Verify},
+	MultiSignature, MultiSigner,
+};
+
+/// The certificate format this crate implements.
+pub const CERTIFICATE_VERSION: u8 = 1;
+
+/// Domain tag of the payload a ground server signs.
+pub const SERVER_DOMAIN: &[u8] = b"space-notary/v1/server";
+
+/// Domain tag of the payload the space node signs.
+pub const SATELLITE_DOMAIN: &[u8] = b"space-notary/v1/satellite";
+
+/// A ground server's identifier, assigned by the chain at registration.
+pub type ServerId = u32;
+
+/// `blake2_256(SCALE(cert))`: names a batch everywhere.
+pub type BatchId = H256;
+
+/// A ground server's public key (sr25519, ed25519 or ecdsa).
+pub type ServerKey = MultiSigner;
+
+/// A ground server's signature over [`BatchCertificate::server_payload`].
+pub type ServerSignature = MultiSignature;
+
+/// The ed25519 key the space node holds for one server, and only for that server.
+pub type SatelliteKey = ed25519::Public;
+
+/// The space node's raw 64-byte ed25519 signature over [`satellite_payload`].
+pub type SatelliteSignature = ed25519::Signature;
+
+/// The certificate a ground server issues for one batch of transactions (v1).
+///
+/// Field order is part of the contract: the SCALE encoding of this struct is what is hashed
+/// and signed.
+#[derive(
+	Clone,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+	Default,
+)]
+pub struct BatchCertificate {
+	/// Certificate format, [`CERTIFICATE_VERSION`].
+	pub version: u8,
+	/// Hash of block 0 of the chain this batch is meant for.
+	pub genesis_hash: H256,
+	/// The issuing server.
+	pub server_id: ServerId,
+	/// Per server; the first batch is 1 and every batch is exactly one more than the last.
+	pub sequence: u64,
+	/// Batch id of the server's previous batch, zero for the first: a hash chain.
+	pub prev_batch: BatchId,
+	/// Binary merkle root (blake2-256) over the leaves `blake2_256(tx)`, see [`crate::merkle`].
+	pub batch_root: H256,
+	/// Number of transactions in the batch (at least one).
+	pub tx_count: u32,
+	/// Sum of the transactions' lengths in bytes.
+	pub total_bytes: u64,
+	/// The server's clock when it issued the certificate, unix milliseconds.
+	pub issued_at_ms: u64,
+}
+
+impl BatchCertificate {
+	/// `blake2_256(SCALE(self))`.
+	pub fn batch_id(&self) -> BatchId {
+		self.using_encoded(|bytes| H256(sp_io::hashing::blake2_256(bytes)))
+	}
+
+	/// The bytes a ground server signs: [`SERVER_DOMAIN`] `++ SCALE(self)`.
+	pub fn server_payload(&self) -> Vec<u8> {
+		let mut payload = Vec::with_capacity(SERVER_DOMAIN.len() + self.encoded_size());
+		payload.extend_from_slice(SERVER_DOMAIN);
+		self.encode_to(&mut payload);
+		payload
+	}
+
+	/// The bytes the space node signs for this certificate and server signature.
+	pub fn satellite_payload(&self, server_signature: &ServerSignature) -> Vec<u8> {
+		satellite_payload(&self.batch_id(), server_signature)
+	}
+}
+
+/// The bytes the space node signs: [`SATELLITE_DOMAIN`] `++ batch_id ++ SCALE(server_signature)`.
+pub fn satellite_payload(batch_id: &BatchId, server_signature: &ServerSignature) -> Vec<u8> {
+	let mut payload =
+		Vec::with_capacity(SATELLITE_DOMAIN.len() + 32 + server_signature.encoded_size());
+	payload.extend_from_slice(SATELLITE_DOMAIN);
+	payload.extend_from_slice(batch_id.as_bytes());
+	server_signature.encode_to(&mut payload);
+	payload
+}
+
+/// Why a signature was not accepted.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum SignatureError {
+	/// The key or signature scheme is not one of ed25519, sr25519 or ecdsa.
+	UnsupportedScheme,
+	/// The signature's scheme differs from the key's scheme.
+	SchemeMismatch,
+	/// The signature does not verify under the key.
+	BadSignature,
+}
+
+impl core::fmt::Display for SignatureError {
+	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+		f.write_str(match self {
+			Self::UnsupportedScheme => "unsupported signature scheme",
+			Self::SchemeMismatch => "signature scheme differs from the key's scheme",
+			Self::BadSignature => "signature does not verify",
+		})
+	}
+}
+
+/// Whether `key` is of a scheme a server may use: ed25519, sr25519 or ecdsa.
+pub fn is_supported_server_key(key: &ServerKey) -> bool {
+	matches!(key, MultiSigner::Ed25519(_) | MultiSigner::Sr25519(_) | MultiSigner::Ecdsa(_))
+}
+
+/// Checks a server signature over `cert`'s server payload.
+///
+/// The signature must be of the key's own scheme (an ed25519 signature never verifies against
+/// an sr25519 key's bytes), then it is checked the way `MultiSignature::verify` does it: ecdsa
+/// over `blake2_256(payload)`, recovering the compressed public key.
+pub fn verify_server_signature(
+	cert: &BatchCertificate,
+	signature: &ServerSignature,
+	key: &ServerKey,
+) -> Result<(), SignatureError> {
+	match (signature, key) {
+		(MultiSignature::Ed25519(_), MultiSigner::Ed25519(_)) |
+		(MultiSignature::Sr25519(_), MultiSigner::Sr25519(_)) |
+		(MultiSignature::Ecdsa(_), MultiSigner::Ecdsa(_)) => {},
+		(MultiSignature::Eth(_), _) | (_, MultiSigner::Eth(_)) =>
+			return Err(SignatureError::UnsupportedScheme),
+		_ => return Err(SignatureError::SchemeMismatch),
+	}
+	let payload = cert.server_payload();
+	if signature.verify(&payload[..], &key.clone().into_account()) {
+		Ok(())
+	} else {
+		Err(SignatureError::BadSignature)
+	}
+}
+
+/// Checks a satellite countersignature for `batch_id` and the server signature it covers.
+pub fn verify_satellite_signature(
+	batch_id: &BatchId,
+	server_signature: &ServerSignature,
+	signature: &SatelliteSignature,
+	key: &SatelliteKey,
+) -> Result<(), SignatureError> {
+	let payload = satellite_payload(batch_id, server_signature);
+	if sp_io::crypto::ed25519_verify(signature, &payload, key) {
+		Ok(())
+	} else {
+		Err(SignatureError::BadSignature)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use sp_core::{ecdsa, sr25519, Pair};
+
+	fn cert() -> BatchCertificate {
+		BatchCertificate {
+			version: CERTIFICATE_VERSION,
+			genesis_hash: H256::repeat_byte(7),
+			server_id: 3,
+			sequence: 1,
+			prev_batch: H256::zero(),
+			batch_root: H256::repeat_byte(1),
+			tx_count: 1,
+			total_bytes: 5,
+			issued_at_ms: 1_700_000_000_000,
+		}
+	}
+
+	#[test]
+	fn encoding_is_the_fixed_field_order() {
+		let c = cert();
+		let bytes = c.encode();
+		assert_eq!(bytes.len(), 1 + 32 + 4 + 8 + 32 + 32 + 4 + 8 + 8);
+		assert_eq!(bytes.len(), BatchCertificate::max_encoded_len());
+		assert_eq!(bytes[0], 1);
+		assert_eq!(&bytes[1..33], &[7u8; 32]);
+		assert_eq!(&bytes[33..37], &3u32.to_le_bytes());
+		assert_eq!(&bytes[37..45], &1u64.to_le_bytes());
+	}
+
+	#[test]
+	fn payloads_are_domain_separated() {
+		let c = cert();
+		let p = c.server_payload();
+		assert!(p.starts_with(SERVER_DOMAIN));
+		assert_eq!(&p[SERVER_DOMAIN.len()..], &c.encode()[..]);
+		let sig = MultiSignature::Ed25519(ed25519::Signature::from_raw([9; 64]));
+		let s = c.satellite_payload(&sig);
+		assert!(s.starts_with(SATELLITE_DOMAIN));
+		assert_eq!(&s[SATELLITE_DOMAIN.len()..SATELLITE_DOMAIN.len() + 32], c.batch_id().as_bytes());
+		assert_eq!(s[SATELLITE_DOMAIN.len() + 32], 0, "ed25519 is variant 0");
+		assert_eq!(s.len(), SATELLITE_DOMAIN.len() + 32 + 1 + 64);
+	}
+
+	#[test]
+	fn server_signatures_of_every_scheme_verify_and_tampering_fails() {
+		let c = cert();
+		let payload = c.server_payload();
+		let ed = ed25519::Pair::from_seed(&[1; 32]);
+		let sr = sr25519::Pair::from_seed(&[2; 32]);
+		let ec = ecdsa::Pair::from_seed(&[3; 32]);
+		let cases: [(ServerKey, ServerSignature); 3] = [
+			(ed.public().into(), ed.sign(&payload).into()),
+			(sr.public().into(), sr.sign(&payload).into()),
+			(ec.public().into(), ec.sign(&payload).into()),
+		];
+		let mut other = c.clone();
+		other.sequence = 2;
+		for (key, sig) in &cases {
+			assert_eq!(verify_server_signature(&c, sig, key), Ok(()));
+			assert_eq!(verify_server_signature(&other, sig, key), Err(SignatureError::BadSignature));
+		}
+		// An ed25519 signature is never checked against an sr25519 key's bytes.
+		assert_eq!(
+			verify_server_signature(&c, &cases[0].1, &cases[1].0),
+			Err(SignatureError::SchemeMismatch)
+		);
+	}
+
+	#[test]
+	fn satellite_signature_binds_batch_and_server_signature() {
+		let c = cert();
+		let server = ed25519::Pair::from_seed(&[1; 32]);
+		let server_sig: ServerSignature = server.sign(&c.server_payload()).into();
+		let sat = ed25519::Pair::from_seed(&[4; 32]);
+		let sat_sig = sat.sign(&c.satellite_payload(&server_sig));
+		let id = c.batch_id();
+		assert_eq!(verify_satellite_signature(&id, &server_sig, &sat_sig, &sat.public()), Ok(()));
+		let other_sig: ServerSignature = server.sign(b"something else").into();
+		assert_eq!(
+			verify_satellite_signature(&id, &other_sig, &sat_sig, &sat.public()),
+			Err(SignatureError::BadSignature)
+		);
+		let other_key = ed25519::Pair::from_seed(&[5; 32]).public();
+		assert_eq!(
+			verify_satellite_signature(&id, &server_sig, &sat_sig, &other_key),
+			Err(SignatureError::BadSignature)
+		);
+	}
+}
