@@ -11,7 +11,7 @@
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
-use sp_core::{ed25519, H256};
+use sp_core::{ecdsa, ed25519, sr25519, H256};
 use sp_runtime::{
 	traits::{IdentifyAccount, Verify},
 	MultiSignature, MultiSigner,
@@ -32,8 +32,76 @@ pub type ServerId = u32;
 /// `blake2_256(SCALE(cert))`: names a batch everywhere.
 pub type BatchId = H256;
 
-/// A ground server's public key (sr25519, ed25519 or ecdsa).
-pub type ServerKey = MultiSigner;
+/// A ground server's public key: ed25519, sr25519 or ecdsa.
+///
+/// SCALE-identical to the first three variants of `sp_runtime::MultiSigner` (0 ed25519,
+/// 1 sr25519, 2 ecdsa), which polkadot.js and subxt already know; unlike `MultiSigner` it has a
+/// bounded encoding (it can live in runtime storage) and no Ethereum variant.
+#[derive(
+	Clone,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum ServerKey {
+	/// An ed25519 public key.
+	#[codec(index = 0)]
+	Ed25519(ed25519::Public),
+	/// An sr25519 public key.
+	#[codec(index = 1)]
+	Sr25519(sr25519::Public),
+	/// A compressed secp256k1 (ecdsa) public key.
+	#[codec(index = 2)]
+	Ecdsa(ecdsa::Public),
+}
+
+impl From<ServerKey> for MultiSigner {
+	fn from(key: ServerKey) -> Self {
+		match key {
+			ServerKey::Ed25519(k) => MultiSigner::Ed25519(k),
+			ServerKey::Sr25519(k) => MultiSigner::Sr25519(k),
+			ServerKey::Ecdsa(k) => MultiSigner::Ecdsa(k),
+		}
+	}
+}
+
+impl TryFrom<MultiSigner> for ServerKey {
+	type Error = SignatureError;
+
+	fn try_from(signer: MultiSigner) -> Result<Self, Self::Error> {
+		match signer {
+			MultiSigner::Ed25519(k) => Ok(Self::Ed25519(k)),
+			MultiSigner::Sr25519(k) => Ok(Self::Sr25519(k)),
+			MultiSigner::Ecdsa(k) => Ok(Self::Ecdsa(k)),
+			MultiSigner::Eth(_) => Err(SignatureError::UnsupportedScheme),
+		}
+	}
+}
+
+impl From<ed25519::Public> for ServerKey {
+	fn from(k: ed25519::Public) -> Self {
+		Self::Ed25519(k)
+	}
+}
+
+impl From<sr25519::Public> for ServerKey {
+	fn from(k: sr25519::Public) -> Self {
+		Self::Sr25519(k)
+	}
+}
+
+impl From<ecdsa::Public> for ServerKey {
+	fn from(k: ecdsa::Public) -> Self {
+		Self::Ecdsa(k)
+	}
+}
 
 /// A ground server's signature over [`BatchCertificate::server_payload`].
 pub type ServerSignature = MultiSignature;
@@ -132,11 +200,6 @@ impl core::fmt::Display for SignatureError {
 	}
 }
 
-/// Whether `key` is of a scheme a server may use: ed25519, sr25519 or ecdsa.
-pub fn is_supported_server_key(key: &ServerKey) -> bool {
-	matches!(key, MultiSigner::Ed25519(_) | MultiSigner::Sr25519(_) | MultiSigner::Ecdsa(_))
-}
-
 /// Checks a server signature over `cert`'s server payload.
 ///
 /// The signature must be of the key's own scheme (an ed25519 signature never verifies against
@@ -148,15 +211,14 @@ pub fn verify_server_signature(
 	key: &ServerKey,
 ) -> Result<(), SignatureError> {
 	match (signature, key) {
-		(MultiSignature::Ed25519(_), MultiSigner::Ed25519(_)) |
-		(MultiSignature::Sr25519(_), MultiSigner::Sr25519(_)) |
-		(MultiSignature::Ecdsa(_), MultiSigner::Ecdsa(_)) => {},
-		(MultiSignature::Eth(_), _) | (_, MultiSigner::Eth(_)) =>
-			return Err(SignatureError::UnsupportedScheme),
+		(MultiSignature::Ed25519(_), ServerKey::Ed25519(_))
+		| (MultiSignature::Sr25519(_), ServerKey::Sr25519(_))
+		| (MultiSignature::Ecdsa(_), ServerKey::Ecdsa(_)) => {},
+		(MultiSignature::Eth(_), _) => return Err(SignatureError::UnsupportedScheme),
 		_ => return Err(SignatureError::SchemeMismatch),
 	}
 	let payload = cert.server_payload();
-	if signature.verify(&payload[..], &key.clone().into_account()) {
+	if signature.verify(&payload[..], &MultiSigner::from(key.clone()).into_account()) {
 		Ok(())
 	} else {
 		Err(SignatureError::BadSignature)
@@ -218,7 +280,10 @@ mod tests {
 		let sig = MultiSignature::Ed25519(ed25519::Signature::from_raw([9; 64]));
 		let s = c.satellite_payload(&sig);
 		assert!(s.starts_with(SATELLITE_DOMAIN));
-		assert_eq!(&s[SATELLITE_DOMAIN.len()..SATELLITE_DOMAIN.len() + 32], c.batch_id().as_bytes());
+		assert_eq!(
+			&s[SATELLITE_DOMAIN.len()..SATELLITE_DOMAIN.len() + 32],
+			c.batch_id().as_bytes()
+		);
 		assert_eq!(s[SATELLITE_DOMAIN.len() + 32], 0, "ed25519 is variant 0");
 		assert_eq!(s.len(), SATELLITE_DOMAIN.len() + 32 + 1 + 64);
 	}
@@ -239,13 +304,30 @@ mod tests {
 		other.sequence = 2;
 		for (key, sig) in &cases {
 			assert_eq!(verify_server_signature(&c, sig, key), Ok(()));
-			assert_eq!(verify_server_signature(&other, sig, key), Err(SignatureError::BadSignature));
+			assert_eq!(
+				verify_server_signature(&other, sig, key),
+				Err(SignatureError::BadSignature)
+			);
 		}
 		// An ed25519 signature is never checked against an sr25519 key's bytes.
 		assert_eq!(
 			verify_server_signature(&c, &cases[0].1, &cases[1].0),
 			Err(SignatureError::SchemeMismatch)
 		);
+	}
+
+	#[test]
+	fn server_key_encodes_like_multi_signer() {
+		let keys: [ServerKey; 3] = [
+			ed25519::Pair::from_seed(&[1; 32]).public().into(),
+			sr25519::Pair::from_seed(&[2; 32]).public().into(),
+			ecdsa::Pair::from_seed(&[3; 32]).public().into(),
+		];
+		for key in keys {
+			let multi = MultiSigner::from(key.clone());
+			assert_eq!(key.encode(), multi.encode());
+			assert_eq!(ServerKey::try_from(multi), Ok(key));
+		}
 	}
 
 	#[test]

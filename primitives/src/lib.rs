@@ -30,3 +30,18 @@ pub use certificate::{
 	SignatureError, CERTIFICATE_VERSION, SATELLITE_DOMAIN, SERVER_DOMAIN,
 };
 pub use merkle::{batch_root, leaf_hash, InclusionProof};
+
+/// Prefix of the off-chain index key under which the chain stores a batch's transactions.
+pub const OFFCHAIN_TXS_PREFIX: &[u8] = b"space-notary/txs/";
+
+/// The off-chain index key of `batch_id`'s transactions: [`OFFCHAIN_TXS_PREFIX`] `++ batch_id`.
+///
+/// The value is `SCALE(Vec<Vec<u8>>)`, the transactions in batch order. The off-chain worker and
+/// the bridge (through the `offchain_localStorageGet` RPC, `PERSISTENT` kind) read it from there;
+/// the node must run with `--enable-offchain-indexing true`.
+pub fn offchain_txs_key(batch_id: &BatchId) -> alloc::vec::Vec<u8> {
+	let mut key = alloc::vec::Vec::with_capacity(OFFCHAIN_TXS_PREFIX.len() + 32);
+	key.extend_from_slice(OFFCHAIN_TXS_PREFIX);
+	key.extend_from_slice(batch_id.as_bytes());
+	key
+}

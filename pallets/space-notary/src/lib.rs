@@ -1,1 +1,746 @@
-//! placeholder
+//! # Space Notary pallet
+//!
+//! A registry of ground servers, the batches they submit, and the countersignatures a satellite
+//! (the space node) makes over them. The certificate format and payloads are those of
+//! `space-notary-primitives`; see `DESIGN.md` for the whole flow.
+//!
+//! ## Overview
+//!
+//! The registrar (a configurable origin: Root, or sudo on a dev chain) registers a server with an
+//! operator account, the server's signing key and the ed25519 key the space node holds for that
+//! server alone. The operator submits batches: a certificate signed by the server key plus the
+//! transactions. The chain checks the certificate against the transactions and the server's hash
+//! chain, keeps the batch pending for `BatchTtl` blocks and puts the transaction bytes in the
+//! off-chain index (not in state). A relay (the off-chain worker, the bridge, or anyone) brings
+//! back the satellite's countersignature; the chain checks it under the server's satellite key and
+//! records the batch as certified. A batch still pending after its TTL expires, with an event.
+//!
+//! ## Calls
+//!
+//! - [`Pallet::register_server`], [`Pallet::set_satellite_key`], [`Pallet::suspend_server`],
+//!   [`Pallet::resume_server`], [`Pallet::deregister_server`]: the registrar.
+//! - [`Pallet::set_server_key`]: the server's operator or the registrar.
+//! - [`Pallet::submit_batch`]: the server's operator.
+//! - [`Pallet::submit_countersignature`]: anyone, unsigned or signed (see below).
+//!
+//! ## Errors
+//!
+//! Every failure is a named [`Error`]; a failing call changes nothing.
+//!
+//! ## Relaying countersignatures: unsigned transactions and a waived fee
+//!
+//! A countersignature must be relayable three ways: (a) by the off-chain worker with no key in
+//! the node's keystore, (b) by the bridge through subxt, (c) from polkadot.js Apps as an ordinary
+//! signed transaction that costs nothing when the countersignature is valid and new. Checked
+//! against the stable2609 sources:
+//!
+//! - `#[pallet::authorize]` (with `frame_system::AuthorizeCall`) only authorizes *general*
+//!   (v5) transactions. polkadot.js builds v4 signed and bare extrinsics only, so it would miss
+//!   (c), and relays would need a transaction-extension-aware client for (b).
+//! - A *bare* (v4 unsigned) extrinsic is built by all three: the off-chain worker with
+//!   `frame_system::offchain::CreateBare` + `SubmitTransaction`, subxt with `create_unsigned`,
+//!   polkadot.js by sending the call without signing. Its pool validity comes from
+//!   `ValidateUnsigned`: deprecated since this release (removal announced for April 2027) in
+//!   favour of `authorize`, but the only mechanism that serves bare extrinsics, so it is used
+//!   here, with `#[allow(deprecated)]` on that one impl. `validate_unsigned` accepts the
+//!   transaction only for a pending batch of an active server and a signature that verifies
+//!   under that server's satellite key, and tags it with the batch id: duplicates from several
+//!   relays die in the pool, invalid ones never reach a block, and nobody can fill blocks for free.
+//! - The signed path runs the same checks in dispatch. A valid, new countersignature returns
+//!   `Pays::No`, so the fee taken before dispatch is refunded in full; an invalid or duplicate one
+//!   fails and pays its fee like any failing call, so spam costs the spammer.
+//!
+//! ## Pending batches and key changes
+//!
+//! - Changing the satellite key never strands a pending batch: countersignatures are checked
+//!   against the server's *current* satellite key, so the space node signs pending batches again
+//!   with its new key. Signatures by the old key are refused from then on (a rotation is often a
+//!   response to compromise).
+//! - Changing the server key leaves pending batches alone: their server signatures were checked
+//!   at submission and are stored with them.
+//! - Suspension stops new batches and certification; pending batches keep their TTL, so they are
+//!   certified if the server is resumed in time, and expire (with `BatchExpired`) otherwise.
+//! - Deregistration expires every pending batch at once (`BatchExpired` with reason
+//!   `ServerDeregistered`), frees the server's keys, and never reuses its id. Certified batches
+//!   stay on record so that inclusion proofs keep working.
+//!
+//! ## Expiry
+//!
+//! A batch submitted in block `n` expires at the start of block `n + BatchTtl` if still pending.
+//! Expiries are queued per block, at most `MaxExpiriesPerBlock` of them, so the work in
+//! `on_initialize` is bounded; a submission that finds its expiry block full fails with
+//! `ExpiryQueueFull` and can be sent again in the next block. Set `MaxExpiriesPerBlock` at least
+//! as high as the number of `submit_batch` calls a block's weight admits, and it never happens.
+//!
+//! ## Transactions
+//!
+//! The transaction bytes go to the off-chain index under
+//! [`space_notary_primitives::offchain_txs_key`], as `SCALE(Vec<Vec<u8>>)`, so that the off-chain
+//! worker and the bridge can uplink them in full mode without bloating state. The node must run
+//! with `--enable-offchain-indexing true` for them to be kept.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+pub mod runtime_api;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+/// Log target of this pallet.
+pub const LOG_TARGET: &str = "runtime::space-notary";
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::pallet_prelude::*;
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::traits::{Saturating, Zero};
+	use space_notary_primitives::{
+		offchain_txs_key, verify_satellite_signature, verify_server_signature, BatchCertificate,
+		BatchId, SatelliteKey, SatelliteSignature, ServerId, ServerKey, ServerSignature,
+		CERTIFICATE_VERSION,
+	};
+
+	/// One transaction of a batch, bounded by `MaxTxBytes`.
+	pub type TxOf<T> = BoundedVec<u8, <T as Config>::MaxTxBytes>;
+	/// A batch's transactions, bounded by `MaxTxsPerBatch`.
+	pub type TxsOf<T> = BoundedVec<TxOf<T>, <T as Config>::MaxTxsPerBatch>;
+	/// The server record as stored.
+	pub type ServerRecordOf<T> =
+		ServerRecord<<T as frame_system::Config>::AccountId, <T as Config>::MaxPendingPerServer>;
+	/// The batch record as stored.
+	pub type BatchRecordOf<T> = BatchRecord<BlockNumberFor<T>>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Configuration of the pallet.
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// Who registers servers, sets satellite keys, suspends, resumes and deregisters.
+		type RegistrarOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Most transactions in one batch.
+		#[pallet::constant]
+		type MaxTxsPerBatch: Get<u32>;
+
+		/// Most bytes in one transaction.
+		#[pallet::constant]
+		type MaxTxBytes: Get<u32>;
+
+		/// Most bytes in one batch, all transactions together.
+		#[pallet::constant]
+		type MaxBatchBytes: Get<u32>;
+
+		/// Most batches one server may have pending at once.
+		#[pallet::constant]
+		type MaxPendingPerServer: Get<u32>;
+
+		/// Most batches that may expire in one block (bounds `on_initialize`).
+		#[pallet::constant]
+		type MaxExpiriesPerBlock: Get<u32>;
+
+		/// Blocks a batch waits for its countersignature before it expires.
+		#[pallet::constant]
+		type BatchTtl: Get<BlockNumberFor<Self>>;
+
+		/// Pool priority of unsigned countersignature transactions.
+		#[pallet::constant]
+		type UnsignedPriority: Get<TransactionPriority>;
+
+		/// Weights of this pallet's calls and hook.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// The id the next registered server gets. Ids are never reused.
+	#[pallet::storage]
+	pub type NextServerId<T> = StorageValue<_, ServerId, ValueQuery>;
+
+	/// Registered servers.
+	#[pallet::storage]
+	pub type Servers<T: Config> = StorageMap<_, Twox64Concat, ServerId, ServerRecordOf<T>>;
+
+	/// Which server a satellite key belongs to: each server has its own.
+	#[pallet::storage]
+	pub type SatelliteKeyOwner<T> = StorageMap<_, Blake2_128Concat, SatelliteKey, ServerId>;
+
+	/// Which server a server key belongs to: each server has its own.
+	#[pallet::storage]
+	pub type ServerKeyOwner<T> = StorageMap<_, Blake2_128Concat, ServerKey, ServerId>;
+
+	/// Every batch ever accepted: pending, certified or expired.
+	#[pallet::storage]
+	pub type Batches<T: Config> = StorageMap<_, Identity, BatchId, BatchRecordOf<T>>;
+
+	/// Batches to expire at the start of a block.
+	#[pallet::storage]
+	pub type Expiries<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<BatchId, T::MaxExpiriesPerBlock>,
+		ValueQuery,
+	>;
+
+	/// Events of this pallet. Field names say what they hold; variant docs say when.
+	#[pallet::event]
+	#[allow(missing_docs)]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A server was registered.
+		ServerRegistered { server_id: ServerId, operator: T::AccountId },
+		/// A server's signing key changed.
+		ServerKeyChanged { server_id: ServerId, server_key: ServerKey },
+		/// A server's satellite key changed; pending batches now need the new key.
+		SatelliteKeyChanged { server_id: ServerId, satellite_key: SatelliteKey },
+		/// A server was suspended.
+		ServerSuspended { server_id: ServerId },
+		/// A server was resumed.
+		ServerResumed { server_id: ServerId },
+		/// A server was deregistered; `expired` of its batches were pending and expired.
+		ServerDeregistered { server_id: ServerId, expired: u32 },
+		/// A batch was accepted and waits for its countersignature until `expires_at`.
+		BatchSubmitted {
+			server_id: ServerId,
+			sequence: u64,
+			batch_id: BatchId,
+			tx_count: u32,
+			expires_at: BlockNumberFor<T>,
+		},
+		/// A batch was countersigned by its server's satellite key.
+		BatchCertified {
+			server_id: ServerId,
+			sequence: u64,
+			batch_id: BatchId,
+			relayer: Option<T::AccountId>,
+		},
+		/// A pending batch expired without certification.
+		BatchExpired { server_id: ServerId, batch_id: BatchId, reason: ExpiryReason },
+	}
+
+	/// Errors of this pallet.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No server with this id.
+		UnknownServer,
+		/// The caller is not the server's operator.
+		NotOperator,
+		/// The server is suspended.
+		ServerSuspended,
+		/// The server is not suspended.
+		ServerNotSuspended,
+		/// All server ids are used up.
+		ServerIdsExhausted,
+		/// This satellite key already belongs to a server.
+		SatelliteKeyInUse,
+		/// This server key already belongs to a server.
+		ServerKeyInUse,
+		/// The certificate's version is not supported.
+		UnsupportedVersion,
+		/// The certificate is for another chain.
+		WrongGenesis,
+		/// The sequence is not the server's last sequence plus one.
+		BadSequence,
+		/// `prev_batch` is not the server's last batch id.
+		BadPrevBatch,
+		/// A batch needs at least one transaction.
+		EmptyBatch,
+		/// `tx_count` differs from the number of transactions.
+		TxCountMismatch,
+		/// `total_bytes` differs from the transactions' total size.
+		TotalBytesMismatch,
+		/// The transactions exceed `MaxBatchBytes`.
+		BatchTooLarge,
+		/// `batch_root` is not the merkle root of the transactions.
+		RootMismatch,
+		/// The server signature's scheme differs from the server key's.
+		SignatureSchemeMismatch,
+		/// The server signature does not verify under the server key.
+		BadServerSignature,
+		/// The server has `MaxPendingPerServer` batches pending already.
+		TooManyPending,
+		/// The batch's expiry block already holds `MaxExpiriesPerBlock` batches; retry next block.
+		ExpiryQueueFull,
+		/// No batch with this id.
+		UnknownBatch,
+		/// The batch is certified already.
+		AlreadyCertified,
+		/// The batch expired.
+		BatchExpired,
+		/// The countersignature does not verify under the server's satellite key.
+		BadSatelliteSignature,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			let due = Expiries::<T>::take(now);
+			let count = due.len() as u32;
+			for batch_id in due {
+				Self::expire(&batch_id, now, ExpiryReason::TtlElapsed);
+			}
+			T::WeightInfo::expire_batches(count)
+		}
+
+		fn integrity_test() {
+			assert!(T::MaxTxsPerBatch::get() > 0, "MaxTxsPerBatch must be positive");
+			assert!(T::MaxTxBytes::get() > 0, "MaxTxBytes must be positive");
+			assert!(T::MaxBatchBytes::get() > 0, "MaxBatchBytes must be positive");
+			assert!(T::MaxPendingPerServer::get() > 0, "MaxPendingPerServer must be positive");
+			assert!(T::MaxExpiriesPerBlock::get() > 0, "MaxExpiriesPerBlock must be positive");
+			assert!(!T::BatchTtl::get().is_zero(), "BatchTtl must be positive");
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Registers a ground server and assigns it the next server id.
+		///
+		/// Origin: `RegistrarOrigin`. Checks: neither key belongs to another server.
+		/// Emits `ServerRegistered`. Complexity: O(1).
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_server())]
+		pub fn register_server(
+			origin: OriginFor<T>,
+			operator: T::AccountId,
+			server_key: ServerKey,
+			satellite_key: SatelliteKey,
+		) -> DispatchResult {
+			T::RegistrarOrigin::ensure_origin(origin)?;
+			ensure!(!ServerKeyOwner::<T>::contains_key(&server_key), Error::<T>::ServerKeyInUse);
+			ensure!(
+				!SatelliteKeyOwner::<T>::contains_key(satellite_key),
+				Error::<T>::SatelliteKeyInUse
+			);
+			let server_id = NextServerId::<T>::get();
+			let next = server_id.checked_add(1).ok_or(Error::<T>::ServerIdsExhausted)?;
+
+			NextServerId::<T>::put(next);
+			ServerKeyOwner::<T>::insert(&server_key, server_id);
+			SatelliteKeyOwner::<T>::insert(satellite_key, server_id);
+			Servers::<T>::insert(
+				server_id,
+				ServerRecord {
+					operator: operator.clone(),
+					server_key,
+					satellite_key,
+					status: ServerStatus::Active,
+					last_sequence: 0,
+					last_batch: BatchId::zero(),
+					pending: BoundedVec::new(),
+				},
+			);
+			Self::deposit_event(Event::ServerRegistered { server_id, operator });
+			Ok(())
+		}
+
+		/// Replaces a server's signing key. Pending batches are unaffected.
+		///
+		/// Origin: the server's operator (signed) or `RegistrarOrigin`. Checks: the server
+		/// exists, the key belongs to no other server. Emits `ServerKeyChanged`. Complexity: O(1).
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::set_server_key())]
+		pub fn set_server_key(
+			origin: OriginFor<T>,
+			server_id: ServerId,
+			server_key: ServerKey,
+		) -> DispatchResult {
+			let mut server = Servers::<T>::get(server_id).ok_or(Error::<T>::UnknownServer)?;
+			if T::RegistrarOrigin::try_origin(origin.clone()).is_err() {
+				let who = ensure_signed(origin)?;
+				ensure!(who == server.operator, Error::<T>::NotOperator);
+			}
+			ensure!(!ServerKeyOwner::<T>::contains_key(&server_key), Error::<T>::ServerKeyInUse);
+
+			ServerKeyOwner::<T>::remove(&server.server_key);
+			ServerKeyOwner::<T>::insert(&server_key, server_id);
+			server.server_key = server_key.clone();
+			Servers::<T>::insert(server_id, server);
+			Self::deposit_event(Event::ServerKeyChanged { server_id, server_key });
+			Ok(())
+		}
+
+		/// Replaces the satellite key of a server. From now on only the new key certifies,
+		/// pending batches included (the space node signs them again with its new key).
+		///
+		/// Origin: `RegistrarOrigin`. Checks: the server exists, the key belongs to no other
+		/// server. Emits `SatelliteKeyChanged`. Complexity: O(1).
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::set_satellite_key())]
+		pub fn set_satellite_key(
+			origin: OriginFor<T>,
+			server_id: ServerId,
+			satellite_key: SatelliteKey,
+		) -> DispatchResult {
+			T::RegistrarOrigin::ensure_origin(origin)?;
+			let mut server = Servers::<T>::get(server_id).ok_or(Error::<T>::UnknownServer)?;
+			ensure!(
+				!SatelliteKeyOwner::<T>::contains_key(satellite_key),
+				Error::<T>::SatelliteKeyInUse
+			);
+
+			SatelliteKeyOwner::<T>::remove(server.satellite_key);
+			SatelliteKeyOwner::<T>::insert(satellite_key, server_id);
+			server.satellite_key = satellite_key;
+			Servers::<T>::insert(server_id, server);
+			Self::deposit_event(Event::SatelliteKeyChanged { server_id, satellite_key });
+			Ok(())
+		}
+
+		/// Suspends a server: no new batches, no certification; pending batches keep their TTL.
+		///
+		/// Origin: `RegistrarOrigin`. Checks: the server exists and is active.
+		/// Emits `ServerSuspended`. Complexity: O(1).
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::suspend_server())]
+		pub fn suspend_server(origin: OriginFor<T>, server_id: ServerId) -> DispatchResult {
+			T::RegistrarOrigin::ensure_origin(origin)?;
+			let mut server = Servers::<T>::get(server_id).ok_or(Error::<T>::UnknownServer)?;
+			ensure!(server.status == ServerStatus::Active, Error::<T>::ServerSuspended);
+
+			server.status = ServerStatus::Suspended;
+			Servers::<T>::insert(server_id, server);
+			Self::deposit_event(Event::ServerSuspended { server_id });
+			Ok(())
+		}
+
+		/// Resumes a suspended server.
+		///
+		/// Origin: `RegistrarOrigin`. Checks: the server exists and is suspended.
+		/// Emits `ServerResumed`. Complexity: O(1).
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::resume_server())]
+		pub fn resume_server(origin: OriginFor<T>, server_id: ServerId) -> DispatchResult {
+			T::RegistrarOrigin::ensure_origin(origin)?;
+			let mut server = Servers::<T>::get(server_id).ok_or(Error::<T>::UnknownServer)?;
+			ensure!(server.status == ServerStatus::Suspended, Error::<T>::ServerNotSuspended);
+
+			server.status = ServerStatus::Active;
+			Servers::<T>::insert(server_id, server);
+			Self::deposit_event(Event::ServerResumed { server_id });
+			Ok(())
+		}
+
+		/// Deregisters a server: its pending batches expire now, its keys are freed, its id is
+		/// never reused. Certified batches stay on record.
+		///
+		/// Origin: `RegistrarOrigin`. Checks: the server exists. Emits `BatchExpired` for each
+		/// pending batch, then `ServerDeregistered`. Complexity: O(p), p = pending batches
+		/// (at most `MaxPendingPerServer`).
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::deregister_server(T::MaxPendingPerServer::get()))]
+		pub fn deregister_server(
+			origin: OriginFor<T>,
+			server_id: ServerId,
+		) -> DispatchResultWithPostInfo {
+			T::RegistrarOrigin::ensure_origin(origin)?;
+			let server = Servers::<T>::take(server_id).ok_or(Error::<T>::UnknownServer)?;
+
+			ServerKeyOwner::<T>::remove(&server.server_key);
+			SatelliteKeyOwner::<T>::remove(server.satellite_key);
+			let now = frame_system::Pallet::<T>::block_number();
+			let expired = server.pending.len() as u32;
+			for batch_id in &server.pending {
+				Self::mark_expired(server_id, batch_id, now, ExpiryReason::ServerDeregistered);
+			}
+			Self::deposit_event(Event::ServerDeregistered { server_id, expired });
+			Ok(Some(T::WeightInfo::deregister_server(expired)).into())
+		}
+
+		/// Submits a batch: its certificate, the server's signature and the transactions.
+		///
+		/// Origin: signed by the server's operator. Checks, in order: the server exists and is
+		/// active, the caller is its operator, certificate version, genesis hash, sequence = last
+		/// + 1, `prev_batch` = last batch id, at least one transaction, `tx_count`,
+		/// `total_bytes` (≤ `MaxBatchBytes`) and `batch_root` recomputed from the transactions,
+		/// room for another pending batch and in the expiry queue, and the server signature.
+		/// The transactions go to the off-chain index. Emits `BatchSubmitted`.
+		/// Complexity: O(n + b), n = transactions, b = bytes (hashing).
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::submit_batch(
+			txs.len() as u32,
+			txs.iter().fold(0u32, |sum, tx| sum.saturating_add(tx.len() as u32)),
+		))]
+		pub fn submit_batch(
+			origin: OriginFor<T>,
+			cert: BatchCertificate,
+			server_signature: ServerSignature,
+			txs: TxsOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let server_id = cert.server_id;
+			let mut server = Servers::<T>::get(server_id).ok_or(Error::<T>::UnknownServer)?;
+			ensure!(server.status == ServerStatus::Active, Error::<T>::ServerSuspended);
+			ensure!(who == server.operator, Error::<T>::NotOperator);
+			ensure!(cert.version == CERTIFICATE_VERSION, Error::<T>::UnsupportedVersion);
+			ensure!(cert.genesis_hash == Self::genesis_hash(), Error::<T>::WrongGenesis);
+			ensure!(
+				Some(cert.sequence) == server.last_sequence.checked_add(1),
+				Error::<T>::BadSequence
+			);
+			ensure!(cert.prev_batch == server.last_batch, Error::<T>::BadPrevBatch);
+			Self::check_transactions(&cert, &txs)?;
+			// Unique: a batch id covers the server id (never reused) and the sequence.
+			let batch_id = cert.batch_id();
+			let now = frame_system::Pallet::<T>::block_number();
+			let expires_at = now.saturating_add(T::BatchTtl::get());
+			let mut expiries = Expiries::<T>::get(expires_at);
+			expiries.try_push(batch_id).map_err(|_| Error::<T>::ExpiryQueueFull)?;
+			server.pending.try_push(batch_id).map_err(|_| Error::<T>::TooManyPending)?;
+			verify_server_signature(&cert, &server_signature, &server.server_key).map_err(|e| {
+				match e {
+					space_notary_primitives::SignatureError::BadSignature => {
+						Error::<T>::BadServerSignature
+					},
+					_ => Error::<T>::SignatureSchemeMismatch,
+				}
+			})?;
+
+			sp_io::offchain_index::set(&offchain_txs_key(&batch_id), &txs.encode());
+			Expiries::<T>::insert(expires_at, expiries);
+			server.last_sequence = cert.sequence;
+			server.last_batch = batch_id;
+			Servers::<T>::insert(server_id, server);
+			let (sequence, tx_count) = (cert.sequence, cert.tx_count);
+			Batches::<T>::insert(
+				batch_id,
+				BatchRecord {
+					cert,
+					server_signature,
+					submitted_at: now,
+					status: BatchStatus::Pending { expires_at },
+				},
+			);
+			Self::deposit_event(Event::BatchSubmitted {
+				server_id,
+				sequence,
+				batch_id,
+				tx_count,
+				expires_at,
+			});
+			Ok(())
+		}
+
+		/// Records the satellite's countersignature of a pending batch.
+		///
+		/// Origin: none (an unsigned transaction from the off-chain worker, the bridge or
+		/// polkadot.js; valid only if the checks below pass) or signed by any account (fee
+		/// refunded when the countersignature is valid and new). Checks: the batch is pending,
+		/// its server is active, and the signature verifies under the server's current satellite
+		/// key over the satellite payload. Emits `BatchCertified`. Complexity: O(1) plus the
+		/// server's pending list (bounded by `MaxPendingPerServer`).
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::submit_countersignature())]
+		pub fn submit_countersignature(
+			origin: OriginFor<T>,
+			batch_id: BatchId,
+			signature: SatelliteSignature,
+		) -> DispatchResultWithPostInfo {
+			let relayer = match ensure_signed(origin.clone()) {
+				Ok(who) => Some(who),
+				Err(_) => {
+					ensure_none(origin)?;
+					None
+				},
+			};
+			let (mut batch, mut server) = Self::check_countersignature(&batch_id, &signature)?;
+
+			let server_id = batch.cert.server_id;
+			let now = frame_system::Pallet::<T>::block_number();
+			server.pending.retain(|id| id != &batch_id);
+			let satellite_key = server.satellite_key;
+			Servers::<T>::insert(server_id, server);
+			batch.status = BatchStatus::Certified {
+				satellite_signature: signature,
+				satellite_key,
+				certified_at: now,
+			};
+			let sequence = batch.cert.sequence;
+			Batches::<T>::insert(batch_id, batch);
+			Self::deposit_event(Event::BatchCertified { server_id, sequence, batch_id, relayer });
+			Ok(Pays::No.into())
+		}
+	}
+
+	// `ValidateUnsigned` is deprecated in favour of `#[pallet::authorize]`, which only serves
+	// general (v5) transactions. Bare (v4 unsigned) extrinsics are what the off-chain worker,
+	// subxt and polkadot.js can all send without a key and without fees today, and this trait is
+	// the only thing that validates them. See the crate docs.
+	#[allow(deprecated)]
+	#[pallet::validate_unsigned]
+	impl<T: Config> ValidateUnsigned for Pallet<T> {
+		type Call = Call<T>;
+
+		fn validate_unsigned(_source: TransactionSource, call: &Self::Call) -> TransactionValidity {
+			let Call::submit_countersignature { batch_id, signature } = call else {
+				return InvalidTransaction::Call.into();
+			};
+			let (batch, _) = Self::check_countersignature(batch_id, signature).map_err(|e| {
+				log::debug!(target: LOG_TARGET, "refused countersignature {batch_id:?}: {e:?}");
+				InvalidTransaction::Custom(Self::error_code(e))
+			})?;
+			let BatchStatus::Pending { expires_at } = batch.status else {
+				return InvalidTransaction::Stale.into();
+			};
+			let now = frame_system::Pallet::<T>::block_number();
+			let longevity: u64 =
+				expires_at.saturating_sub(now).try_into().unwrap_or(u64::MAX).max(1);
+			ValidTransaction::with_tag_prefix("SpaceNotaryCountersignature")
+				.priority(T::UnsignedPriority::get())
+				.and_provides(batch_id)
+				.longevity(longevity)
+				.propagate(true)
+				.build()
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// Hash of block 0, which every certificate must carry.
+		pub fn genesis_hash() -> sp_core::H256 {
+			let hash = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+			sp_core::H256::from_slice(hash.as_ref())
+		}
+
+		/// Checks a countersignature without writing anything; returns the pending batch and its
+		/// server on success.
+		pub fn check_countersignature(
+			batch_id: &BatchId,
+			signature: &SatelliteSignature,
+		) -> Result<(BatchRecordOf<T>, ServerRecordOf<T>), Error<T>> {
+			let batch = Batches::<T>::get(batch_id).ok_or(Error::<T>::UnknownBatch)?;
+			match batch.status {
+				BatchStatus::Pending { .. } => {},
+				BatchStatus::Certified { .. } => return Err(Error::<T>::AlreadyCertified),
+				BatchStatus::Expired { .. } => return Err(Error::<T>::BatchExpired),
+			}
+			let server =
+				Servers::<T>::get(batch.cert.server_id).ok_or(Error::<T>::UnknownServer)?;
+			ensure!(server.status == ServerStatus::Active, Error::<T>::ServerSuspended);
+			verify_satellite_signature(
+				batch_id,
+				&batch.server_signature,
+				signature,
+				&server.satellite_key,
+			)
+			.map_err(|_| Error::<T>::BadSatelliteSignature)?;
+			Ok((batch, server))
+		}
+
+		/// Recomputes count, size and root from the transactions and compares them with `cert`.
+		fn check_transactions(cert: &BatchCertificate, txs: &TxsOf<T>) -> DispatchResult {
+			ensure!(!txs.is_empty(), Error::<T>::EmptyBatch);
+			ensure!(cert.tx_count as usize == txs.len(), Error::<T>::TxCountMismatch);
+			let total_bytes = txs.iter().fold(0u64, |sum, tx| sum.saturating_add(tx.len() as u64));
+			ensure!(total_bytes <= T::MaxBatchBytes::get() as u64, Error::<T>::BatchTooLarge);
+			ensure!(cert.total_bytes == total_bytes, Error::<T>::TotalBytesMismatch);
+			ensure!(
+				cert.batch_root == space_notary_primitives::batch_root(txs.iter()),
+				Error::<T>::RootMismatch
+			);
+			Ok(())
+		}
+
+		/// Expires `batch_id` if it is still pending, removing it from its server's pending list.
+		fn expire(batch_id: &BatchId, now: BlockNumberFor<T>, reason: ExpiryReason) {
+			let Some(batch) = Batches::<T>::get(batch_id) else { return };
+			if !batch.is_pending() {
+				return;
+			}
+			let server_id = batch.cert.server_id;
+			Servers::<T>::mutate(server_id, |server| {
+				if let Some(server) = server {
+					server.pending.retain(|id| id != batch_id);
+				}
+			});
+			Self::mark_expired(server_id, batch_id, now, reason);
+		}
+
+		/// Marks a pending batch expired and says so. The caller handles the server record.
+		fn mark_expired(
+			server_id: ServerId,
+			batch_id: &BatchId,
+			now: BlockNumberFor<T>,
+			reason: ExpiryReason,
+		) {
+			Batches::<T>::mutate(batch_id, |batch| {
+				if let Some(batch) = batch {
+					batch.status = BatchStatus::Expired { at: now, reason };
+				}
+			});
+			Self::deposit_event(Event::BatchExpired { server_id, batch_id: *batch_id, reason });
+		}
+
+		/// The error's index, as the custom code of an invalid unsigned transaction.
+		fn error_code(error: Error<T>) -> u8 {
+			let module_error: sp_runtime::DispatchError = error.into();
+			match module_error {
+				sp_runtime::DispatchError::Module(m) => m.error[0],
+				_ => 0,
+			}
+		}
+
+		/// Runtime API: a server's record.
+		pub fn server_info(server_id: ServerId) -> Option<ServerInfo<T::AccountId>> {
+			Servers::<T>::get(server_id).map(Into::into)
+		}
+
+		/// Runtime API: a batch's record.
+		pub fn batch(batch_id: BatchId) -> Option<BatchRecordOf<T>> {
+			Batches::<T>::get(batch_id)
+		}
+
+		/// Runtime API: a server's pending batches, oldest first.
+		pub fn pending_batches(
+			server_id: ServerId,
+		) -> alloc::vec::Vec<(BatchId, BatchRecordOf<T>)> {
+			Servers::<T>::get(server_id)
+				.map(|server| {
+					server
+						.pending
+						.into_iter()
+						.filter_map(|id| Batches::<T>::get(id).map(|batch| (id, batch)))
+						.collect()
+				})
+				.unwrap_or_default()
+		}
+
+		/// Runtime API: the bytes the satellite signs for a known batch.
+		pub fn satellite_payload(batch_id: BatchId) -> Option<alloc::vec::Vec<u8>> {
+			Batches::<T>::get(batch_id).map(|batch| {
+				space_notary_primitives::satellite_payload(&batch_id, &batch.server_signature)
+			})
+		}
+
+		/// Runtime API: whether `tx` is proven part of the certified batch `batch_id`.
+		pub fn verify_inclusion(
+			batch_id: BatchId,
+			tx: alloc::vec::Vec<u8>,
+			proof: space_notary_primitives::InclusionProof,
+		) -> Result<(), InclusionError> {
+			let batch = Batches::<T>::get(batch_id).ok_or(InclusionError::UnknownBatch)?;
+			if !matches!(batch.status, BatchStatus::Certified { .. }) {
+				return Err(InclusionError::NotCertified);
+			}
+			if proof.number_of_leaves != batch.cert.tx_count {
+				return Err(InclusionError::LeafCountMismatch);
+			}
+			if proof.verify(&batch.cert.batch_root, &tx) {
+				Ok(())
+			} else {
+				Err(InclusionError::BadProof)
+			}
+		}
+	}
+}

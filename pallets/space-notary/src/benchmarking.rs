@@ -1,0 +1,269 @@
+//! Benchmarks of every call and of the expiry hook.
+//!
+//! Worst cases: the server key is ecdsa (recovery is the dearest of the three checks), the
+//! server's pending list is as full as the call allows (it is scanned and rewritten), and the
+//! expiry queue of the target block is nearly full. `submit_batch` has two components: `n`
+//! transactions and `b` bytes; the bytes sit in the first transaction (so `b` ranges up to
+//! `MaxTxBytes`) and the hashing cost per byte extrapolates linearly up to `MaxBatchBytes`.
+
+use super::*;
+use alloc::{format, vec, vec::Vec};
+use frame_benchmarking::v2::*;
+use frame_support::{
+	pallet_prelude::*,
+	traits::{EnsureOrigin, Hooks},
+	BoundedVec,
+};
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use sp_core::{crypto::KeyTypeId, H256};
+use space_notary_primitives::{
+	batch_root, BatchCertificate, BatchId, SatelliteKey, ServerId, ServerKey, ServerSignature,
+	CERTIFICATE_VERSION,
+};
+
+const KEY_TYPE: KeyTypeId = KeyTypeId(*b"snbe");
+
+fn seed(kind: &str, i: u32) -> Option<Vec<u8>> {
+	Some(format!("//{kind}{i}").into_bytes())
+}
+
+fn server_key(i: u32) -> sp_core::ecdsa::Public {
+	sp_io::crypto::ecdsa_generate(KEY_TYPE, seed("server", i))
+}
+
+fn satellite_key(i: u32) -> SatelliteKey {
+	sp_io::crypto::ed25519_generate(KEY_TYPE, seed("satellite", i))
+}
+
+fn registrar<T: Config>() -> T::RuntimeOrigin {
+	T::RegistrarOrigin::try_successful_origin().expect("registrar origin is available")
+}
+
+/// Registers server `i` (ecdsa key) through the call; returns its id and operator.
+fn register<T: Config>(i: u32) -> (ServerId, T::AccountId) {
+	let operator: T::AccountId = account("operator", i, 0);
+	Pallet::<T>::register_server(
+		registrar::<T>(),
+		operator.clone(),
+		server_key(i).into(),
+		satellite_key(i),
+	)
+	.expect("registration succeeds");
+	(NextServerId::<T>::get() - 1, operator)
+}
+
+/// Puts `count` placeholder pending batches (ids derived from `tag`) on a server's list and in
+/// storage, as submissions would have.
+fn fill_pending<T: Config>(server_id: ServerId, count: u32, tag: u8) -> Vec<BatchId> {
+	let expires_at = frame_system::Pallet::<T>::block_number() + T::BatchTtl::get();
+	let mut ids = Vec::new();
+	Servers::<T>::mutate(server_id, |server| {
+		let server = server.as_mut().expect("server exists");
+		for i in 0..count {
+			let cert = BatchCertificate {
+				server_id,
+				sequence: u64::from(i) + 1_000_000,
+				prev_batch: H256::repeat_byte(tag),
+				..Default::default()
+			};
+			let id = cert.batch_id();
+			Batches::<T>::insert(
+				id,
+				BatchRecord {
+					cert,
+					server_signature: ServerSignature::Ecdsa(Default::default()),
+					submitted_at: Zero::zero(),
+					status: BatchStatus::Pending { expires_at },
+				},
+			);
+			server.pending.try_push(id).expect("count is within MaxPendingPerServer");
+			ids.push(id);
+		}
+	});
+	ids
+}
+
+/// `n` transactions, the first carrying `b` bytes and the others one byte each.
+fn transactions<T: Config>(n: u32, b: u32) -> TxsOf<T> {
+	let mut txs = vec![BoundedVec::truncate_from(vec![0xA5; b as usize])];
+	for i in 1..n {
+		txs.push(BoundedVec::truncate_from(vec![i as u8]));
+	}
+	BoundedVec::truncate_from(txs)
+}
+
+/// The certificate and ecdsa signature for server `i`'s next batch over `txs`.
+fn signed_certificate<T: Config>(
+	server_id: ServerId,
+	i: u32,
+	txs: &TxsOf<T>,
+) -> (BatchCertificate, ServerSignature) {
+	let server = Servers::<T>::get(server_id).expect("server exists");
+	let cert = BatchCertificate {
+		version: CERTIFICATE_VERSION,
+		genesis_hash: Pallet::<T>::genesis_hash(),
+		server_id,
+		sequence: server.last_sequence + 1,
+		prev_batch: server.last_batch,
+		batch_root: batch_root(txs.iter()),
+		tx_count: txs.len() as u32,
+		total_bytes: txs.iter().map(|t| t.len() as u64).sum(),
+		issued_at_ms: 1_800_000_000_000,
+	};
+	let sig = sp_io::crypto::ecdsa_sign(KEY_TYPE, &server_key(i), &cert.server_payload())
+		.expect("key is in the keystore");
+	(cert, ServerSignature::Ecdsa(sig))
+}
+
+/// Fills the expiry slot that a batch submitted now lands in, leaving room for one.
+fn fill_expiry_slot<T: Config>() {
+	let expires_at = frame_system::Pallet::<T>::block_number() + T::BatchTtl::get();
+	let room = T::MaxExpiriesPerBlock::get().saturating_sub(1);
+	let ids = (0..room).map(|i| H256::from_low_u64_be(u64::from(i) + 1)).collect::<Vec<_>>();
+	Expiries::<T>::insert(expires_at, BoundedVec::truncate_from(ids));
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn register_server() {
+		let operator: T::AccountId = account("operator", 0, 0);
+		let key: ServerKey = server_key(0).into();
+		let origin = registrar::<T>();
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, operator, key, satellite_key(0));
+
+		assert!(Servers::<T>::contains_key(0));
+	}
+
+	#[benchmark]
+	fn set_server_key() {
+		let (id, operator) = register::<T>(0);
+		let new_key: ServerKey = server_key(1).into();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), id, new_key.clone());
+
+		assert_eq!(Servers::<T>::get(id).map(|s| s.server_key), Some(new_key));
+	}
+
+	#[benchmark]
+	fn set_satellite_key() {
+		let (id, _) = register::<T>(0);
+		let new_key = satellite_key(1);
+		let origin = registrar::<T>();
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id, new_key);
+
+		assert_eq!(Servers::<T>::get(id).map(|s| s.satellite_key), Some(new_key));
+	}
+
+	#[benchmark]
+	fn suspend_server() {
+		let (id, _) = register::<T>(0);
+		let origin = registrar::<T>();
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id);
+
+		assert_eq!(Servers::<T>::get(id).map(|s| s.status), Some(ServerStatus::Suspended));
+	}
+
+	#[benchmark]
+	fn resume_server() {
+		let (id, _) = register::<T>(0);
+		Pallet::<T>::suspend_server(registrar::<T>(), id).expect("suspends");
+		let origin = registrar::<T>();
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id);
+
+		assert_eq!(Servers::<T>::get(id).map(|s| s.status), Some(ServerStatus::Active));
+	}
+
+	#[benchmark]
+	fn deregister_server(p: Linear<0, { T::MaxPendingPerServer::get() }>) {
+		let (id, _) = register::<T>(0);
+		let pending = fill_pending::<T>(id, p, 1);
+		let origin = registrar::<T>();
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id);
+
+		assert!(!Servers::<T>::contains_key(id));
+		for batch_id in pending {
+			assert!(!Batches::<T>::get(batch_id).expect("kept").is_pending());
+		}
+	}
+
+	#[benchmark]
+	fn submit_batch(
+		n: Linear<1, { T::MaxTxsPerBatch::get() }>,
+		b: Linear<0, { T::MaxTxBytes::get() }>,
+	) {
+		let (id, operator) = register::<T>(0);
+		fill_pending::<T>(id, T::MaxPendingPerServer::get() - 1, 1);
+		fill_expiry_slot::<T>();
+		let txs = transactions::<T>(n, b);
+		let (cert, sig) = signed_certificate::<T>(id, 0, &txs);
+		let batch_id = cert.batch_id();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), cert, sig, txs);
+
+		assert!(Batches::<T>::get(batch_id).expect("stored").is_pending());
+	}
+
+	#[benchmark]
+	fn submit_countersignature() {
+		let (id, operator) = register::<T>(0);
+		fill_pending::<T>(id, T::MaxPendingPerServer::get() - 1, 1);
+		let txs = transactions::<T>(1, 32);
+		let (cert, sig) = signed_certificate::<T>(id, 0, &txs);
+		let batch_id = cert.batch_id();
+		Pallet::<T>::submit_batch(RawOrigin::Signed(operator).into(), cert, sig, txs)
+			.expect("submits");
+		let payload = Pallet::<T>::satellite_payload(batch_id).expect("stored");
+		let countersig = sp_io::crypto::ed25519_sign(KEY_TYPE, &satellite_key(0), &payload)
+			.expect("key is in the keystore");
+
+		#[extrinsic_call]
+		_(RawOrigin::None, batch_id, countersig);
+
+		assert!(matches!(
+			Batches::<T>::get(batch_id).map(|b| b.status),
+			Some(BatchStatus::Certified { .. })
+		));
+	}
+
+	#[benchmark]
+	fn expire_batches(n: Linear<0, { T::MaxExpiriesPerBlock::get() }>) {
+		// n servers with one pending batch each, all due in the same block; each server's
+		// pending list is full so that removal scans the whole list.
+		let now = frame_system::Pallet::<T>::block_number();
+		let due: BlockNumberFor<T> = now + T::BatchTtl::get();
+		let mut ids = Vec::new();
+		for i in 0..n {
+			let (id, _) = register::<T>(i);
+			let mut pending = fill_pending::<T>(id, T::MaxPendingPerServer::get(), i as u8);
+			ids.push(pending.pop().expect("at least one pending"));
+		}
+		Expiries::<T>::insert(due, BoundedVec::truncate_from(ids.clone()));
+
+		#[block]
+		{
+			Pallet::<T>::on_initialize(due);
+		}
+
+		assert!(Expiries::<T>::get(due).is_empty());
+		for batch_id in ids {
+			assert!(!Batches::<T>::get(batch_id).expect("kept").is_pending());
+		}
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

@@ -1,0 +1,63 @@
+//! Test runtime: System, Balances and the pallet, with small bounds so tests reach them.
+
+use crate as pallet_space_notary;
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{ConstU32, ConstU64},
+};
+use frame_system::EnsureRoot;
+use sp_keystore::{testing::MemoryKeystore, KeystoreExt};
+use sp_runtime::{
+	traits::{IdentifyAccount, Verify},
+	BuildStorage, MultiSignature,
+};
+
+/// Accounts are the real runtime's: 32-byte ids derived from `MultiSigner`.
+pub type AccountId = <<MultiSignature as Verify>::Signer as IdentifyAccount>::AccountId;
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		SpaceNotary: pallet_space_notary,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = sp_runtime::traits::IdentityLookup<AccountId>;
+	type AccountData = pallet_balances::AccountData<u64>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type AccountStore = System;
+}
+
+parameter_types! {
+	pub const BatchTtl: u64 = 10;
+}
+
+impl pallet_space_notary::Config for Test {
+	type RegistrarOrigin = EnsureRoot<AccountId>;
+	type MaxTxsPerBatch = ConstU32<16>;
+	type MaxTxBytes = ConstU32<64>;
+	type MaxBatchBytes = ConstU32<256>;
+	type MaxPendingPerServer = ConstU32<3>;
+	type MaxExpiriesPerBlock = ConstU32<4>;
+	type BatchTtl = BatchTtl;
+	type UnsignedPriority = ConstU64<{ 1 << 20 }>;
+	type WeightInfo = ();
+}
+
+/// Externalities with genesis storage (block 0's hash set) and an in-memory keystore, at block 1.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.register_extension(KeystoreExt::new(MemoryKeystore::new()));
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}

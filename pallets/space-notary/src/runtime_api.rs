@@ -1,0 +1,29 @@
+//! `SpaceNotaryApi`: what clients (the bridge, polkadot.js through `api.call`) ask the runtime.
+
+use crate::types::{BatchRecord, InclusionError, ServerInfo};
+use alloc::vec::Vec;
+use codec::Codec;
+use space_notary_primitives::{BatchCertificate, BatchId, InclusionProof, ServerId};
+
+sp_api::decl_runtime_apis! {
+	/// Queries over servers and batches, and the signing payloads, computed by the runtime so
+	/// that clients need no copy of the rules.
+	pub trait SpaceNotaryApi<AccountId, BlockNumber>
+	where
+		AccountId: Codec,
+		BlockNumber: Codec,
+	{
+		/// A registered server, or `None`.
+		fn server(server_id: ServerId) -> Option<ServerInfo<AccountId>>;
+		/// A batch's record (certificate, server signature, status), or `None`.
+		fn batch_status(batch_id: BatchId) -> Option<BatchRecord<BlockNumber>>;
+		/// A server's pending batches, oldest first.
+		fn pending_batches(server_id: ServerId) -> Vec<(BatchId, BatchRecord<BlockNumber>)>;
+		/// The bytes a ground server signs for `cert`.
+		fn server_payload(cert: BatchCertificate) -> Vec<u8>;
+		/// The bytes the satellite signs for a known batch, or `None`.
+		fn satellite_payload(batch_id: BatchId) -> Option<Vec<u8>>;
+		/// Whether `tx` is part of the certified batch `batch_id`, by `proof`.
+		fn verify_inclusion(batch_id: BatchId, tx: Vec<u8>, proof: InclusionProof) -> Result<(), InclusionError>;
+	}
+}
