@@ -1,0 +1,395 @@
+//! `run`'s flags ([`RunArgs`]) and the validated configuration they become
+//! ([`EmulatorConfig`]) before any socket is opened or file touched.
+
+use chrono::{DateTime, Utc};
+use clap::{Args, ValueEnum};
+use sp_core::H256;
+use std::{net::SocketAddr, num::NonZeroU64, path::PathBuf, time::Duration};
+
+use crate::{
+	link_model::LinkParams,
+	orbit::{GroundStation, OrbitError, Satellite, Tle},
+	pass::{OrbitPasses, PassSchedule},
+	policy::PolicyLimits,
+	provisioning::StateDir,
+};
+
+/// A named set of link parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LinkProfile {
+	/// No bandwidth limit, no latency, no loss, always in view.
+	Ideal,
+	/// Amateur-band UHF (435 MHz) at 9.6 kbit/s, GMSK, as flown by most cubesats.
+	Uhf,
+	/// S-band (2.2 GHz) at 1 Mbit/s, as on larger small satellites.
+	Sband,
+}
+
+impl LinkProfile {
+	/// The profile's parameters.
+	///
+	/// Latency is the one-way time from the first bit sent to the first bit out of the
+	/// receiver's modem: 2 to 10 ms of propagation at LEO ranges (500 to 3000 km) plus the
+	/// radios' turnaround and modem delay, which dominates at UHF (keying and training a
+	/// half-duplex radio takes 100 ms or so). Loss and corruption are per packet after the
+	/// radio's own coding, on a pass at moderate elevation.
+	pub fn params(self) -> LinkParams {
+		match self {
+			Self::Ideal => LinkParams {
+				bandwidth_bps: None,
+				latency: Duration::ZERO,
+				loss: 0.0,
+				corruption: 0.0,
+			},
+			Self::Uhf => LinkParams {
+				bandwidth_bps: NonZeroU64::new(9_600),
+				latency: Duration::from_millis(150),
+				loss: 0.02,
+				corruption: 0.01,
+			},
+			Self::Sband => LinkParams {
+				bandwidth_bps: NonZeroU64::new(1_000_000),
+				latency: Duration::from_millis(20),
+				loss: 0.001,
+				corruption: 0.001,
+			},
+		}
+	}
+}
+
+/// Flags of `satellite-emulator run`.
+#[derive(Args, Debug, Clone)]
+pub struct RunArgs {
+	/// Address to serve the space link on (CCSDS packets over TCP).
+	#[arg(long, default_value = "127.0.0.1:7700")]
+	pub listen: SocketAddr,
+	/// State directory made by `provision`.
+	#[arg(long)]
+	pub state_dir: PathBuf,
+	/// Genesis hash of the chain whose certificates are signed (0x + 64 hex digits).
+	#[arg(long)]
+	pub genesis_hash: String,
+	/// Link profile; the flags below override its values.
+	#[arg(long, value_enum, default_value = "ideal")]
+	pub profile: LinkProfile,
+	/// Bandwidth in bit/s, each direction.
+	#[arg(long)]
+	pub bandwidth: Option<u64>,
+	/// One-way latency in milliseconds.
+	#[arg(long)]
+	pub latency_ms: Option<u64>,
+	/// Probability that a packet is lost, 0 to 1.
+	#[arg(long)]
+	pub loss: Option<f64>,
+	/// Probability that a packet arrives with flipped bits, 0 to 1.
+	#[arg(long)]
+	pub corruption: Option<f64>,
+	/// Fixed pass windows: orbit period in (orbit) seconds.
+	#[arg(long)]
+	pub pass_period: Option<f64>,
+	/// Fixed pass windows: pass length in (orbit) seconds, at the start of each period.
+	#[arg(long)]
+	pub pass_duration: Option<f64>,
+	/// Passes from this TLE file (2 or 3 lines) over `--station`.
+	#[arg(long)]
+	pub tle: Option<PathBuf>,
+	/// Ground station for `--tle`: LAT,LON,ALT (degrees, degrees, metres).
+	#[arg(long)]
+	pub station: Option<String>,
+	/// Elevation mask of the ground station, degrees.
+	#[arg(long, default_value_t = GroundStation::DEFAULT_MIN_ELEVATION_DEG)]
+	pub min_elevation: f64,
+	/// Orbit time at start-up (RFC 3339); defaults to now.
+	#[arg(long)]
+	pub orbit_start: Option<DateTime<Utc>>,
+	/// Orbit time runs this many times faster than the wall clock (passes only).
+	#[arg(long, default_value_t = 1.0)]
+	pub time_scale: f64,
+	/// Seed of the loss and corruption draws; random (and logged) if absent.
+	#[arg(long)]
+	pub seed: Option<u64>,
+	/// How old a certificate's `issued_at_ms` may be, seconds.
+	#[arg(long, default_value_t = 3600)]
+	pub freshness_s: u64,
+	/// How far ahead of the satellite clock `issued_at_ms` may be, seconds.
+	#[arg(long, default_value_t = 30)]
+	pub max_skew_s: u64,
+	/// Most transactions in one batch.
+	#[arg(long, default_value_t = 10_000)]
+	pub max_txs: u32,
+	/// Most bytes in one batch.
+	#[arg(long, default_value_t = 1 << 20)]
+	pub max_bytes: u64,
+	/// Sign requests that may wait for the signer; beyond, the answer is `Busy`.
+	#[arg(long, default_value_t = 64)]
+	pub queue_depth: usize,
+	/// `retry_after_ms` suggested in `Busy`.
+	#[arg(long, default_value_t = 500)]
+	pub busy_retry_ms: u32,
+	/// Serve Prometheus metrics on this address (`GET /metrics`).
+	#[arg(long)]
+	pub metrics: Option<SocketAddr>,
+}
+
+/// A flag, or a combination of flags, that cannot run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+	/// `--genesis-hash` is not 32 bytes of hex.
+	#[error("genesis hash {0:?} is not 0x followed by 64 hex digits")]
+	BadGenesisHash(String),
+	/// A probability outside `[0, 1]`.
+	#[error("--{flag} must be within 0 and 1, got {value}")]
+	BadRate {
+		/// The flag.
+		flag: &'static str,
+		/// Its value.
+		value: f64,
+	},
+	/// `--bandwidth 0`.
+	#[error("--bandwidth must be above 0 bit/s")]
+	ZeroBandwidth,
+	/// Fixed windows and a TLE at once.
+	#[error("give either --pass-period/--pass-duration or --tle/--station, not both")]
+	BothPassKinds,
+	/// Only one of `--pass-period` and `--pass-duration`.
+	#[error("--pass-period and --pass-duration go together")]
+	IncompletePassWindow,
+	/// Only one of `--tle` and `--station`.
+	#[error("--tle and --station go together")]
+	IncompleteOrbit,
+	/// A pass that is empty, longer than its period, or not a number.
+	#[error(
+		"a pass of {duration} s every {period} s is not a pass window (0 < duration <= period)"
+	)]
+	BadPassWindow {
+		/// `--pass-period`.
+		period: f64,
+		/// `--pass-duration`.
+		duration: f64,
+	},
+	/// `--time-scale` not a positive number.
+	#[error("--time-scale must be a positive number, got {0}")]
+	BadTimeScale(f64),
+	/// A limit of zero.
+	#[error("--{0} must be above 0")]
+	ZeroLimit(&'static str),
+	/// The TLE file could not be read.
+	#[error("cannot read TLE file {path}: {source}")]
+	ReadTle {
+		/// The file.
+		path: PathBuf,
+		/// Why.
+		source: std::io::Error,
+	},
+	/// The TLE or station is invalid, or passes cannot be predicted.
+	#[error(transparent)]
+	Orbit(#[from] OrbitError),
+}
+
+/// Everything `run` needs, checked.
+pub struct EmulatorConfig {
+	/// Keys and signing record.
+	pub state_dir: StateDir,
+	/// The step-4 limits.
+	pub limits: PolicyLimits,
+	/// Link parameters, the same in both directions.
+	pub link: LinkParams,
+	/// When the satellite is in view (orbit time).
+	pub passes: PassSchedule,
+	/// Orbit time at start-up.
+	pub orbit_start: DateTime<Utc>,
+	/// Orbit time per wall-clock time.
+	pub time_scale: f64,
+	/// Seed of the loss and corruption draws.
+	pub seed: u64,
+	/// Sign requests that may wait for the signer.
+	pub queue_depth: usize,
+	/// `retry_after_ms` suggested in `Busy`.
+	pub busy_retry_ms: u32,
+	/// Where to serve metrics, if anywhere.
+	pub metrics: Option<SocketAddr>,
+}
+
+/// Reads `0x` + 64 hex digits (the `0x` is optional).
+pub fn parse_h256(text: &str) -> Option<H256> {
+	let text = text.trim();
+	let bytes = hex::decode(text.strip_prefix("0x").unwrap_or(text)).ok()?;
+	let raw: [u8; 32] = bytes.try_into().ok()?;
+	Some(H256(raw))
+}
+
+fn rate(flag: &'static str, value: f64) -> Result<f64, ConfigError> {
+	if (0.0..=1.0).contains(&value) {
+		Ok(value)
+	} else {
+		Err(ConfigError::BadRate { flag, value })
+	}
+}
+
+impl EmulatorConfig {
+	/// An `ideal`-profile configuration with default limits, for tests and embedding.
+	pub fn ideal(state_dir: impl Into<PathBuf>, genesis_hash: H256) -> Self {
+		Self {
+			state_dir: StateDir::new(state_dir),
+			limits: PolicyLimits {
+				genesis_hash,
+				freshness_ms: 3_600_000,
+				max_skew_ms: 30_000,
+				max_txs: 10_000,
+				max_bytes: 1 << 20,
+			},
+			link: LinkProfile::Ideal.params(),
+			passes: PassSchedule::Always,
+			orbit_start: Utc::now(),
+			time_scale: 1.0,
+			seed: 0,
+			queue_depth: 64,
+			busy_retry_ms: 500,
+			metrics: None,
+		}
+	}
+
+	/// Checks `args` and builds the configuration; reads the TLE file if one is given.
+	pub fn from_args(args: RunArgs) -> Result<Self, ConfigError> {
+		let genesis_hash = parse_h256(&args.genesis_hash)
+			.ok_or_else(|| ConfigError::BadGenesisHash(args.genesis_hash.clone()))?;
+		let mut link = args.profile.params();
+		if let Some(bps) = args.bandwidth {
+			link.bandwidth_bps = Some(NonZeroU64::new(bps).ok_or(ConfigError::ZeroBandwidth)?);
+		}
+		if let Some(ms) = args.latency_ms {
+			link.latency = Duration::from_millis(ms);
+		}
+		if let Some(loss) = args.loss {
+			link.loss = rate("loss", loss)?;
+		}
+		if let Some(corruption) = args.corruption {
+			link.corruption = rate("corruption", corruption)?;
+		}
+		if !(args.time_scale.is_finite() && args.time_scale > 0.0) {
+			return Err(ConfigError::BadTimeScale(args.time_scale));
+		}
+		if args.max_txs == 0 {
+			return Err(ConfigError::ZeroLimit("max-txs"));
+		}
+		if args.queue_depth == 0 {
+			return Err(ConfigError::ZeroLimit("queue-depth"));
+		}
+		let orbit_start = args.orbit_start.unwrap_or_else(Utc::now);
+		let fixed = args.pass_period.is_some() || args.pass_duration.is_some();
+		let orbit = args.tle.is_some() || args.station.is_some();
+		let passes = match (fixed, orbit) {
+			(true, true) => return Err(ConfigError::BothPassKinds),
+			(false, false) => PassSchedule::Always,
+			(true, false) => {
+				let (Some(period), Some(duration)) = (args.pass_period, args.pass_duration) else {
+					return Err(ConfigError::IncompletePassWindow);
+				};
+				let valid = period.is_finite() && duration > 0.0 && duration <= period;
+				if !valid {
+					return Err(ConfigError::BadPassWindow { period, duration });
+				}
+				PassSchedule::Fixed {
+					period: Duration::from_secs_f64(period),
+					duration: Duration::from_secs_f64(duration),
+				}
+			},
+			(false, true) => {
+				let (Some(path), Some(station)) = (args.tle, args.station) else {
+					return Err(ConfigError::IncompleteOrbit);
+				};
+				let text = std::fs::read_to_string(&path)
+					.map_err(|source| ConfigError::ReadTle { path, source })?;
+				let satellite = Satellite::new(&Tle::parse(&text)?)?;
+				let station =
+					station.parse::<GroundStation>()?.with_min_elevation(args.min_elevation);
+				station.validate()?;
+				PassSchedule::Orbit(OrbitPasses::new(satellite, station, orbit_start)?)
+			},
+		};
+		Ok(Self {
+			state_dir: StateDir::new(args.state_dir),
+			limits: PolicyLimits {
+				genesis_hash,
+				freshness_ms: args.freshness_s.saturating_mul(1000),
+				max_skew_ms: args.max_skew_s.saturating_mul(1000),
+				max_txs: args.max_txs,
+				max_bytes: args.max_bytes,
+			},
+			link,
+			passes,
+			orbit_start,
+			time_scale: args.time_scale,
+			seed: args.seed.unwrap_or_else(rand::random),
+			queue_depth: args.queue_depth,
+			busy_retry_ms: args.busy_retry_ms,
+			metrics: args.metrics,
+		})
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use clap::Parser;
+
+	#[derive(Parser)]
+	struct Cli {
+		#[command(flatten)]
+		run: RunArgs,
+	}
+
+	fn config(extra: &[&str]) -> Result<EmulatorConfig, ConfigError> {
+		let mut argv = vec!["x", "--state-dir", "/tmp/x", "--genesis-hash"];
+		let genesis = format!("0x{}", "ab".repeat(32));
+		argv.push(&genesis);
+		argv.extend_from_slice(extra);
+		EmulatorConfig::from_args(Cli::try_parse_from(argv).unwrap().run)
+	}
+
+	#[test]
+	fn profiles_and_overrides() {
+		let c = config(&["--profile", "uhf", "--loss", "0.5"]).unwrap();
+		assert_eq!(c.link.bandwidth_bps, NonZeroU64::new(9600));
+		assert_eq!(c.link.loss, 0.5);
+		assert_eq!(c.link.corruption, LinkProfile::Uhf.params().corruption);
+		assert!(matches!(c.passes, PassSchedule::Always));
+		assert_eq!(c.limits.genesis_hash, H256::repeat_byte(0xab));
+		let c = config(&["--pass-period", "5400", "--pass-duration", "600"]).unwrap();
+		assert!(matches!(c.passes, PassSchedule::Fixed { .. }));
+	}
+
+	#[test]
+	fn bad_flags_are_named_before_anything_runs() {
+		assert!(matches!(
+			config(&["--loss", "1.5"]),
+			Err(ConfigError::BadRate { flag: "loss", .. })
+		));
+		assert!(matches!(
+			config(&["--corruption", "NaN"]),
+			Err(ConfigError::BadRate { flag: "corruption", .. })
+		));
+		assert!(matches!(config(&["--bandwidth", "0"]), Err(ConfigError::ZeroBandwidth)));
+		assert!(matches!(config(&["--time-scale", "0"]), Err(ConfigError::BadTimeScale(_))));
+		assert!(matches!(config(&["--pass-period", "10"]), Err(ConfigError::IncompletePassWindow)));
+		assert!(matches!(
+			config(&["--pass-period", "10", "--pass-duration", "20"]),
+			Err(ConfigError::BadPassWindow { .. })
+		));
+		assert!(matches!(
+			config(&["--pass-period", "10", "--pass-duration", "5", "--tle", "x"]),
+			Err(ConfigError::BothPassKinds)
+		));
+		assert!(matches!(config(&["--tle", "x"]), Err(ConfigError::IncompleteOrbit)));
+		assert!(matches!(
+			config(&["--tle", "/nonexistent/tle", "--station", "1,2,3"]),
+			Err(ConfigError::ReadTle { .. })
+		));
+		assert!(matches!(config(&["--max-txs", "0"]), Err(ConfigError::ZeroLimit("max-txs"))));
+		let mut argv = vec!["x", "--state-dir", "/tmp/x", "--genesis-hash", "0x12"];
+		argv.truncate(5);
+		let args = Cli::try_parse_from(argv).unwrap().run;
+		assert!(matches!(EmulatorConfig::from_args(args), Err(ConfigError::BadGenesisHash(_))));
+	}
+}

@@ -1,0 +1,276 @@
+//! The radio between the ground station and the satellite, applied to every packet in each
+//! direction: bandwidth, one-way latency, loss, corruption and pass windows.
+//!
+//! A direction is a FIFO. A packet occupies the link for `len * 8 / bandwidth` (it waits for
+//! the packets before it), then arrives `latency` later, unless:
+//! - the satellite is out of view when its transmission starts or ends: it is lost, like a
+//!   radio transmitting into nothing (the TCP connection, the ground station's modem, stays
+//!   open; nothing is held back for the next pass);
+//! - the loss draw says so: lost;
+//! - the corruption draw says so: one to three random bits are flipped, and it is delivered
+//!   (the receiver's CRC finds it).
+//!
+//! Every packet takes the same draws from its direction's ChaCha8 generator, whatever
+//! happens to it, so for one seed the n-th packet of a direction always meets the same fate,
+//! however the packets are timed, and a run is repeatable.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use space_notary_primitives::link::{frame::HEADER_LEN, parse_header, Direction, FrameError};
+use std::{num::NonZeroU64, sync::Arc, time::Duration};
+use tokio::{sync::mpsc, time::Instant};
+
+use crate::{pass::PassClock, telemetry::Metrics};
+
+/// Below this, the pacer does not sleep: the timer could not honour it anyway, and the
+/// bandwidth accounting makes up for it on the next packet.
+const TIMER_RESOLUTION: Duration = Duration::from_millis(1);
+
+/// The physical parameters of one direction of the link.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LinkParams {
+	/// Bits per second; `None` is unlimited.
+	pub bandwidth_bps: Option<NonZeroU64>,
+	/// One-way latency.
+	pub latency: Duration,
+	/// Probability that a packet is lost, in `[0, 1]`.
+	pub loss: f64,
+	/// Probability that a packet arrives with flipped bits, in `[0, 1]`.
+	pub corruption: f64,
+}
+
+impl LinkParams {
+	/// How long a packet of `len` bytes occupies the link.
+	pub fn airtime(&self, len: usize) -> Duration {
+		match self.bandwidth_bps {
+			None => Duration::ZERO,
+			Some(bps) => Duration::from_secs_f64(len as f64 * 8.0 / bps.get() as f64),
+		}
+	}
+}
+
+/// What the link did to one packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fate {
+	/// Delivered intact.
+	Delivered,
+	/// Lost to noise.
+	Lost,
+	/// Delivered with this many bits flipped.
+	Corrupted(u8),
+}
+
+/// The random part of one direction of the link: which packets are lost or corrupted.
+pub struct Impairments {
+	loss: f64,
+	corruption: f64,
+	rng: ChaCha8Rng,
+}
+
+impl Impairments {
+	/// The generator for `direction` of a link seeded with `seed`.
+	pub fn new(params: &LinkParams, seed: u64, direction: Direction) -> Self {
+		let mut key = [0u8; 32];
+		key[..8].copy_from_slice(&seed.to_le_bytes());
+		// The two directions must not mirror each other's draws.
+		key[8] = match direction {
+			Direction::Uplink => 1,
+			Direction::Downlink => 2,
+		};
+		Self { loss: params.loss, corruption: params.corruption, rng: ChaCha8Rng::from_seed(key) }
+	}
+
+	/// Decides the fate of the next packet and applies it to `packet`.
+	pub fn apply(&mut self, packet: &mut [u8]) -> Fate {
+		// Always the same draws, in the same order, whatever the outcome (see module docs).
+		let lost = self.rng.gen::<f64>() < self.loss;
+		let corrupted = self.rng.gen::<f64>() < self.corruption;
+		let flips: u8 = self.rng.gen_range(1..=3);
+		let bits = packet.len() * 8;
+		let positions: [usize; 3] =
+			std::array::from_fn(|_| if bits == 0 { 0 } else { self.rng.gen_range(0..bits) });
+		if lost {
+			return Fate::Lost;
+		}
+		if !corrupted || bits == 0 {
+			return Fate::Delivered;
+		}
+		for &bit in &positions[..usize::from(flips)] {
+			packet[bit / 8] ^= 1 << (bit % 8);
+		}
+		Fate::Corrupted(flips)
+	}
+}
+
+/// One direction of the radio link.
+pub struct Radio {
+	/// Which way it carries packets.
+	pub direction: Direction,
+	/// Its physical parameters.
+	pub params: LinkParams,
+	/// Its loss and corruption draws.
+	pub impairments: Impairments,
+	/// When the satellite is in view.
+	pub passes: Arc<PassClock>,
+	/// Where frame counts go.
+	pub metrics: Arc<Metrics>,
+}
+
+impl Radio {
+	/// Carries packets from `input` to `output` until `input` closes and everything in
+	/// flight has arrived, or `output` closes.
+	pub async fn run(self, mut input: mpsc::Receiver<Vec<u8>>, output: mpsc::Sender<Vec<u8>>) {
+		let Radio { direction, params, mut impairments, passes, metrics } = self;
+		let (air_tx, mut air_rx) = mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
+		// Latency stage: packets leave the air in order, each `latency` after it was sent.
+		let deliver = async move {
+			while let Some((arrival, packet)) = air_rx.recv().await {
+				tokio::time::sleep_until(arrival).await;
+				if output.send(packet).await.is_err() {
+					break;
+				}
+			}
+		};
+		// Bandwidth stage: one packet on the air at a time.
+		let transmit = async move {
+			let mut link_free_at = Instant::now();
+			while let Some(mut packet) = input.recv().await {
+				let now = Instant::now();
+				let start = link_free_at.max(now);
+				let end = start + params.airtime(packet.len());
+				link_free_at = end;
+				if end > now + TIMER_RESOLUTION {
+					tokio::time::sleep_until(end).await;
+				}
+				metrics.frame_sent(direction, packet.len());
+				let fate = impairments.apply(&mut packet);
+				if !(passes.in_pass(start) && passes.in_pass(end)) {
+					metrics.frame_out_of_pass(direction);
+					continue;
+				}
+				match fate {
+					Fate::Lost => {
+						metrics.frame_lost(direction);
+						continue;
+					},
+					Fate::Corrupted(_) => metrics.frame_corrupted(direction),
+					Fate::Delivered => {},
+				}
+				if air_tx.send((end + params.latency, packet)).is_err() {
+					break;
+				}
+			}
+		};
+		tokio::join!(transmit, deliver);
+	}
+}
+
+/// Cuts the ground station's byte stream into packets, the way a radio modem frames what
+/// it transmits, using the primary header's length (`primitives::link::parse_header`).
+/// Bytes that cannot start a packet are skipped one at a time until one can.
+pub struct PacketCutter {
+	direction: Direction,
+	buffer: Vec<u8>,
+	skipped: u64,
+}
+
+impl PacketCutter {
+	/// A cutter for packets travelling `direction`.
+	pub fn new(direction: Direction) -> Self {
+		Self { direction, buffer: Vec::new(), skipped: 0 }
+	}
+
+	/// Appends bytes from the stream.
+	pub fn push(&mut self, bytes: &[u8]) {
+		self.buffer.extend_from_slice(bytes);
+	}
+
+	/// The next whole packet, if the buffer holds one.
+	pub fn next_packet(&mut self) -> Option<Vec<u8>> {
+		loop {
+			if self.buffer.len() < HEADER_LEN {
+				return None;
+			}
+			match parse_header(self.direction, &self.buffer) {
+				Ok(header) if self.buffer.len() >= header.packet_len => {
+					return Some(self.buffer.drain(..header.packet_len).collect())
+				},
+				Ok(_) | Err(FrameError::Incomplete { .. }) => return None,
+				Err(_) => {
+					self.buffer.remove(0);
+					self.skipped += 1;
+				},
+			}
+		}
+	}
+
+	/// Bytes skipped because no packet could start there.
+	pub fn skipped(&self) -> u64 {
+		self.skipped
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use space_notary_primitives::link::{SequenceCounter, Uplink};
+
+	fn params(loss: f64, corruption: f64) -> LinkParams {
+		LinkParams { bandwidth_bps: None, latency: Duration::ZERO, loss, corruption }
+	}
+
+	fn fates(seed: u64, direction: Direction, n: usize) -> Vec<Fate> {
+		let mut imp = Impairments::new(&params(0.3, 0.2), seed, direction);
+		(0..n).map(|_| imp.apply(&mut [0u8; 40])).collect()
+	}
+
+	#[test]
+	fn the_same_seed_gives_the_same_fates_and_another_does_not() {
+		let a = fates(7, Direction::Uplink, 200);
+		assert_eq!(a, fates(7, Direction::Uplink, 200));
+		assert_ne!(a, fates(8, Direction::Uplink, 200));
+		assert_ne!(a, fates(7, Direction::Downlink, 200));
+		let lost = a.iter().filter(|f| **f == Fate::Lost).count();
+		// 30 % of 200, give or take a lot: the rate is applied, not ignored.
+		assert!((30..=90).contains(&lost), "{lost} lost");
+	}
+
+	#[test]
+	fn corruption_flips_bits_and_nothing_else() {
+		let mut imp = Impairments::new(&params(0.0, 1.0), 1, Direction::Uplink);
+		let mut packet = vec![0u8; 64];
+		let Fate::Corrupted(flips) = imp.apply(&mut packet) else { panic!("must corrupt") };
+		let ones: u32 = packet.iter().map(|b| b.count_ones()).sum();
+		// Two flips of one bit cancel out, so at most `flips` bits differ, and an odd count
+		// leaves at least one.
+		assert!(ones <= u32::from(flips));
+		let mut clean = Impairments::new(&params(0.0, 0.0), 1, Direction::Uplink);
+		let mut packet = vec![0u8; 64];
+		assert_eq!(clean.apply(&mut packet), Fate::Delivered);
+		assert!(packet.iter().all(|b| *b == 0));
+	}
+
+	#[test]
+	fn airtime_follows_bandwidth() {
+		let uhf = LinkParams { bandwidth_bps: NonZeroU64::new(9600), ..params(0.0, 0.0) };
+		assert_eq!(uhf.airtime(120), Duration::from_millis(100));
+		assert_eq!(params(0.0, 0.0).airtime(1_000_000), Duration::ZERO);
+	}
+
+	#[test]
+	fn cutter_splits_a_stream_and_skips_garbage() {
+		let mut seq = SequenceCounter::default();
+		let a = Uplink::Ping { nonce: 1 }.to_packets(&mut seq).remove(0);
+		let b = Uplink::StatusRequest.to_packets(&mut seq).remove(0);
+		let mut cutter = PacketCutter::new(Direction::Uplink);
+		cutter.push(&[0xFF, 0xFF, 0xFF]);
+		cutter.push(&a[..5]);
+		assert_eq!(cutter.next_packet(), None);
+		cutter.push(&a[5..]);
+		cutter.push(&b);
+		assert_eq!(cutter.next_packet(), Some(a));
+		assert_eq!(cutter.next_packet(), Some(b));
+		assert_eq!(cutter.next_packet(), None);
+		assert_eq!(cutter.skipped(), 3);
+	}
+}

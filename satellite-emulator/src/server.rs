@@ -1,0 +1,149 @@
+//! The emulator daemon: accepts ground station connections and runs the signer until told
+//! to stop.
+
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+use tokio::{net::TcpListener, task::JoinSet, time::Instant};
+
+use crate::{
+	config::EmulatorConfig,
+	connection::{self, Shared},
+	metrics_http,
+	pass::PassClock,
+	provisioning::ProvisioningError,
+	signer::Signer,
+	signing_store::{SigningStore, StoreError},
+	telemetry::Metrics,
+};
+
+/// The emulator could not start or stopped on an error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerError {
+	/// The provisioned keys could not be loaded.
+	#[error(transparent)]
+	Provisioning(#[from] ProvisioningError),
+	/// The signing record could not be opened.
+	#[error(transparent)]
+	Store(#[from] StoreError),
+	/// A listening socket could not be opened.
+	#[error("cannot listen on {addr}: {source}")]
+	Bind {
+		/// The address.
+		addr: SocketAddr,
+		/// Why.
+		source: std::io::Error,
+	},
+	/// The state directory could not be created.
+	#[error("cannot create state directory: {0}")]
+	StateDir(#[source] std::io::Error),
+	/// The signer thread died.
+	#[error("the signer stopped unexpectedly")]
+	SignerPanicked,
+}
+
+/// Runs the emulator on `listener` until `shutdown` completes. Serves metrics on
+/// `config.metrics` if set.
+pub async fn run(
+	config: EmulatorConfig,
+	listener: TcpListener,
+	shutdown: impl Future,
+) -> Result<(), ServerError> {
+	let metrics_listener = match config.metrics {
+		Some(addr) => Some(
+			TcpListener::bind(addr).await.map_err(|source| ServerError::Bind { addr, source })?,
+		),
+		None => None,
+	};
+	run_with_metrics(config, listener, metrics_listener, shutdown).await
+}
+
+/// Like [`run`], with the metrics listener given (tests bind it on port 0).
+pub async fn run_with_metrics(
+	config: EmulatorConfig,
+	listener: TcpListener,
+	metrics_listener: Option<TcpListener>,
+	shutdown: impl Future,
+) -> Result<(), ServerError> {
+	std::fs::create_dir_all(config.state_dir.path()).map_err(ServerError::StateDir)?;
+	let keyring = config.state_dir.load_keyring()?;
+	if keyring.is_empty() {
+		tracing::warn!(target: "satellite", dir = %config.state_dir.path().display(), "no server is provisioned: every request will be refused as UnknownServer");
+	}
+	let servers: Vec<_> = keyring.ids().collect();
+	let store = SigningStore::open(&config.state_dir.signing_db_path())?;
+	let metrics = Arc::new(Metrics::new());
+	let EmulatorConfig { passes, orbit_start, time_scale, .. } = config;
+	let config = EmulatorConfig { passes: crate::pass::PassSchedule::Always, ..config };
+	let passes = Arc::new(PassClock::new(passes, Instant::now(), orbit_start, time_scale));
+
+	let (signer_handle, jobs) = Signer::channel(config.queue_depth);
+	let signer =
+		Signer::new(keyring, store, config.limits.clone(), metrics.clone(), config.busy_retry_ms);
+	let signer_thread = tokio::task::spawn_blocking(move || signer.run(jobs));
+	let shared = Arc::new(Shared::new(&config, passes.clone(), metrics.clone(), signer_handle));
+
+	let mut background = JoinSet::new();
+	if let Some(listener) = metrics_listener {
+		if let Ok(addr) = listener.local_addr() {
+			tracing::info!(target: "satellite", %addr, "metrics at GET /metrics");
+		}
+		background.spawn(metrics_http::serve(listener, metrics.clone(), passes.clone()));
+	}
+	background.spawn(log_passes(passes.clone()));
+	tracing::info!(
+		target: "satellite",
+		addr = ?listener.local_addr().ok(),
+		?servers,
+		seed = config.seed,
+		genesis = %config.limits.genesis_hash,
+		"space link up"
+	);
+
+	let mut connections = JoinSet::new();
+	tokio::pin!(shutdown);
+	loop {
+		tokio::select! {
+			_ = &mut shutdown => break,
+			accepted = listener.accept() => match accepted {
+				Ok((stream, peer)) => {
+					tracing::info!(target: "satellite::link", %peer, "ground station connected");
+					let shared = shared.clone();
+					connections.spawn(async move {
+						connection::serve(stream, shared).await;
+						tracing::info!(target: "satellite::link", %peer, "ground station disconnected");
+					});
+				},
+				Err(error) => {
+					// Out of file descriptors and the like: back off instead of spinning.
+					tracing::warn!(target: "satellite::link", %error, "accept failed");
+					tokio::time::sleep(Duration::from_millis(100)).await;
+				},
+			},
+			Some(_) = connections.join_next(), if !connections.is_empty() => {},
+		}
+	}
+	tracing::info!(target: "satellite", "shutting down");
+	connections.shutdown().await;
+	background.shutdown().await;
+	// The last queue handle goes with `shared`; the signer then finishes what it holds and
+	// returns, releasing the signing record's lock.
+	drop(shared);
+	signer_thread.await.map_err(|_| ServerError::SignerPanicked)
+}
+
+/// Logs each pass as it begins and ends.
+async fn log_passes(passes: Arc<PassClock>) {
+	loop {
+		let state = passes.state_at(Instant::now());
+		tracing::info!(
+			target: "satellite::pass",
+			in_pass = state.in_pass,
+			change_in_s = state.change_in.map(|d| d.as_secs_f64()),
+			"{}",
+			if state.in_pass { "in view" } else { "out of view" }
+		);
+		let Some(change_in) = state.change_in else { return };
+		// A little past the change, so the next state is the new one.
+		tokio::time::sleep(change_in + Duration::from_millis(5)).await;
+	}
+}

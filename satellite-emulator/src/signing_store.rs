@@ -1,0 +1,191 @@
+//! The durable signing record: for every server, every sequence signed, with the batch id,
+//! the server signature and the satellite signature given for it.
+//!
+//! It lives in a [`redb`] database (`<state-dir>/signing.redb`) rather than a hand-written
+//! file because a signature must never leave before its sequence is on disk, and redb gives
+//! exactly that with little code of ours: a write transaction is durable (fsync) when
+//! `commit` returns, a crash rolls back to the last commit, several signatures can share one
+//! commit (the signer batches what is queued), and the file is locked so two emulators can
+//! never sign from one state directory.
+
+use codec::{Decode, Encode};
+use redb::{ReadableTable, TableDefinition};
+use space_notary_primitives::{BatchId, SatelliteSignature, ServerId, ServerSignature};
+use std::path::Path;
+
+/// `(server_id, sequence)` → SCALE-encoded [`SignedRecord`].
+const SIGNED: TableDefinition<(u32, u64), &[u8]> = TableDefinition::new("signed");
+
+/// What the satellite signed at one sequence of one server.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct SignedRecord {
+	/// The certificate's batch id.
+	pub batch_id: BatchId,
+	/// The server signature the countersignature covers.
+	pub server_signature: ServerSignature,
+	/// The countersignature returned.
+	pub signature: SatelliteSignature,
+}
+
+/// The signing record could not be read or written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+	/// Another process (an emulator already running?) holds the database.
+	#[error("the signing record is in use by another process (is an emulator already running on this state directory?)")]
+	Locked,
+	/// The database reported an error.
+	#[error("signing record: {0}")]
+	Database(#[source] redb::Error),
+	/// A stored record does not decode: the file was altered or damaged.
+	#[error("signing record for server {server_id} sequence {sequence} is corrupt")]
+	CorruptRecord {
+		/// The server.
+		server_id: ServerId,
+		/// The sequence.
+		sequence: u64,
+	},
+}
+
+fn db_error(e: impl Into<redb::Error>) -> StoreError {
+	StoreError::Database(e.into())
+}
+
+/// The signing record of one state directory.
+pub struct SigningStore {
+	db: redb::Database,
+}
+
+impl SigningStore {
+	/// Opens (or creates) the record at `path`, taking its lock.
+	pub fn open(path: &Path) -> Result<Self, StoreError> {
+		let db = redb::Database::create(path).map_err(|e| match e {
+			redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Locked,
+			other => db_error(other),
+		})?;
+		// Create the table up front so that read transactions never meet a missing table.
+		let txn = db.begin_write().map_err(db_error)?;
+		txn.open_table(SIGNED).map_err(db_error)?;
+		txn.commit().map_err(db_error)?;
+		Ok(Self { db })
+	}
+
+	/// Starts a write transaction; only one can be open at a time.
+	pub fn begin(&self) -> Result<SigningTxn, StoreError> {
+		Ok(SigningTxn { txn: self.db.begin_write().map_err(db_error)? })
+	}
+
+	/// The highest sequence signed for `server_id` and its record, from committed data.
+	pub fn last_signed(
+		&self,
+		server_id: ServerId,
+	) -> Result<Option<(u64, SignedRecord)>, StoreError> {
+		let txn = self.db.begin_read().map_err(db_error)?;
+		let table = txn.open_table(SIGNED).map_err(db_error)?;
+		let last =
+			table.range((server_id, 0)..=(server_id, u64::MAX)).map_err(db_error)?.next_back();
+		match last {
+			None => Ok(None),
+			Some(entry) => {
+				let (key, value) = entry.map_err(db_error)?;
+				let (_, sequence) = key.value();
+				Ok(Some((sequence, decode_record(server_id, sequence, value.value())?)))
+			},
+		}
+	}
+}
+
+fn decode_record(
+	server_id: ServerId,
+	sequence: u64,
+	mut bytes: &[u8],
+) -> Result<SignedRecord, StoreError> {
+	SignedRecord::decode(&mut bytes).map_err(|_| StoreError::CorruptRecord { server_id, sequence })
+}
+
+/// A write transaction on the signing record: reads see its own uncommitted writes.
+pub struct SigningTxn {
+	txn: redb::WriteTransaction,
+}
+
+impl SigningTxn {
+	/// The highest sequence signed for `server_id`.
+	pub fn last_sequence(&self, server_id: ServerId) -> Result<Option<u64>, StoreError> {
+		let table = self.txn.open_table(SIGNED).map_err(db_error)?;
+		let last =
+			table.range((server_id, 0)..=(server_id, u64::MAX)).map_err(db_error)?.next_back();
+		match last {
+			None => Ok(None),
+			Some(entry) => Ok(Some(entry.map_err(db_error)?.0.value().1)),
+		}
+	}
+
+	/// What was signed at `sequence` for `server_id`, if anything.
+	pub fn record_at(
+		&self,
+		server_id: ServerId,
+		sequence: u64,
+	) -> Result<Option<SignedRecord>, StoreError> {
+		let table = self.txn.open_table(SIGNED).map_err(db_error)?;
+		let value = table.get((server_id, sequence)).map_err(db_error)?;
+		value.map(|v| decode_record(server_id, sequence, v.value())).transpose()
+	}
+
+	/// Records a signature (replacing the record at that sequence, if any).
+	pub fn record(
+		&mut self,
+		server_id: ServerId,
+		sequence: u64,
+		record: &SignedRecord,
+	) -> Result<(), StoreError> {
+		let mut table = self.txn.open_table(SIGNED).map_err(db_error)?;
+		table.insert((server_id, sequence), record.encode().as_slice()).map_err(db_error)?;
+		Ok(())
+	}
+
+	/// Makes every write of this transaction durable; returns once it is on disk.
+	pub fn commit(self) -> Result<(), StoreError> {
+		self.txn.commit().map_err(db_error)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use sp_core::{ed25519, H256};
+
+	fn record(byte: u8) -> SignedRecord {
+		SignedRecord {
+			batch_id: H256::repeat_byte(byte),
+			server_signature: ed25519::Signature::from_raw([byte; 64]).into(),
+			signature: ed25519::Signature::from_raw([byte.wrapping_add(1); 64]),
+		}
+	}
+
+	#[test]
+	fn committed_records_survive_reopening_and_uncommitted_ones_do_not() {
+		let tmp = tempfile::tempdir().unwrap();
+		let path = tmp.path().join("signing.redb");
+		{
+			let store = SigningStore::open(&path).unwrap();
+			assert!(matches!(SigningStore::open(&path), Err(StoreError::Locked)));
+			let mut txn = store.begin().unwrap();
+			txn.record(1, 5, &record(5)).unwrap();
+			txn.record(1, 6, &record(6)).unwrap();
+			txn.record(2, 9, &record(9)).unwrap();
+			assert_eq!(txn.last_sequence(1).unwrap(), Some(6), "reads see own writes");
+			txn.commit().unwrap();
+			let mut txn = store.begin().unwrap();
+			txn.record(1, 7, &record(7)).unwrap();
+			drop(txn); // aborted
+		}
+		let store = SigningStore::open(&path).unwrap();
+		assert_eq!(store.last_signed(1).unwrap(), Some((6, record(6))));
+		assert_eq!(store.last_signed(2).unwrap(), Some((9, record(9))));
+		assert_eq!(store.last_signed(3).unwrap(), None);
+		let txn = store.begin().unwrap();
+		assert_eq!(txn.record_at(1, 5).unwrap(), Some(record(5)));
+		assert_eq!(txn.record_at(1, 7).unwrap(), None);
+		assert_eq!(txn.last_sequence(0).unwrap(), None, "server 0 must not see server 1");
+	}
+}
