@@ -5,8 +5,8 @@
 //! each position it reads a primary header; if the header is implausible for its direction
 //! (version, packet type, secondary header flag, length, an APID that no message kind of the
 //! direction uses) or the packet's CRC fails, it drops one byte and looks again. Checking the
-//! APID as well means that only about one random offset in 350 000 even looks like a header,
-//! so garbage rarely makes the decoder wait for a packet that is not there (see below). A CRC-16 over the header makes a false packet boundary in garbage
+//! APID as well means that fewer than one random offset in 700 000 even looks like a header, so
+//! garbage rarely makes the decoder wait for a packet that is not there (see below). A CRC-16 over the header makes a false packet boundary in garbage
 //! a one-in-65536 event per plausible header, and one byte at a time means a good packet right
 //! after a damaged one is never lost.
 //!
@@ -24,6 +24,10 @@
 //! - Completed messages wait in a queue for [`Deframer::next_message`]. Their payloads are
 //!   never larger than the bytes pushed since they were last taken, so a caller that takes the
 //!   messages after each `push` holds no more than its own reads.
+//!
+//! Time is linear in the input too: at worst (input forged so that every offset holds a
+//! plausible header of a full-length packet with a wrong CRC) each skipped byte costs one CRC
+//! over [`MAX_PACKET_LEN`] bytes.
 //!
 //! # A stalled packet
 //!
@@ -126,7 +130,11 @@ impl Deframer {
 	/// [`Self::next_message`].
 	pub fn push(&mut self, mut bytes: &[u8]) {
 		while !bytes.is_empty() {
-			self.compact();
+			// Moving the live bytes costs up to a packet's length, so only when needed: a
+			// caller feeding one byte at a time must not pay that per byte.
+			if self.window.len().saturating_add(bytes.len()) > WINDOW_LEN {
+				self.compact();
+			}
 			let room = WINDOW_LEN.saturating_sub(self.window.len());
 			let (now, later) = bytes.split_at(room.min(bytes.len()));
 			self.window.extend_from_slice(now);
@@ -177,19 +185,18 @@ impl Deframer {
 				},
 				_ => parse_packet(self.direction, live),
 			};
-			let outcome = match parsed {
-				Ok((header, segment)) => {
-					self.stats.packets_ok = self.stats.packets_ok.saturating_add(1);
-					self.start = self.start.saturating_add(header.packet_len);
-					self.reassemble(header, segment);
-					Ok(())
-				},
-				Err(e) => Err(e),
-			};
+			let outcome = parsed.map(|(header, segment)| {
+				self.stats.packets_ok = self.stats.packets_ok.saturating_add(1);
+				self.start = self.start.saturating_add(header.packet_len);
+				self.reassemble(header, segment);
+			});
 			self.window = window;
 			match outcome {
 				Ok(()) => {},
-				Err(FrameError::Incomplete { .. }) => return,
+				Err(FrameError::Incomplete { .. }) => {
+					self.clear_if_consumed();
+					return;
+				},
 				Err(FrameError::BadCrc) => {
 					self.stats.packets_corrupted = self.stats.packets_corrupted.saturating_add(1);
 					self.skip_one();
@@ -210,6 +217,14 @@ impl Deframer {
 	fn compact(&mut self) {
 		if self.start > 0 {
 			self.window.drain(..self.start.min(self.window.len()));
+			self.start = 0;
+		}
+	}
+
+	/// Forgets consumed bytes when nothing is left after them; costs nothing to move.
+	fn clear_if_consumed(&mut self) {
+		if self.start >= self.window.len() {
+			self.window.clear();
 			self.start = 0;
 		}
 	}
