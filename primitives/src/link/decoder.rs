@@ -312,7 +312,7 @@ mod tests {
 
 	fn packet(segment: Segment, count: u16, apid: u16, data: &[u8]) -> Vec<u8> {
 		let mut out = Vec::new();
-		encode_packet(Direction::Downlink, apid, segment, count, data, &mut out);
+		encode_packet(Direction::Downlink, apid, segment, count, data, &mut out).unwrap();
 		out
 	}
 
@@ -386,7 +386,8 @@ mod tests {
 	#[test]
 	fn wrong_direction_is_skipped() {
 		let mut up = Vec::new();
-		encode_packet(Direction::Uplink, apid::PING, Segment::Unsegmented, 0, b"up", &mut up);
+		encode_packet(Direction::Uplink, apid::PING, Segment::Unsegmented, 0, b"up", &mut up)
+			.unwrap();
 		let mut d = Deframer::new(Direction::Downlink, 1 << 16);
 		d.push(&up);
 		d.push(&packet(Segment::Unsegmented, 0, apid::BUSY, b"down"));

@@ -256,11 +256,11 @@ pub fn parse_packet(
 	Ok((header, covered.get(HEADER_LEN..).unwrap_or_default()))
 }
 
-/// Appends one packet carrying `segment` to `out`.
+/// Appends one packet to `out`: `payload_segment` as the `segment` part of a message.
 ///
-/// `apid` is reduced to its 11 bits and `sequence_count` to its 14 bits. A segment longer than
-/// [`MAX_SEGMENT_LEN`] is cut there: callers split messages with [`encode_message`], which never
-/// passes a longer one.
+/// `apid` is reduced to its 11 bits and `sequence_count` to its 14 bits. Fails with
+/// [`FrameError::BadLength`], writing nothing, if `payload_segment` is longer than
+/// [`MAX_SEGMENT_LEN`]; [`encode_message`] splits messages so that this never happens.
 pub fn encode_packet(
 	direction: Direction,
 	apid: u16,
@@ -268,8 +268,10 @@ pub fn encode_packet(
 	sequence_count: u16,
 	payload_segment: &[u8],
 	out: &mut Vec<u8>,
-) {
-	let payload_segment = payload_segment.get(..MAX_SEGMENT_LEN).unwrap_or(payload_segment);
+) -> Result<(), FrameError> {
+	if payload_segment.len() > MAX_SEGMENT_LEN {
+		return Err(FrameError::BadLength);
+	}
 	// The data field is the segment and the CRC; CCSDS stores its length minus one. At most
 	// MAX_SEGMENT_LEN + 1, so it fits in 16 bits.
 	let data_len = (payload_segment.len() + CRC_LEN - 1) as u16;
@@ -288,6 +290,7 @@ pub fn encode_packet(
 	out.extend_from_slice(payload_segment);
 	let crc = crc16(out.get(start..).unwrap_or_default());
 	out.extend_from_slice(&crc.to_be_bytes());
+	Ok(())
 }
 
 /// Splits `payload` into packets travelling `direction` under `apid`, one `Vec` per packet in
@@ -305,7 +308,9 @@ pub fn encode_message(
 ) -> Vec<Vec<u8>> {
 	let packet = |segment, chunk: &[u8], seq: &mut SequenceCounter| {
 		let mut bytes = Vec::new();
-		encode_packet(direction, apid, segment, seq.next(), chunk, &mut bytes);
+		// Cannot fail: every chunk is at most MAX_SEGMENT_LEN long.
+		let encoded = encode_packet(direction, apid, segment, seq.next(), chunk, &mut bytes);
+		debug_assert_eq!(encoded, Ok(()));
 		bytes
 	};
 	if payload.len() <= MAX_SEGMENT_LEN {
@@ -386,6 +391,22 @@ mod tests {
 		// And one far beyond MAX_PACKET_LEN.
 		bytes[4] = 0xFF;
 		assert_eq!(parse_packet(Direction::Uplink, &bytes), Err(FrameError::BadLength));
+	}
+
+	#[test]
+	fn an_oversized_segment_is_refused() {
+		let mut out = alloc::vec![1, 2];
+		let long = alloc::vec![0u8; MAX_SEGMENT_LEN + 1];
+		let result = encode_packet(Direction::Uplink, 0x11, Segment::First, 0, &long, &mut out);
+		assert_eq!(result, Err(FrameError::BadLength));
+		assert_eq!(out, [1, 2]);
+		let fits = &long[..MAX_SEGMENT_LEN];
+		assert_eq!(
+			encode_packet(Direction::Uplink, 0x11, Segment::First, 0, fits, &mut out),
+			Ok(())
+		);
+		assert_eq!(out.len(), 2 + MAX_PACKET_LEN);
+		assert_eq!(parse_packet(Direction::Uplink, &out[2..]).unwrap().1, fits);
 	}
 
 	#[test]
