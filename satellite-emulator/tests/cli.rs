@@ -1,0 +1,191 @@
+//! The binary as an operator uses it: provisioning commands, `run` + `status`, `passes`, and
+//! exit codes.
+
+use std::{
+	io::{BufRead, BufReader},
+	process::{Child, Command, Output, Stdio},
+	time::Duration,
+};
+
+const BIN: &str = env!("CARGO_BIN_EXE_satellite-emulator");
+const GENESIS: &str = "0x6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e";
+const SERVER_KEY: &str =
+	"sr25519:0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d";
+const OTHER_KEY: &str =
+	"ed25519:0x88dc3417d5058ec4b4503e0c12ea1a0a89be200fe98922423d4334014fa6b0ee";
+
+fn emulator(args: &[&str]) -> Output {
+	Command::new(BIN).args(args).env("RUST_LOG", "warn").output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+	String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+	String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+fn is_public_key(line: &str) -> bool {
+	line.len() == 66 && line.starts_with("0x") && line[2..].chars().all(|c| c.is_ascii_hexdigit())
+}
+
+#[test]
+fn provisioning_commands_print_keys_and_refuse_what_is_not_explicit() {
+	let dir = tempfile::tempdir().unwrap();
+	let state = dir.path().to_str().unwrap();
+	let provision = |id: &str, key: &str| {
+		emulator(&["provision", "--state-dir", state, "--server-id", id, "--server-key", key])
+	};
+	let first = provision("1", SERVER_KEY);
+	assert!(first.status.success(), "{}", stderr(&first));
+	let key = stdout(&first).trim().to_owned();
+	assert!(is_public_key(&key), "{key:?}");
+	// The secret stays in the state directory and is not what was printed.
+	let secret = std::fs::read_to_string(dir.path().join("servers/1/satellite.key")).unwrap();
+	assert!(!stdout(&first).contains(secret.trim()));
+
+	let again = provision("1", OTHER_KEY);
+	assert_eq!(again.status.code(), Some(2));
+	assert!(stderr(&again).contains("already provisioned"), "{}", stderr(&again));
+
+	let reprovision = emulator(&[
+		"reprovision",
+		"--state-dir",
+		state,
+		"--server-id",
+		"1",
+		"--server-key",
+		OTHER_KEY,
+	]);
+	assert!(reprovision.status.success(), "{}", stderr(&reprovision));
+	assert_eq!(stdout(&reprovision).trim(), key, "reprovision keeps the satellite key");
+
+	let rotate = emulator(&["rotate-key", "--state-dir", state, "--server-id", "1"]);
+	assert!(rotate.status.success(), "{}", stderr(&rotate));
+	let rotated = stdout(&rotate).trim().to_owned();
+	assert!(is_public_key(&rotated) && rotated != key);
+	assert_eq!(std::fs::read_dir(dir.path().join("servers/1/archive")).unwrap().count(), 1);
+
+	let missing = emulator(&["rotate-key", "--state-dir", state, "--server-id", "5"]);
+	assert_eq!(missing.status.code(), Some(2));
+	let bad_key = provision("2", "sr25519:0x1234");
+	assert_eq!(bad_key.status.code(), Some(2));
+	assert!(stderr(&bad_key).contains("32 bytes"), "{}", stderr(&bad_key));
+}
+
+#[test]
+fn bad_run_flags_fail_before_anything_starts() {
+	let dir = tempfile::tempdir().unwrap();
+	let state = dir.path().to_str().unwrap();
+	let base = ["run", "--listen", "127.0.0.1:0", "--state-dir", state, "--genesis-hash", GENESIS];
+	for (extra, message) in [
+		(&["--loss", "2"][..], "--loss must be within 0 and 1"),
+		(&["--bandwidth", "0"][..], "--bandwidth must be above 0"),
+		(
+			&["--pass-period", "60", "--pass-duration", "10", "--tle", "x", "--station", "1,2,3"][..],
+			"not both",
+		),
+	] {
+		let output = emulator(&[&base[..], extra].concat());
+		assert_eq!(output.status.code(), Some(2), "{extra:?}");
+		assert!(stderr(&output).contains(message), "{extra:?}: {}", stderr(&output));
+	}
+	// Nothing was created: the flags were refused before the state directory was touched.
+	assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+struct Running(Child);
+
+impl Drop for Running {
+	fn drop(&mut self) {
+		let _ = self.0.kill();
+		let _ = self.0.wait();
+	}
+}
+
+#[test]
+fn run_serves_status_and_stops_on_sigterm() {
+	let dir = tempfile::tempdir().unwrap();
+	let state = dir.path().to_str().unwrap();
+	let provision = emulator(&[
+		"provision",
+		"--state-dir",
+		state,
+		"--server-id",
+		"1",
+		"--server-key",
+		SERVER_KEY,
+	]);
+	assert!(provision.status.success());
+	let mut child = Running(
+		Command::new(BIN)
+			.args([
+				"run",
+				"--listen",
+				"127.0.0.1:0",
+				"--state-dir",
+				state,
+				"--genesis-hash",
+				GENESIS,
+			])
+			.args(["--profile", "sband", "--loss", "0", "--corruption", "0", "--seed", "1"])
+			.env("RUST_LOG", "warn")
+			.stdout(Stdio::piped())
+			.spawn()
+			.unwrap(),
+	);
+	let mut line = String::new();
+	BufReader::new(child.0.stdout.take().unwrap()).read_line(&mut line).unwrap();
+	let addr = line.trim().strip_prefix("listening on ").expect(&line).to_owned();
+
+	let status = emulator(&["status", "--connect", &addr]);
+	assert!(status.status.success(), "{}", stderr(&status));
+	let text = stdout(&status);
+	assert!(text.contains("signed: 0\n"), "{text}");
+	assert!(text.contains("in_pass: true\n"), "{text}");
+	assert!(text.contains("pass_change_in_ms: never\n"), "{text}");
+	// The status exchange itself went over the link.
+	assert!(!text.contains("bytes_up: 0\n"), "{text}");
+
+	let pid = child.0.id().to_string();
+	assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+	let deadline = std::time::Instant::now() + Duration::from_secs(10);
+	loop {
+		if let Some(exit) = child.0.try_wait().unwrap() {
+			assert!(exit.success(), "{exit:?}");
+			break;
+		}
+		assert!(std::time::Instant::now() < deadline, "did not stop on SIGTERM");
+		std::thread::sleep(Duration::from_millis(50));
+	}
+}
+
+#[test]
+fn passes_prints_the_predicted_windows() {
+	let tle = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/iss_2018-07-03.tle");
+	let output = emulator(&[
+		"passes",
+		"--tle",
+		tle,
+		"--station",
+		"51.5,-0.1,20",
+		"--from",
+		"2018-07-03T12:00:00Z",
+		"--hours",
+		"24",
+	]);
+	assert!(output.status.success(), "{}", stderr(&output));
+	let text = stdout(&output);
+	let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("2018-07-0")).collect();
+	assert!(!rows.is_empty(), "{text}");
+	// Each row: start < end, both in the window, a positive elevation above the mask.
+	for row in rows {
+		let fields: Vec<&str> = row.split_whitespace().collect();
+		assert!(fields[0] < fields[1], "{row}");
+		let elevation: f64 = fields[3].trim_end_matches('°').parse().unwrap();
+		assert!((10.0..=90.0).contains(&elevation), "{row}");
+	}
+	let bad = emulator(&["passes", "--tle", tle, "--station", "91,0,0"]);
+	assert_eq!(bad.status.code(), Some(2));
+}
