@@ -305,7 +305,7 @@ impl EmulatorConfig {
 				let station =
 					station.parse::<GroundStation>()?.with_min_elevation(args.min_elevation);
 				station.validate()?;
-				PassSchedule::Orbit(OrbitPasses::new(satellite, station, orbit_start)?)
+				PassSchedule::Orbit(Box::new(OrbitPasses::new(satellite, station, orbit_start)?))
 			},
 		};
 		Ok(Self {

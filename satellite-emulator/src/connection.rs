@@ -216,8 +216,8 @@ fn handle(shared: &Shared, apid: u16, payload: &[u8], answers: &mpsc::UnboundedS
 			let job = SignJob { request_id, cert, server_signature, txs, reply: answers.clone() };
 			match shared.signer.try_submit(job) {
 				Ok(()) => return,
-				Err(job) => {
-					tracing::debug!(target: "satellite::link", request_id = job.request_id, "signer queue full");
+				Err(full) => {
+					tracing::debug!(target: "satellite::link", request_id = full.request_id, "signer queue full");
 					shared.metrics.busy();
 					Downlink::Busy { retry_after_ms: shared.busy_retry_ms }
 				},

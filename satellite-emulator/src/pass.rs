@@ -26,7 +26,7 @@ pub enum PassSchedule {
 		duration: Duration,
 	},
 	/// Passes of a TLE's satellite over a ground station, predicted with SGP4.
-	Orbit(OrbitPasses),
+	Orbit(Box<OrbitPasses>),
 }
 
 /// Pass windows predicted from a TLE, extended a day at a time as orbit time goes on.
@@ -218,7 +218,7 @@ mod tests {
 		let first = passes.first().expect("the ISS passes over London within a day");
 		let start = Instant::now();
 		let clock = PassClock::new(
-			PassSchedule::Orbit(OrbitPasses::new(satellite, station, from).unwrap()),
+			PassSchedule::Orbit(Box::new(OrbitPasses::new(satellite, station, from).unwrap())),
 			start,
 			from,
 			1000.0,

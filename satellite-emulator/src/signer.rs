@@ -41,6 +41,13 @@ pub struct SignJob {
 	pub reply: mpsc::UnboundedSender<Downlink>,
 }
 
+/// A sign request that found the signer queue full.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueueFull {
+	/// The request turned away.
+	pub request_id: RequestId,
+}
+
 /// The connections' side of the signer queue.
 #[derive(Clone)]
 pub struct SignerHandle {
@@ -48,10 +55,12 @@ pub struct SignerHandle {
 }
 
 impl SignerHandle {
-	/// Queues a job, or gives it back if the queue is full (or the signer has stopped).
-	pub fn try_submit(&self, job: SignJob) -> Result<(), SignJob> {
+	/// Queues a job, unless the queue is full (or the signer has stopped).
+	pub fn try_submit(&self, job: SignJob) -> Result<(), QueueFull> {
 		self.queue.try_send(job).map_err(|e| match e {
-			mpsc::error::TrySendError::Full(job) | mpsc::error::TrySendError::Closed(job) => job,
+			mpsc::error::TrySendError::Full(job) | mpsc::error::TrySendError::Closed(job) => {
+				QueueFull { request_id: job.request_id }
+			},
 		})
 	}
 }

@@ -36,7 +36,7 @@ pub enum StoreError {
 	Locked,
 	/// The database reported an error.
 	#[error("signing record: {0}")]
-	Database(#[source] redb::Error),
+	Database(#[source] Box<redb::Error>),
 	/// A stored record does not decode: the file was altered or damaged.
 	#[error("signing record for server {server_id} sequence {sequence} is corrupt")]
 	CorruptRecord {
@@ -48,7 +48,7 @@ pub enum StoreError {
 }
 
 fn db_error(e: impl Into<redb::Error>) -> StoreError {
-	StoreError::Database(e.into())
+	StoreError::Database(Box::new(e.into()))
 }
 
 /// The signing record of one state directory.

@@ -177,8 +177,9 @@ async fn tle_passes_open_and_close_the_link() {
 	// Orbit time starts 60 s before the pass; at 60x it rises after 1 s of wall time.
 	config.orbit_start = pass.start - chrono::TimeDelta::seconds(60);
 	config.time_scale = 60.0;
-	config.passes =
-		PassSchedule::Orbit(OrbitPasses::new(satellite, station, config.orbit_start).unwrap());
+	config.passes = PassSchedule::Orbit(Box::new(
+		OrbitPasses::new(satellite, station, config.orbit_start).unwrap(),
+	));
 	let emulator = Emulator::start(config).await;
 	let mut client: LinkClient = emulator.connect().await;
 

@@ -24,6 +24,7 @@ pub const GENESIS: H256 = H256::repeat_byte(0x6e);
 
 /// A ground server's key pair, of any scheme.
 #[derive(Clone)]
+#[allow(clippy::large_enum_variant)] // a handful live in each test
 pub enum ServerPair {
 	/// ed25519
 	Ed(ed25519::Pair),
