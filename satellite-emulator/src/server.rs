@@ -8,7 +8,7 @@ use crate::{
 	config::EmulatorConfig,
 	connection::{self, Shared},
 	metrics_http,
-	pass::PassClock,
+	pass::{PassClock, PassSchedule},
 	provisioning::ProvisioningError,
 	signer::Signer,
 	signing_store::{SigningStore, StoreError},
@@ -59,7 +59,7 @@ pub async fn run(
 
 /// Like [`run`], with the metrics listener given (tests bind it on port 0).
 pub async fn run_with_metrics(
-	config: EmulatorConfig,
+	mut config: EmulatorConfig,
 	listener: TcpListener,
 	metrics_listener: Option<TcpListener>,
 	shutdown: impl Future,
@@ -72,9 +72,10 @@ pub async fn run_with_metrics(
 	let servers: Vec<_> = keyring.ids().collect();
 	let store = SigningStore::open(&config.state_dir.signing_db_path())?;
 	let metrics = Arc::new(Metrics::new());
-	let EmulatorConfig { passes, orbit_start, time_scale, .. } = config;
-	let config = EmulatorConfig { passes: crate::pass::PassSchedule::Always, ..config };
-	let passes = Arc::new(PassClock::new(passes, Instant::now(), orbit_start, time_scale));
+	// The schedule moves into the clock that every connection shares.
+	let schedule = std::mem::replace(&mut config.passes, PassSchedule::Always);
+	let passes =
+		Arc::new(PassClock::new(schedule, Instant::now(), config.orbit_start, config.time_scale));
 
 	let (signer_handle, jobs) = Signer::channel(config.queue_depth);
 	let signer =

@@ -125,30 +125,32 @@ async fn nothing_crosses_outside_a_pass() {
 	let server = ServerPair::sr(1);
 	let (state, _) = State::provisioned(&[(1, &server)]);
 	let mut config = state.config();
-	// A 3-minute orbit with a 1-minute pass, 60x: in view for 1 s out of every 3 s.
-	config.passes =
-		PassSchedule::Fixed { period: Duration::from_secs(180), duration: Duration::from_secs(60) };
+	// A 6-minute orbit with a 2-minute pass, 60x: in view for 2 s out of every 6 s.
+	config.passes = PassSchedule::Fixed {
+		period: Duration::from_secs(360),
+		duration: Duration::from_secs(120),
+	};
 	config.time_scale = 60.0;
 	let emulator = Emulator::start(config).await;
 	let mut client = emulator.connect().await;
 
 	// In the first pass: answered, and told when it ends.
-	let t = client.status(1, Duration::from_millis(500)).await.unwrap();
+	let t = client.status(1, Duration::from_millis(1_000)).await.unwrap();
 	assert!(t.in_pass);
-	assert!(t.pass_change_in_ms <= 1_000, "{t:?}");
+	assert!(t.pass_change_in_ms <= 2_000, "{t:?}");
 	let pass_ends = Instant::now() + Duration::from_millis(t.pass_change_in_ms);
 
-	// Out of view (1 s to 3 s): a sign request goes nowhere.
-	tokio::time::sleep_until((pass_ends + Duration::from_millis(200)).into()).await;
+	// Out of view (2 s to 6 s): a sign request goes nowhere.
+	tokio::time::sleep_until((pass_ends + Duration::from_millis(300)).into()).await;
 	let c = cert(1, 1);
 	let sign = request(1, &c, &server);
 	client.send(&sign).await.unwrap();
-	assert_eq!(answer_to(&mut client, 1, Duration::from_millis(1_000)).await, None);
+	assert_eq!(answer_to(&mut client, 1, Duration::from_millis(1_500)).await, None);
 
-	// The next pass (3 s to 4 s): the same request is answered.
-	tokio::time::sleep_until((pass_ends + Duration::from_millis(2_200)).into()).await;
+	// The next pass (6 s to 8 s): the same request is answered.
+	tokio::time::sleep_until((pass_ends + Duration::from_millis(4_300)).into()).await;
 	client.send(&sign).await.unwrap();
-	let answer = answer_to(&mut client, 1, Duration::from_millis(500)).await;
+	let answer = answer_to(&mut client, 1, Duration::from_millis(1_000)).await;
 	assert!(matches!(answer, Some(Downlink::Countersignature { .. })), "{answer:?}");
 	let t = client.status(1, Duration::from_millis(500)).await.unwrap();
 	assert!(t.in_pass);
@@ -174,18 +176,19 @@ async fn tle_passes_open_and_close_the_link() {
 		.expect("the ISS passes over London within a day");
 	let (state, _) = State::provisioned(&[]);
 	let mut config = state.config();
-	// Orbit time starts 60 s before the pass; at 60x it rises after 1 s of wall time.
-	config.orbit_start = pass.start - chrono::TimeDelta::seconds(60);
+	// Orbit time starts 120 s before the pass; at 60x it rises after 2 s of wall time.
+	config.orbit_start = pass.start - chrono::TimeDelta::seconds(120);
 	config.time_scale = 60.0;
 	config.passes = PassSchedule::Orbit(Box::new(
 		OrbitPasses::new(satellite, station, config.orbit_start).unwrap(),
 	));
+	let started = tokio::time::Instant::now();
 	let emulator = Emulator::start(config).await;
 	let mut client: LinkClient = emulator.connect().await;
 
 	client.send(&Uplink::Ping { nonce: 1 }).await.unwrap();
 	assert_eq!(client.recv_timeout(Duration::from_millis(600)).await.unwrap(), None);
-	tokio::time::sleep(Duration::from_millis(700)).await;
+	tokio::time::sleep_until(started + Duration::from_millis(2_400)).await;
 	let t = client.status(3, Duration::from_millis(300)).await.unwrap();
 	assert!(t.in_pass);
 	// The pass lasts as SGP4 says, in compressed time.
