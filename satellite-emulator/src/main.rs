@@ -3,7 +3,13 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use satellite_emulator::{
-	commands::{self, passes::PassesArgs, provision::*, status::StatusArgs, CommandError},
+	commands::{
+		self,
+		passes::PassesArgs,
+		provision::{ProvisionArgs, RotateKeyArgs},
+		status::StatusArgs,
+		CommandError,
+	},
 	config::RunArgs,
 };
 use std::{io::Write, process::ExitCode};

@@ -96,7 +96,7 @@ pub async fn run_with_metrics(
 		addr = ?listener.local_addr().ok(),
 		?servers,
 		seed = config.seed,
-		genesis = %config.limits.genesis_hash,
+		genesis = ?config.limits.genesis_hash,
 		"space link up"
 	);
 

@@ -47,7 +47,7 @@ pub struct RotateKeyArgs {
 /// `provision`: prints the new satellite public key.
 pub fn provision(args: ProvisionArgs, out: &mut impl Write) -> Result<(), CommandError> {
 	let key = StateDir::new(args.state_dir).provision(args.server_id, &args.server_key)?;
-	tracing::info!(target: "satellite::provisioning", server = args.server_id, satellite_key = %key, "provisioned");
+	tracing::info!(target: "satellite::provisioning", server = args.server_id, "provisioned");
 	writeln!(out, "0x{}", hex::encode(key))?;
 	Ok(())
 }
@@ -66,7 +66,7 @@ pub fn rotate_key(args: RotateKeyArgs, out: &mut impl Write) -> Result<(), Comma
 	tracing::info!(
 		target: "satellite::provisioning",
 		server = args.server_id,
-		old = %rotation.old,
+		old = %format_args!("0x{}", hex::encode(rotation.old)),
 		archived_to = %rotation.archived_to.display(),
 		"satellite key rotated; set the new key on chain"
 	);
