@@ -24,7 +24,9 @@
 //!
 //! A repeat (same sequence, same batch id, same server signature) returns the recorded
 //! countersignature and skips the freshness check: it creates nothing new, and a bridge that
-//! lost the answer may only get to ask again a pass later. The same batch with a *different*
+//! lost the answer may only get to ask again a pass later. (If the recorded signature was made
+//! with a key since retired by `rotate-key`, the signer signs the batch again with the current
+//! key: see `signer`.) The same batch with a *different*
 //! valid server signature (sr25519 and ecdsa signing are randomised, so a server that signs
 //! twice gets two signatures) is signed again, fresh: the satellite payload covers the server
 //! signature, so the recorded countersignature would not verify for it, and it is the same

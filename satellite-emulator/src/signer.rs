@@ -7,6 +7,7 @@
 //! lets the answers go. One thread keeps the sequence checks free of races between
 //! connections; one commit for a group keeps the fsync cost per signature low under load.
 
+use sp_core::{ed25519, Pair};
 use space_notary_primitives::{
 	link::{Downlink, RequestId},
 	BatchCertificate, ServerSignature,
@@ -167,9 +168,30 @@ impl Signer {
 			SignRequest { cert, server_signature: &job.server_signature, txs: job.txs.as_deref() };
 		let verdict = policy::check(request, view, &self.limits, now_ms);
 		let signature = match (verdict, server) {
-			(Ok(Verdict::Repeat(signature)), _) => {
-				tracing::debug!(target: "satellite::signer", server = cert.server_id, sequence = cert.sequence, "repeat");
-				signature
+			(Ok(Verdict::Repeat(signature)), Some(server)) => {
+				let payload = cert.satellite_payload(&job.server_signature);
+				if ed25519::Pair::verify(&signature, &payload, &server.satellite_key()) {
+					tracing::debug!(target: "satellite::signer", server = cert.server_id, sequence = cert.sequence, "repeat");
+					signature
+				} else {
+					// Recorded under a key retired by `rotate-key`. The chain checks
+					// countersignatures against the server's current satellite key only, so the
+					// old signature would strand the pending batch: sign the same batch again
+					// with the current key and record that instead.
+					let signature = server.sign(&payload);
+					let record = SignedRecord {
+						batch_id,
+						server_signature: job.server_signature.clone(),
+						signature,
+					};
+					txn.record(cert.server_id, cert.sequence, &record)?;
+					tracing::info!(target: "satellite::signer", server = cert.server_id, sequence = cert.sequence, %batch_id, "signed again with the rotated key");
+					signature
+				}
+			},
+			// `check` never says Repeat for an unknown server; refuse rather than panic.
+			(Ok(Verdict::Repeat(_)), None) => {
+				return Ok(rejected(job, batch_id, RejectReason::UnknownServer))
 			},
 			(Ok(Verdict::Sign), Some(server)) => {
 				let signature = server.sign(&cert.satellite_payload(&job.server_signature));

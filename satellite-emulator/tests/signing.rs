@@ -306,6 +306,50 @@ async fn restart_keeps_the_record_no_equivocation_same_signature() {
 	emulator.stop().await;
 }
 
+/// Regression: after `rotate-key` a repeat used to get the signature recorded under the old key,
+/// which the chain (checking the current key) refuses, stranding the pending batch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repeat_after_rotate_key_is_signed_with_the_new_key() {
+	let server = ServerPair::ed(1);
+	let (state, keys) = State::provisioned(&[(1, &server)]);
+	let c = cert(1, 1);
+	let req = request(1, &c, &server);
+	let Uplink::SignRequest { server_signature, .. } = &req else { unreachable!() };
+
+	let emulator = Emulator::start(state.config()).await;
+	let mut client = emulator.connect().await;
+	let Downlink::Countersignature { signature: old_sig, .. } = ask(&mut client, &req).await else {
+		panic!("not signed");
+	};
+	assert_eq!(
+		verify_satellite_signature(&c.batch_id(), server_signature, &old_sig, &keys[0]),
+		Ok(())
+	);
+	drop(client);
+	emulator.stop().await;
+
+	let rotation =
+		satellite_emulator::provisioning::StateDir::new(state.path()).rotate_key(1).unwrap();
+	assert_eq!(rotation.old, keys[0]);
+
+	let emulator = Emulator::start(state.config()).await;
+	let mut client = emulator.connect().await;
+	let Downlink::Countersignature { signature: new_sig, .. } = ask(&mut client, &req).await else {
+		panic!("not signed after rotation");
+	};
+	assert_ne!(new_sig, old_sig);
+	assert_eq!(
+		verify_satellite_signature(&c.batch_id(), server_signature, &new_sig, &rotation.new),
+		Ok(())
+	);
+	// And it is the recorded answer from now on.
+	assert_eq!(
+		ask(&mut client, &req).await,
+		Downlink::Countersignature { request_id: 1, batch_id: c.batch_id(), signature: new_sig }
+	);
+	emulator.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_queue_answers_busy_and_every_request_gets_an_answer() {
 	let server = ServerPair::ec(1);
