@@ -89,6 +89,7 @@ pub use pallet::*;
 mod benchmarking;
 #[cfg(test)]
 mod mock;
+mod queries;
 pub mod runtime_api;
 #[cfg(test)]
 mod tests;
@@ -688,58 +689,6 @@ pub mod pallet {
 			match module_error {
 				sp_runtime::DispatchError::Module(m) => m.error[0],
 				_ => 0,
-			}
-		}
-
-		/// Runtime API: a server's record.
-		pub fn server_info(server_id: ServerId) -> Option<ServerInfo<T::AccountId>> {
-			Servers::<T>::get(server_id).map(Into::into)
-		}
-
-		/// Runtime API: a batch's record.
-		pub fn batch(batch_id: BatchId) -> Option<BatchRecordOf<T>> {
-			Batches::<T>::get(batch_id)
-		}
-
-		/// Runtime API: a server's pending batches, oldest first.
-		pub fn pending_batches(
-			server_id: ServerId,
-		) -> alloc::vec::Vec<(BatchId, BatchRecordOf<T>)> {
-			Servers::<T>::get(server_id)
-				.map(|server| {
-					server
-						.pending
-						.into_iter()
-						.filter_map(|id| Batches::<T>::get(id).map(|batch| (id, batch)))
-						.collect()
-				})
-				.unwrap_or_default()
-		}
-
-		/// Runtime API: the bytes the satellite signs for a known batch.
-		pub fn satellite_payload(batch_id: BatchId) -> Option<alloc::vec::Vec<u8>> {
-			Batches::<T>::get(batch_id).map(|batch| {
-				space_notary_primitives::satellite_payload(&batch_id, &batch.server_signature)
-			})
-		}
-
-		/// Runtime API: whether `tx` is proven part of the certified batch `batch_id`.
-		pub fn verify_inclusion(
-			batch_id: BatchId,
-			tx: alloc::vec::Vec<u8>,
-			proof: space_notary_primitives::InclusionProof,
-		) -> Result<(), InclusionError> {
-			let batch = Batches::<T>::get(batch_id).ok_or(InclusionError::UnknownBatch)?;
-			if !matches!(batch.status, BatchStatus::Certified { .. }) {
-				return Err(InclusionError::NotCertified);
-			}
-			if proof.number_of_leaves != batch.cert.tx_count {
-				return Err(InclusionError::LeafCountMismatch);
-			}
-			if proof.verify(&batch.cert.batch_root, &tx) {
-				Ok(())
-			} else {
-				Err(InclusionError::BadProof)
 			}
 		}
 	}

@@ -33,6 +33,7 @@ struct Server {
 }
 
 #[derive(Clone)]
+#[allow(clippy::large_enum_variant)] // test keys; size does not matter
 enum ServerPair {
 	Ed(ed25519::Pair),
 	Sr(sr25519::Pair),
@@ -234,7 +235,7 @@ fn set_server_key_by_operator_or_registrar() {
 			Event::ServerKeyChanged { server_id: a.id, server_key: new_key.clone() }.into(),
 		);
 		assert_eq!(Servers::<Test>::get(a.id).unwrap().server_key, new_key);
-		assert_eq!(ServerKeyOwner::<Test>::get(&a.key.public()), None, "old key freed");
+		assert_eq!(ServerKeyOwner::<Test>::get(a.key.public()), None, "old key freed");
 
 		let newer: ServerKey = ecdsa::Pair::from_seed(&[8; 32]).public().into();
 		assert_ok!(Notary::set_server_key(RuntimeOrigin::root(), a.id, newer.clone()));

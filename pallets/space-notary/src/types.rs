@@ -40,7 +40,11 @@ pub enum ServerStatus {
 )]
 #[scale_info(skip_type_params(MaxPending))]
 #[codec(mel_bound(AccountId: MaxEncodedLen))]
-pub struct ServerRecord<AccountId: Clone + PartialEq + core::fmt::Debug, MaxPending: Get<u32>> {
+pub struct ServerRecord<AccountId, MaxPending>
+where
+	AccountId: Clone + PartialEq + core::fmt::Debug,
+	MaxPending: Get<u32>,
+{
 	/// The account that submits this server's batches.
 	pub operator: AccountId,
 	/// The key the server signs certificates with.

@@ -1,0 +1,60 @@
+//! The read side: what the runtime API (`SpaceNotaryApi`) answers, computed from storage.
+
+use crate::{
+	pallet::{BatchRecordOf, Batches, Config, Pallet, Servers},
+	types::{BatchStatus, InclusionError, ServerInfo},
+};
+use alloc::vec::Vec;
+use space_notary_primitives::{BatchId, InclusionProof, ServerId};
+
+impl<T: Config> Pallet<T> {
+	/// Runtime API: a server's record.
+	pub fn server_info(server_id: ServerId) -> Option<ServerInfo<T::AccountId>> {
+		Servers::<T>::get(server_id).map(Into::into)
+	}
+
+	/// Runtime API: a batch's record.
+	pub fn batch(batch_id: BatchId) -> Option<BatchRecordOf<T>> {
+		Batches::<T>::get(batch_id)
+	}
+
+	/// Runtime API: a server's pending batches, oldest first.
+	pub fn pending_batches(server_id: ServerId) -> Vec<(BatchId, BatchRecordOf<T>)> {
+		Servers::<T>::get(server_id)
+			.map(|server| {
+				server
+					.pending
+					.into_iter()
+					.filter_map(|id| Batches::<T>::get(id).map(|batch| (id, batch)))
+					.collect()
+			})
+			.unwrap_or_default()
+	}
+
+	/// Runtime API: the bytes the satellite signs for a known batch.
+	pub fn satellite_payload(batch_id: BatchId) -> Option<Vec<u8>> {
+		Batches::<T>::get(batch_id).map(|batch| {
+			space_notary_primitives::satellite_payload(&batch_id, &batch.server_signature)
+		})
+	}
+
+	/// Runtime API: whether `tx` is proven part of the certified batch `batch_id`.
+	pub fn verify_inclusion(
+		batch_id: BatchId,
+		tx: Vec<u8>,
+		proof: InclusionProof,
+	) -> Result<(), InclusionError> {
+		let batch = Batches::<T>::get(batch_id).ok_or(InclusionError::UnknownBatch)?;
+		if !matches!(batch.status, BatchStatus::Certified { .. }) {
+			return Err(InclusionError::NotCertified);
+		}
+		if proof.number_of_leaves != batch.cert.tx_count {
+			return Err(InclusionError::LeafCountMismatch);
+		}
+		if proof.verify(&batch.cert.batch_root, &tx) {
+			Ok(())
+		} else {
+			Err(InclusionError::BadProof)
+		}
+	}
+}
