@@ -167,52 +167,36 @@ impl Signer {
 		let request =
 			SignRequest { cert, server_signature: &job.server_signature, txs: job.txs.as_deref() };
 		let verdict = policy::check(request, view, &self.limits, now_ms);
-		let signature = match (verdict, server) {
-			(Ok(Verdict::Repeat(signature)), Some(server)) => {
-				let payload = cert.satellite_payload(&job.server_signature);
-				if ed25519::Pair::verify(&signature, &payload, &server.satellite_key()) {
-					tracing::debug!(target: "satellite::signer", server = cert.server_id, sequence = cert.sequence, "repeat");
-					signature
-				} else {
-					// Recorded under a key retired by `rotate-key`. The chain checks
-					// countersignatures against the server's current satellite key only, so the
-					// old signature would strand the pending batch: sign the same batch again
-					// with the current key and record that instead.
-					let signature = server.sign(&payload);
-					let record = SignedRecord {
-						batch_id,
-						server_signature: job.server_signature.clone(),
-						signature,
-					};
-					txn.record(cert.server_id, cert.sequence, &record)?;
-					tracing::info!(target: "satellite::signer", server = cert.server_id, sequence = cert.sequence, %batch_id, "signed again with the rotated key");
-					signature
-				}
-			},
-			// `check` never says Repeat for an unknown server; refuse rather than panic.
-			(Ok(Verdict::Repeat(_)), None) => {
-				return Ok(rejected(job, batch_id, RejectReason::UnknownServer))
-			},
-			(Ok(Verdict::Sign), Some(server)) => {
-				let signature = server.sign(&cert.satellite_payload(&job.server_signature));
-				let record = SignedRecord {
-					batch_id,
-					server_signature: job.server_signature.clone(),
-					signature,
-				};
-				txn.record(cert.server_id, cert.sequence, &record)?;
-				tracing::info!(target: "satellite::signer", server = cert.server_id, sequence = cert.sequence, %batch_id, "signed");
-				signature
-			},
-			// `check` never says Sign for an unknown server; refuse rather than panic.
-			(Ok(Verdict::Sign), None) => {
-				return Ok(rejected(job, batch_id, RejectReason::UnknownServer))
-			},
+		let server = match (verdict, server) {
 			(Err(reason), _) => {
 				tracing::info!(target: "satellite::signer", server = cert.server_id, sequence = cert.sequence, ?reason, "refused");
 				return Ok(rejected(job, batch_id, reason));
 			},
+			// `check` never approves an unknown server; refuse rather than panic.
+			(Ok(_), None) => return Ok(rejected(job, batch_id, RejectReason::UnknownServer)),
+			(Ok(Verdict::Repeat(signature)), Some(server)) => {
+				let payload = cert.satellite_payload(&job.server_signature);
+				if ed25519::Pair::verify(&signature, &payload, &server.satellite_key()) {
+					tracing::debug!(target: "satellite::signer", server = cert.server_id, sequence = cert.sequence, "repeat");
+					return Ok(Downlink::Countersignature {
+						request_id: job.request_id,
+						batch_id,
+						signature,
+					});
+				}
+				// Recorded under a key retired by `rotate-key`. The chain checks countersignatures
+				// against the server's current satellite key only, so the old signature would
+				// strand the pending batch: sign the same batch again with the current key.
+				tracing::info!(target: "satellite::signer", server = cert.server_id, sequence = cert.sequence, "re-signing with the rotated key");
+				server
+			},
+			(Ok(Verdict::Sign), Some(server)) => server,
 		};
+		let signature = server.sign(&cert.satellite_payload(&job.server_signature));
+		let record =
+			SignedRecord { batch_id, server_signature: job.server_signature.clone(), signature };
+		txn.record(cert.server_id, cert.sequence, &record)?;
+		tracing::info!(target: "satellite::signer", server = cert.server_id, sequence = cert.sequence, %batch_id, "signed");
 		Ok(Downlink::Countersignature { request_id: job.request_id, batch_id, signature })
 	}
 }
