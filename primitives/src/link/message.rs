@@ -260,15 +260,12 @@ impl Uplink {
 	/// The SCALE payload (no tag: the APID says the kind).
 	pub fn encode_payload(&self) -> Vec<u8> {
 		match self {
-			Self::Hello { protocol_version, genesis_hash } =>
-				(protocol_version, genesis_hash).encode(),
-			Self::SignRequest { request_id, cert, server_signature, txs } => (
-				Compact(*request_id),
-				WireCertificate::from(cert),
-				server_signature,
-				txs,
-			)
-				.encode(),
+			Self::Hello { protocol_version, genesis_hash } => {
+				(protocol_version, genesis_hash).encode()
+			},
+			Self::SignRequest { request_id, cert, server_signature, txs } => {
+				(Compact(*request_id), WireCertificate::from(cert), server_signature, txs).encode()
+			},
 			Self::Ping { nonce } => nonce.encode(),
 			Self::StatusRequest => Vec::new(),
 		}
@@ -322,10 +319,12 @@ impl Downlink {
 	pub fn encode_payload(&self) -> Vec<u8> {
 		match self {
 			Self::HelloAck { protocol_version, accepted } => (protocol_version, accepted).encode(),
-			Self::Countersignature { request_id, batch_id, signature } =>
-				(Compact(*request_id), batch_id, signature).encode(),
-			Self::Rejected { request_id, batch_id, reason } =>
-				(Compact(*request_id), batch_id, reason).encode(),
+			Self::Countersignature { request_id, batch_id, signature } => {
+				(Compact(*request_id), batch_id, signature).encode()
+			},
+			Self::Rejected { request_id, batch_id, reason } => {
+				(Compact(*request_id), batch_id, reason).encode()
+			},
 			Self::Pong { nonce } => nonce.encode(),
 			Self::Busy { retry_after_ms } => retry_after_ms.encode(),
 			Self::Status(t) => t.encode(),

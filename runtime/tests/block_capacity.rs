@@ -1,0 +1,40 @@
+//! What the benchmarked weights allow in one block: the figures README reports.
+//!
+//! `cargo test --release -p space-notary-runtime --test block_capacity -- --nocapture`
+
+use frame_support::dispatch::DispatchClass;
+use pallet_space_notary::WeightInfo;
+use space_notary_runtime::{configs::RuntimeBlockWeights, Runtime, MILLI_SECS_PER_BLOCK};
+
+type Weights = pallet_space_notary::weights::SubstrateWeight<Runtime>;
+
+/// How many extrinsics of weight `call` the normal class of one block takes.
+fn per_block(call: frame_support::weights::Weight) -> u64 {
+	let weights = RuntimeBlockWeights::get();
+	let normal = weights.get(DispatchClass::Normal);
+	let budget = normal.max_total.expect("normal class is bounded").ref_time();
+	budget / (normal.base_extrinsic + call).ref_time()
+}
+
+#[test]
+fn countersignatures_per_block_meet_the_target() {
+	let n = per_block(Weights::submit_countersignature());
+	println!(
+		"submit_countersignature: {} ps + base extrinsic → {n} per {} ms block",
+		Weights::submit_countersignature().ref_time(),
+		MILLI_SECS_PER_BLOCK
+	);
+	assert!(n >= 2_000, "only {n} countersignatures fit in a block");
+}
+
+#[test]
+fn submit_batch_weight_is_linear_and_fits() {
+	let w = |n, b| Weights::submit_batch(n, b).ref_time();
+	assert_eq!(w(3, 0) - w(2, 0), w(2, 0) - w(1, 0), "linear in transactions");
+	assert_eq!(w(1, 2_000) - w(1, 1_000), w(1, 1_000) - w(1, 0), "linear in bytes");
+	// The largest batch the runtime accepts still fits in a block.
+	let largest = Weights::submit_batch(1024, 1024 * 1024);
+	let n = per_block(largest);
+	println!("largest submit_batch (1024 txs, 1 MiB): {} ps → {n} per block", largest.ref_time());
+	assert!(n >= 1);
+}
