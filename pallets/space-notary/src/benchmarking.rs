@@ -119,7 +119,13 @@ fn signed_certificate<T: Config>(
 fn fill_expiry_slot<T: Config>() {
 	let expires_at = frame_system::Pallet::<T>::block_number() + T::BatchTtl::get();
 	let room = T::MaxExpiriesPerBlock::get().saturating_sub(1);
-	let ids = (0..room).map(|i| H256::from_low_u64_be(u64::from(i) + 1)).collect::<Vec<_>>();
+	let ids = (0..room)
+		.map(|i| {
+			let mut id = [0xEE; 32];
+			id[..4].copy_from_slice(&i.to_le_bytes());
+			H256(id)
+		})
+		.collect::<Vec<_>>();
 	Expiries::<T>::insert(expires_at, BoundedVec::truncate_from(ids));
 }
 
