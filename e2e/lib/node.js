@@ -218,12 +218,13 @@ export class NodeProcess {
 
 /**
  * Starts the node with `args` plus `--tmp` and free RPC/p2p/Prometheus ports, and waits until its
- * RPC answers and it has imported a block (best number ≥ 1). On failure the node is stopped and
- * its log tail printed. Register `node.stop()` in an `after` hook right away.
+ * RPC answers and it has imported a block (best number ≥ 1; skipped with `waitForBlock: false`,
+ * for a validator that cannot author alone). On failure the node is stopped and its log tail
+ * printed. Register `node.stop()` in an `after` hook right away.
  *
  * Returns `{ node, api }`.
  */
-export async function startNode({ name = 'node', args = ['--dev'], readyMs = 120_000 } = {}) {
+export async function startNode({ name = 'node', args = ['--dev'], readyMs = 120_000, waitForBlock = true } = {}) {
   const bin = nodeBinary();
   assertBinary(bin);
   installExitHandlers();
@@ -239,8 +240,9 @@ export async function startNode({ name = 'node', args = ['--dev'], readyMs = 120
     '--tmp',
     '--rpc-port',
     String(rpcPort),
-    '--port',
-    String(p2pPort),
+    // Loopback only: test nodes must not meet anyone else's.
+    '--listen-addr',
+    `/ip4/127.0.0.1/tcp/${p2pPort}`,
     '--prometheus-port',
     String(promPort),
     '--no-telemetry',
@@ -276,6 +278,7 @@ export async function startNode({ name = 'node', args = ['--dev'], readyMs = 120
     }
     await waitFor(
       async () => {
+        if (!waitForBlock) return true;
         if (!node.running) throw new Error(`${name} exited (${JSON.stringify(node.exitStatus)})`);
         const header = await api.rpc.chain.getHeader();
         return header.number.toNumber() >= 1;
@@ -286,6 +289,11 @@ export async function startNode({ name = 'node', args = ['--dev'], readyMs = 120
   } catch (e) {
     node.printTail(`failed to start: ${e.message}`);
     await node.stop();
+    if (/ext_benchmarking_/.test(node.tail(200))) {
+      e.message +=
+        `; ${bin} was built with --features runtime-benchmarks and cannot run a chain: ` +
+        'rebuild it without that feature, or point SPACE_NOTARY_NODE at a normal build';
+    }
     throw e;
   }
 }

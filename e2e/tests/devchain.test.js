@@ -1,0 +1,349 @@
+// The whole flow on a real dev chain (one node, `--dev`), with certificates, signatures and
+// proofs made in JS: register (sudo) → submit (operator) → countersign (relayed signed, with
+// the fee waived, or bare) → runtime API reads. Tests run in order and share the chain.
+
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
+
+import { Keyring } from '@polkadot/api';
+import { u8aToHex } from '@polkadot/util';
+import { randomAsU8a } from '@polkadot/util-crypto';
+
+import { failureTracker, startNode, stopNode, waitFor } from '../lib/node.js';
+import {
+  ZERO_HASH,
+  buildBatch,
+  merkleProof,
+  satelliteKeyPair,
+  satellitePayload,
+  serverKeyPair,
+  verifyMerkleProof,
+} from '../lib/notary.js';
+import { eventsAt, expectPoolRejection, findEvent, submit, waitFinalized } from '../lib/tx.js';
+
+// Fixed seeds, so a failure can be replayed; distinct per server (the chain refuses shared keys).
+const SEEDS = {
+  sr25519Server: '0x' + '21'.repeat(32),
+  sr25519Satellite: '0x' + '31'.repeat(32),
+  ecdsaServer: '0x' + '22'.repeat(32),
+  ecdsaSatellite: '0x' + '32'.repeat(32),
+};
+const ROUND_TRIP_LIMIT_MS = 30_000;
+
+const hex = (x) => u8aToHex(x);
+
+describe('dev chain', () => {
+  const track = failureTracker();
+  let node;
+  let api;
+  let alice;
+  let bob;
+  let charlie;
+  let dave;
+
+  before(async () => {
+    ({ node, api } = await startNode({ name: 'dev', args: ['--dev', '--no-mdns'] }));
+    const keyring = new Keyring({ type: 'sr25519' });
+    alice = keyring.addFromUri('//Alice');
+    bob = keyring.addFromUri('//Bob');
+    charlie = keyring.addFromUri('//Charlie');
+    dave = keyring.addFromUri('//Dave');
+  });
+  afterEach(track.hook);
+  after(() => stopNode(node, track.failed));
+
+  /** Registers a server through sudo (Alice) with Bob as operator; returns its id. */
+  async function registerServer(server, satellite, operator) {
+    const call = api.tx.spaceNotary.registerServer(
+      operator.address,
+      server.serverKeyJson,
+      satellite.publicKey,
+    );
+    const { events } = await submit(api, api.tx.sudo.sudo(call), { signer: alice, what: 'sudo registerServer' });
+    const sudid = findEvent(events, 'sudo', 'Sudid');
+    assert.ok(
+      sudid.data.sudoResult.isOk,
+      `registerServer failed under sudo: ${JSON.stringify(sudid.data.sudoResult.toHuman())}`,
+    );
+    const registered = findEvent(events, 'spaceNotary', 'ServerRegistered');
+    assert.equal(registered.data.operator.toString(), operator.address);
+    return registered.data.serverId.toNumber();
+  }
+
+  // Bytes arguments go as hex: polkadot.js reads a Uint8Array given for `Bytes` as already
+  // length-prefixed SCALE.
+
+  /** Submits a JS-built batch as `operator` and checks the event and storage. */
+  async function submitBatch(batch, operator) {
+    const tx = api.tx.spaceNotary.submitBatch(batch.scale, batch.serverSignature, batch.txs.map(hex));
+    // The chain's own encoding of the call's certificate must be our bytes.
+    assert.equal(hex(tx.method.args[0].toU8a()), hex(batch.scale), 'the chain type encodes the certificate as we do');
+    const included = await submit(api, tx, { signer: operator, what: `submitBatch seq ${batch.fields.sequence}` });
+    const submitted = findEvent(included.events, 'spaceNotary', 'BatchSubmitted');
+    assert.equal(submitted.data.serverId.toNumber(), batch.fields.serverId);
+    assert.equal(submitted.data.sequence.toBigInt(), BigInt(batch.fields.sequence));
+    assert.equal(submitted.data.batchId.toHex(), hex(batch.id), 'batch id = blake2_256(SCALE(cert))');
+    assert.equal(submitted.data.txCount.toNumber(), batch.txs.length);
+    const ttl = api.consts.spaceNotary.batchTtl.toNumber();
+    assert.equal(submitted.data.expiresAt.toNumber(), included.blockNumber + ttl);
+
+    const stored = await (await api.at(included.blockHash)).query.spaceNotary.batches(batch.id);
+    assert.ok(stored.isSome, 'batch stored');
+    const record = stored.unwrap();
+    assert.equal(hex(record.cert.toU8a()), hex(batch.scale));
+    assert.equal(hex(record.serverSignature.toU8a()), hex(batch.serverSignature));
+    assert.equal(record.submittedAt.toNumber(), included.blockNumber);
+    assert.ok(record.status.isPending, `status ${record.status.type}`);
+    return included;
+  }
+
+  /** The batch's BatchCertified event among `events`, checked against `batch`. */
+  function certifiedEvent(events, batch) {
+    const certified = findEvent(events, 'spaceNotary', 'BatchCertified');
+    assert.equal(certified.data.batchId.toHex(), hex(batch.id));
+    assert.equal(certified.data.serverId.toNumber(), batch.fields.serverId);
+    assert.equal(certified.data.sequence.toBigInt(), BigInt(batch.fields.sequence));
+    return certified;
+  }
+
+  /**
+   * `SpaceNotaryApi.satellite_payload` through `api.call`, as bytes or null.
+   *
+   * @polkadot/api 16.5 decodes a runtime call's result with `createType(type, [rawBytes])`, and
+   * `Option<Bytes>` takes a `Bytes` instance as its value as is: the result is always
+   * `Some(raw SCALE of the answer)`, even for `None`. So the SCALE `Option<Vec<u8>>` is decoded
+   * again here; the raw `state_call` answer is checked to be the same bytes.
+   */
+  async function satellitePayloadOf(id) {
+    const quirky = await api.call.spaceNotaryApi.satellitePayload(id);
+    const raw = await api.rpc.state.call('SpaceNotaryApi_satellite_payload', hex(id));
+    assert.equal(quirky.unwrap().toHex(), raw.toHex(), 'api.call carries the raw answer');
+    const decoded = api.registry.createType('Option<Bytes>', raw.toU8a(true));
+    return decoded.isSome ? decoded.unwrap().toU8a(true) : null;
+  }
+
+  const state = {};
+
+  test('sr25519 server: register → submit → countersign relayed by Charlie (signed, fee waived)', async () => {
+    const server = serverKeyPair('sr25519', SEEDS.sr25519Server);
+    const satellite = satelliteKeyPair(SEEDS.sr25519Satellite);
+    const genesisHash = api.genesisHash.toU8a();
+    assert.equal(hex(genesisHash), (await api.rpc.chain.getBlockHash(0)).toHex());
+
+    const started = Date.now();
+    const serverId = await registerServer(server, satellite, bob);
+    const registeredMs = Date.now() - started;
+
+    const txs = ['first transaction', 'second', 'third, a little longer than the others'];
+    const batch = buildBatch({ server, genesisHash, serverId, sequence: 1, prevBatch: ZERO_HASH, txs });
+    await submitBatch(batch, bob);
+    const submittedMs = Date.now() - started;
+
+    const stored = (await api.query.spaceNotary.servers(serverId)).unwrap();
+    assert.equal(stored.lastSequence.toNumber(), 1);
+    assert.equal(stored.lastBatch.toHex(), hex(batch.id));
+    assert.deepEqual(stored.pending.map((id) => id.toHex()), [hex(batch.id)]);
+
+    // Countersign in JS and relay it as Charlie, an account with nothing to do with the server.
+    const signature = satellite.countersign(batch.id, batch.serverSignature);
+    const accountBefore = await api.query.system.account(charlie.address);
+    const relayed = await submit(api, api.tx.spaceNotary.submitCountersignature(batch.id, signature), {
+      signer: charlie,
+      what: 'submitCountersignature signed by Charlie',
+    });
+    const roundTripMs = Date.now() - started;
+    console.log(
+      `round trip register → submit → countersign: ${(roundTripMs / 1000).toFixed(1)} s ` +
+        `(registered ${(registeredMs / 1000).toFixed(1)} s, submitted ${(submittedMs / 1000).toFixed(1)} s)`,
+    );
+
+    const certified = certifiedEvent(relayed.events, batch);
+    assert.ok(certified.data.relayer.isSome, 'relayer recorded');
+    assert.equal(certified.data.relayer.unwrap().toString(), charlie.address);
+
+    // The fee is taken before dispatch and refunded in full: Charlie's balance is unchanged,
+    // and the nonce moved (the transaction really was Charlie's).
+    const at = await api.at(relayed.blockHash);
+    const accountAfter = await at.query.system.account(charlie.address);
+    assert.equal(accountAfter.data.free.toBigInt(), accountBefore.data.free.toBigInt(), 'free balance unchanged');
+    assert.equal(accountAfter.data.reserved.toBigInt(), accountBefore.data.reserved.toBigInt(), 'reserved unchanged');
+    assert.equal(accountAfter.nonce.toNumber(), accountBefore.nonce.toNumber() + 1, 'nonce advanced');
+    const feePaid = relayed.events.find(
+      ({ event }) => event.section === 'transactionPayment' && event.method === 'TransactionFeePaid',
+    );
+    if (feePaid) assert.equal(feePaid.event.data.actualFee.toBigInt(), 0n, 'actual fee is zero');
+
+    const record = (await at.query.spaceNotary.batches(batch.id)).unwrap();
+    assert.ok(record.status.isCertified, `status ${record.status.type}`);
+    assert.equal(record.status.asCertified.satelliteSignature.toHex(), hex(signature));
+    assert.equal(record.status.asCertified.satelliteKey.toHex(), hex(satellite.publicKey));
+    assert.equal(record.status.asCertified.certifiedAt.toNumber(), relayed.blockNumber);
+
+    assert.ok(roundTripMs < ROUND_TRIP_LIMIT_MS, `round trip ${roundTripMs} ms, limit ${ROUND_TRIP_LIMIT_MS} ms`);
+    Object.assign(state, { server, satellite, serverId, first: batch, genesisHash });
+  });
+
+  test('second batch: invalid countersignatures die in the pool, a bare valid one certifies it', async () => {
+    assert.ok(state.first, 'needs the first batch');
+    const { server, satellite, serverId, genesisHash } = state;
+    const txs = ['fourth', 'fifth'];
+    const batch = buildBatch({ server, genesisHash, serverId, sequence: 2, prevBatch: state.first.id, txs });
+    const submitted = await submitBatch(batch, bob);
+
+    const pending = await api.call.spaceNotaryApi.pendingBatches(serverId);
+    assert.deepEqual(pending.map(([id]) => id.toHex()), [hex(batch.id)], 'runtime API lists the pending batch');
+    assert.equal(hex(pending[0][1].cert.toU8a()), hex(batch.scale));
+
+    const errorIndex = (name) => api.errors.spaceNotary[name].meta.index.toNumber();
+    const refuse = async (what, batchId, signature, errorName) => {
+      const error = await expectPoolRejection(api, api.tx.spaceNotary.submitCountersignature(batchId, signature), {
+        what,
+      });
+      assert.match(String(error?.message), /^1010\b/, `${what}: RPC error 1010, got ${error?.message}`);
+      assert.match(
+        String(error.message),
+        new RegExp(`Custom error: ${errorIndex(errorName)}\\b`),
+        `${what}: refused as ${errorName}, got ${error.message}`,
+      );
+    };
+    const stranger = satelliteKeyPair(randomAsU8a(32));
+    await refuse('a signature by another key', batch.id, stranger.countersign(batch.id, batch.serverSignature), 'BadSatelliteSignature');
+    const corrupted = satellite.countersign(batch.id, batch.serverSignature);
+    corrupted[10] ^= 0x40;
+    await refuse('a corrupted signature', batch.id, corrupted, 'BadSatelliteSignature');
+    await refuse(
+      "the first batch's signature",
+      batch.id,
+      satellite.countersign(state.first.id, state.first.serverSignature),
+      'BadSatelliteSignature',
+    );
+    await refuse('an unknown batch', randomAsU8a(32), satellite.countersign(batch.id, batch.serverSignature), 'UnknownBatch');
+    await refuse(
+      'a repeat for the certified first batch',
+      state.first.id,
+      satellite.countersign(state.first.id, state.first.serverSignature),
+      'AlreadyCertified',
+    );
+
+    // None of them landed: two more blocks, and the batch is still pending with no certification.
+    const afterRefusals = (await api.rpc.chain.getHeader()).number.toNumber();
+    await waitFor(async () => (await api.rpc.chain.getHeader()).number.toNumber() >= afterRefusals + 2, {
+      ms: 60_000,
+      what: 'two blocks after the refused countersignatures',
+    });
+    const best = (await api.rpc.chain.getHeader()).number.toNumber();
+    for (let n = submitted.blockNumber; n <= best; n++) {
+      const events = await eventsAt(api, await api.rpc.chain.getBlockHash(n));
+      const certified = events.filter(({ event }) => event.section === 'spaceNotary' && event.method === 'BatchCertified');
+      assert.equal(certified.length, 0, `no BatchCertified in block #${n}`);
+    }
+    assert.equal((await api.rpc.author.pendingExtrinsics()).length, 0, 'nothing left in the pool');
+    const stillPending = await api.call.spaceNotaryApi.batchStatus(batch.id);
+    assert.ok(stillPending.unwrap().status.isPending, 'still pending');
+
+    // The satellite payload the runtime reports is the one computed here.
+    const payload = await satellitePayloadOf(batch.id);
+    assert.ok(payload, 'runtime API knows the batch');
+    assert.equal(hex(payload), hex(satellitePayload(batch.id, batch.serverSignature)));
+
+    // A valid countersignature as a bare extrinsic: no account at all.
+    const signature = satellite.countersign(batch.id, batch.serverSignature);
+    const relayed = await submit(api, api.tx.spaceNotary.submitCountersignature(batch.id, signature), {
+      what: 'bare submitCountersignature',
+    });
+    const certified = certifiedEvent(relayed.events, batch);
+    assert.ok(certified.data.relayer.isNone, 'relayer is None for a bare extrinsic');
+
+    // The same countersignature again, once the certifying block is final (before that, the
+    // fork-aware pool may still validate it against the parent block's view, where the batch is
+    // pending): the batch is certified, the pool refuses it.
+    await waitFinalized(api, relayed.blockNumber, { what: `finality of the certifying block #${relayed.blockNumber}` });
+    await refuse('a duplicate after certification', batch.id, signature, 'AlreadyCertified');
+    state.second = { batch, signature };
+  });
+
+  test('runtime API: server, batchStatus, pendingBatches, satellitePayload, verifyInclusion', async () => {
+    assert.ok(state.second, 'needs the second batch');
+    const { serverId, server, satellite, first } = state;
+    const { batch, signature } = state.second;
+
+    const info = await api.call.spaceNotaryApi.server(serverId);
+    assert.ok(info.isSome, 'server known');
+    const s = info.unwrap();
+    assert.equal(s.operator.toString(), bob.address);
+    assert.equal(hex(s.serverKey.toU8a()), hex(server.serverKey));
+    assert.equal(s.satelliteKey.toHex(), hex(satellite.publicKey));
+    assert.ok(s.status.isActive);
+    assert.equal(s.lastSequence.toNumber(), 2);
+    assert.equal(s.lastBatch.toHex(), hex(batch.id));
+    assert.equal(s.pending.length, 0);
+    assert.ok((await api.call.spaceNotaryApi.server(serverId + 1000)).isNone, 'unknown server is None');
+
+    const status = await api.call.spaceNotaryApi.batchStatus(batch.id);
+    assert.ok(status.isSome);
+    const record = status.unwrap();
+    assert.equal(hex(record.cert.toU8a()), hex(batch.scale));
+    assert.ok(record.status.isCertified);
+    assert.equal(record.status.asCertified.satelliteSignature.toHex(), hex(signature));
+    assert.ok((await api.call.spaceNotaryApi.batchStatus(new Uint8Array(32))).isNone, 'unknown batch is None');
+    assert.equal((await api.call.spaceNotaryApi.pendingBatches(serverId)).length, 0, 'nothing pending');
+
+    for (const b of [first, batch]) {
+      const payload = await satellitePayloadOf(b.id);
+      assert.equal(hex(payload), hex(satellitePayload(b.id, b.serverSignature)));
+    }
+    assert.equal(await satellitePayloadOf(new Uint8Array(32)), null, 'unknown batch: None');
+
+    // Inclusion proofs made in JS, for every transaction of the three-transaction batch.
+    for (let i = 0; i < first.txs.length; i++) {
+      const proof = merkleProof(first.txs, i);
+      assert.ok(verifyMerkleProof(first.fields.batchRoot, first.txs[i], proof), 'JS verifies its own proof');
+      const result = await api.call.spaceNotaryApi.verifyInclusion(first.id, hex(first.txs[i]), proof);
+      assert.ok(result.isOk, `tx ${i}: ${JSON.stringify(result.toHuman())}`);
+    }
+    // And refusals: another transaction, a wrong leaf count, a pending or unknown batch.
+    const proof0 = merkleProof(first.txs, 0);
+    const errorOf = async (id, tx, proof) => {
+      const result = await api.call.spaceNotaryApi.verifyInclusion(id, hex(tx), proof);
+      assert.ok(result.isErr, `expected an error, got ${JSON.stringify(result.toHuman())}`);
+      return result.asErr.type;
+    };
+    assert.equal(await errorOf(first.id, first.txs[1], proof0), 'BadProof');
+    assert.equal(await errorOf(first.id, first.txs[0], { ...proof0, numberOfLeaves: 4 }), 'LeafCountMismatch');
+    assert.equal(await errorOf(new Uint8Array(32), first.txs[0], proof0), 'UnknownBatch');
+  });
+
+  test('ecdsa server: register, submit, bare countersignature, inclusion', async () => {
+    const server = serverKeyPair('ecdsa', SEEDS.ecdsaServer);
+    const satellite = satelliteKeyPair(SEEDS.ecdsaSatellite);
+    assert.equal(server.serverKey.length, 34, 'variant byte + 33-byte compressed key');
+    const serverId = await registerServer(server, satellite, dave);
+
+    const txs = Array.from({ length: 7 }, (_, i) => `ecdsa batch tx ${i}`);
+    const batch = buildBatch({ server, genesisHash: api.genesisHash.toU8a(), serverId, sequence: 1, txs });
+    assert.equal(batch.serverSignature.length, 66, 'variant byte + 65-byte recoverable signature');
+
+    // The operator is Dave: Bob may not submit for this server.
+    await assert.rejects(
+      submit(api, api.tx.spaceNotary.submitBatch(batch.scale, batch.serverSignature, batch.txs.map(hex)), {
+        signer: bob,
+        what: 'submitBatch by a non-operator',
+      }),
+      /spaceNotary\.NotOperator/,
+    );
+    await submitBatch(batch, dave);
+
+    const signature = satellite.countersign(batch.id, batch.serverSignature);
+    const relayed = await submit(api, api.tx.spaceNotary.submitCountersignature(batch.id, signature), {
+      what: 'bare submitCountersignature (ecdsa server)',
+    });
+    assert.ok(certifiedEvent(relayed.events, batch).data.relayer.isNone);
+
+    const payload = await satellitePayloadOf(batch.id);
+    assert.equal(hex(payload), hex(satellitePayload(batch.id, batch.serverSignature)));
+    for (const i of [0, 5, 6]) {
+      const result = await api.call.spaceNotaryApi.verifyInclusion(batch.id, hex(batch.txs[i]), merkleProof(batch.txs, i));
+      assert.ok(result.isOk, `tx ${i}: ${JSON.stringify(result.toHuman())}`);
+    }
+  });
+});
