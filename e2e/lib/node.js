@@ -257,6 +257,18 @@ export async function startNode({ name = 'node', args = ['--dev'], readyMs = 120
   fs.closeSync(log);
   const node = new NodeProcess({ name, child, logPath, rpcPort, p2pPort });
   live.add(node);
+  // Exit handlers do not run when this process is SIGKILLed (a CI timeout): a watchdog shell
+  // then kills the node. It is stopped as soon as the node exits.
+  if (child.pid) {
+    const watchdog = spawn(
+      '/bin/sh',
+      ['-c', 'while kill -0 "$1" 2>/dev/null; do sleep 2; done; kill -9 "$2" 2>/dev/null', 'watchdog', String(process.pid), String(child.pid)],
+      { stdio: 'ignore' },
+    );
+    watchdog.on('error', () => {});
+    watchdog.unref();
+    node.exited.then(() => watchdog.kill('SIGKILL'));
+  }
   child.once('error', (e) => fs.appendFileSync(logPath, `spawn error: ${e.message}\n`));
 
   try {
