@@ -311,13 +311,17 @@ export async function startNode({ name = 'node', args = ['--dev'], readyMs = 120
 }
 
 /**
- * Stops `node` in `after`; if `failed()` says a test failed, prints its log tail first.
+ * Stops `node` in `after`; if `failed()` says a test failed, prints its log tail first and keeps
+ * the log, else deletes it (set SPACE_NOTARY_E2E_KEEP_LOGS to keep every log).
  * Use with a hook: `after(() => stopNode(node, failed))`.
  */
 export async function stopNode(node, failed = () => false) {
   if (!node) return;
+  const keep = failed() || process.env.SPACE_NOTARY_E2E_KEEP_LOGS;
   if (failed()) node.printTail('a test failed');
   await node.stop();
+  // A passing run leaves nothing behind in the tmp dir; a failing one keeps the whole log.
+  if (!keep) fs.rmSync(node.logPath, { force: true });
 }
 
 /**
