@@ -3,6 +3,8 @@
 // the fee waived, or bare) → runtime API reads. Tests run in order and share the chain.
 
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { after, afterEach, before, describe, test } from 'node:test';
 
 import { Keyring } from '@polkadot/api';
@@ -29,6 +31,17 @@ const SEEDS = {
   ecdsaSatellite: '0x' + '32'.repeat(32),
 };
 const ROUND_TRIP_LIMIT_MS = 30_000;
+const APPS_HELPER = fileURLToPath(new URL('../tools/apps-helper.js', import.meta.url));
+
+/** Runs tools/apps-helper.js: `{ code, out (parsed JSON or null), stderr }`. */
+function appsHelper(args) {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [APPS_HELPER, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error ? (error.code ?? 'killed') : 0;
+      resolve({ code, out: code === 0 ? JSON.parse(stdout) : null, stderr });
+    });
+  });
+}
 
 const hex = (x) => u8aToHex(x);
 
@@ -40,6 +53,7 @@ describe('dev chain', () => {
   let bob;
   let charlie;
   let dave;
+  let eve;
 
   before(async () => {
     ({ node, api } = await startNode({ name: 'dev', args: ['--dev', '--no-mdns'] }));
@@ -48,6 +62,7 @@ describe('dev chain', () => {
     bob = keyring.addFromUri('//Bob');
     charlie = keyring.addFromUri('//Charlie');
     dave = keyring.addFromUri('//Dave');
+    eve = keyring.addFromUri('//Eve');
   });
   afterEach(track.hook);
   after(() => stopNode(node, track.failed));
@@ -107,19 +122,19 @@ describe('dev chain', () => {
   }
 
   /**
-   * `SpaceNotaryApi.satellite_payload` through `api.call`, as bytes or null.
-   *
-   * @polkadot/api 16.5 decodes a runtime call's result with `createType(type, [rawBytes])`, and
-   * `Option<Bytes>` takes a `Bytes` instance as its value as is: the result is always
-   * `Some(raw SCALE of the answer)`, even for `None`. So the SCALE `Option<Vec<u8>>` is decoded
-   * again here; the raw `state_call` answer is checked to be the same bytes.
+   * `SpaceNotaryApi.satellite_payload` through `api.call`: the bytes, or null for an unknown
+   * batch. The answer is a `Result<Vec<u8>, PayloadError>`; it is checked against the raw
+   * `state_call` answer decoded independently, so a decoding quirk in either path shows.
    */
   async function satellitePayloadOf(id) {
-    const quirky = await api.call.spaceNotaryApi.satellitePayload(id);
+    const answer = await api.call.spaceNotaryApi.satellitePayload(id);
     const raw = await api.rpc.state.call('SpaceNotaryApi_satellite_payload', hex(id));
-    assert.equal(quirky.unwrap().toHex(), raw.toHex(), 'api.call carries the raw answer');
-    const decoded = api.registry.createType('Option<Bytes>', raw.toU8a(true));
-    return decoded.isSome ? decoded.unwrap().toU8a(true) : null;
+    assert.equal(answer.toHex(), raw.toHex(), 'api.call decodes the raw answer whole');
+    if (answer.isErr) {
+      assert.equal(answer.asErr.toString(), 'UnknownBatch');
+      return null;
+    }
+    return answer.asOk.toU8a(true);
   }
 
   const state = {};
@@ -292,7 +307,7 @@ describe('dev chain', () => {
       const payload = await satellitePayloadOf(b.id);
       assert.equal(hex(payload), hex(satellitePayload(b.id, b.serverSignature)));
     }
-    assert.equal(await satellitePayloadOf(new Uint8Array(32)), null, 'unknown batch: None');
+    assert.equal(await satellitePayloadOf(new Uint8Array(32)), null, 'unknown batch: Err(UnknownBatch)');
 
     // Inclusion proofs made in JS, for every transaction of the three-transaction batch.
     for (let i = 0; i < first.txs.length; i++) {
@@ -345,5 +360,60 @@ describe('dev chain', () => {
       const result = await api.call.spaceNotaryApi.verifyInclusion(batch.id, hex(batch.txs[i]), merkleProof(batch.txs, i));
       assert.ok(result.isOk, `tx ${i}: ${JSON.stringify(result.toHuman())}`);
     }
+  });
+
+  test('Apps walkthrough: the helper\'s arguments, submitted as polkadot.js Apps submits them', async () => {
+    // README's steps: the helper prints each call's arguments as JSON; Apps (here @polkadot/api,
+    // which Apps is built on) takes them as they are.
+    const keys = await appsHelper(['keys']);
+    assert.equal(keys.code, 0, keys.stderr);
+    const { serverKey, satelliteKey } = keys.out.registerServer;
+    const serverId = await registerServer({ serverKeyJson: serverKey }, { publicKey: satelliteKey }, eve);
+
+    const rpc = ['--rpc', node.wsUrl];
+    const made = await appsHelper(['batch', ...rpc, '--server-id', String(serverId), 'hello', '0x00ff']);
+    assert.equal(made.code, 0, made.stderr);
+    const { cert, serverSignature, txs } = made.out.submitBatch;
+    assert.deepEqual(txs, [hex(new TextEncoder().encode('hello')), '0x00ff']);
+    assert.equal(cert.sequence, '1');
+    assert.equal(cert.prevBatch, hex(ZERO_HASH));
+    assert.equal(cert.genesisHash, api.genesisHash.toHex());
+    const included = await submit(api, api.tx.spaceNotary.submitBatch(cert, serverSignature, txs), {
+      signer: eve,
+      what: 'submitBatch with the helper\'s arguments',
+    });
+    const submitted = findEvent(included.events, 'spaceNotary', 'BatchSubmitted');
+    assert.equal(submitted.data.batchId.toHex(), made.out.batchId);
+
+    // The next batch chains on the one just stored.
+    const next = await appsHelper(['batch', ...rpc, '--server-id', String(serverId), 'again']);
+    assert.equal(next.code, 0, next.stderr);
+    assert.equal(next.out.submitBatch.cert.sequence, '2');
+    assert.equal(next.out.submitBatch.cert.prevBatch, made.out.batchId);
+
+    const signed = await appsHelper(['countersign', ...rpc, '--batch-id', made.out.batchId]);
+    assert.equal(signed.code, 0, signed.stderr);
+    assert.equal(signed.out.status, 'Pending');
+    const { batchId, satelliteSignature } = signed.out.submitCountersignature;
+    const relayed = await submit(api, api.tx.spaceNotary.submitCountersignature(batchId, satelliteSignature), {
+      signer: charlie,
+      what: 'submitCountersignature with the helper\'s arguments',
+    });
+    const certified = findEvent(relayed.events, 'spaceNotary', 'BatchCertified');
+    assert.equal(certified.data.batchId.toHex(), made.out.batchId);
+
+    // What it cannot do, it says, and exits non-zero.
+    const unknown = await appsHelper(['batch', ...rpc, '--server-id', '999', 'x']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /server 999 is not registered/);
+    const wrongSeed = await appsHelper(['batch', ...rpc, '--server-id', String(serverId), '--server-seed', '0x' + '01'.repeat(32), 'x']);
+    assert.equal(wrongSeed.code, 1);
+    assert.match(wrongSeed.stderr, /is registered with key/);
+    const noTxs = await appsHelper(['batch', ...rpc, '--server-id', String(serverId)]);
+    assert.equal(noTxs.code, 2);
+    assert.match(noTxs.stderr, /at least one transaction/);
+    const noBatch = await appsHelper(['countersign', ...rpc, '--batch-id', hex(new Uint8Array(32))]);
+    assert.equal(noBatch.code, 1);
+    assert.match(noBatch.stderr, /no batch/);
   });
 });

@@ -6,7 +6,7 @@ use frame_support::{
 	weights::Weight,
 };
 use pallet_grandpa::AuthorityId as GrandpaId;
-use pallet_space_notary::{BatchRecord, InclusionError, ServerInfo};
+use pallet_space_notary::{BatchRecord, InclusionError, PayloadError, ServerInfo};
 use sp_api::impl_runtime_apis;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_core::{crypto::KeyTypeId, OpaqueMetadata};
@@ -205,7 +205,7 @@ impl_runtime_apis! {
 			cert.server_payload()
 		}
 
-		fn satellite_payload(batch_id: BatchId) -> Option<Vec<u8>> {
+		fn satellite_payload(batch_id: BatchId) -> Result<Vec<u8>, PayloadError> {
 			SpaceNotary::satellite_payload(batch_id)
 		}
 

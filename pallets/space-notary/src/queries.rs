@@ -2,7 +2,7 @@
 
 use crate::{
 	pallet::{BatchRecordOf, Batches, Config, Pallet, Servers},
-	types::{BatchStatus, InclusionError, ServerInfo},
+	types::{BatchStatus, InclusionError, PayloadError, ServerInfo},
 };
 use alloc::vec::Vec;
 use space_notary_primitives::{BatchId, InclusionProof, ServerId};
@@ -32,10 +32,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Runtime API: the bytes the satellite signs for a known batch.
-	pub fn satellite_payload(batch_id: BatchId) -> Option<Vec<u8>> {
-		Batches::<T>::get(batch_id).map(|batch| {
-			space_notary_primitives::satellite_payload(&batch_id, &batch.server_signature)
-		})
+	pub fn satellite_payload(batch_id: BatchId) -> Result<Vec<u8>, PayloadError> {
+		let batch = Batches::<T>::get(batch_id).ok_or(PayloadError::UnknownBatch)?;
+		Ok(space_notary_primitives::satellite_payload(&batch_id, &batch.server_signature))
 	}
 
 	/// Runtime API: whether `tx` is proven part of the certified batch `batch_id`.

@@ -1,6 +1,6 @@
 //! `SpaceNotaryApi`: what clients (the bridge, polkadot.js through `api.call`) ask the runtime.
 
-use crate::types::{BatchRecord, InclusionError, ServerInfo};
+use crate::types::{BatchRecord, InclusionError, PayloadError, ServerInfo};
 use alloc::vec::Vec;
 use codec::Codec;
 use space_notary_primitives::{BatchCertificate, BatchId, InclusionProof, ServerId};
@@ -21,8 +21,8 @@ sp_api::decl_runtime_apis! {
 		fn pending_batches(server_id: ServerId) -> Vec<(BatchId, BatchRecord<BlockNumber>)>;
 		/// The bytes a ground server signs for `cert`.
 		fn server_payload(cert: BatchCertificate) -> Vec<u8>;
-		/// The bytes the satellite signs for a known batch, or `None`.
-		fn satellite_payload(batch_id: BatchId) -> Option<Vec<u8>>;
+		/// The bytes the satellite signs for a known batch (pending, certified or expired).
+		fn satellite_payload(batch_id: BatchId) -> Result<Vec<u8>, PayloadError>;
 		/// Whether `tx` is part of the certified batch `batch_id`, by `proof`.
 		fn verify_inclusion(batch_id: BatchId, tx: Vec<u8>, proof: InclusionProof) -> Result<(), InclusionError>;
 	}

@@ -921,7 +921,7 @@ fn runtime_api_queries() {
 		assert_eq!(pending.len(), 1);
 		assert_eq!(pending[0].0, id);
 		assert!(Notary::pending_batches(7).is_empty());
-		assert_eq!(Notary::satellite_payload(H256::zero()), None);
+		assert_eq!(Notary::satellite_payload(H256::zero()), Err(PayloadError::UnknownBatch));
 
 		let proof = InclusionProof::generate(&list, 3).unwrap();
 		assert_eq!(

@@ -166,6 +166,17 @@ impl<AccountId: Clone + PartialEq + core::fmt::Debug, M: Get<u32>> From<ServerRe
 	}
 }
 
+/// Why the runtime API has no signing payload for a batch.
+///
+/// A `Result` rather than an `Option`: @polkadot/api 16.5 decodes a runtime call's
+/// `Option<Bytes>` answer as `Some` even when it is `None`, while a `Result` decodes correctly,
+/// and a named error tells the caller what went wrong.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub enum PayloadError {
+	/// No batch with this id (never submitted, or submitted on another chain).
+	UnknownBatch,
+}
+
 /// Why an inclusion proof was not accepted by the runtime API.
 #[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 pub enum InclusionError {
