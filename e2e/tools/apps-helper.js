@@ -36,6 +36,7 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 import { hexToU8a, isHex, stringToU8a, u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
+import { withDeadline } from '../lib/node.js';
 import { buildBatch, satelliteKeyPair, serverKeyPair } from '../lib/notary.js';
 
 /** Well-known development seeds (public: never use them on a real network). */
@@ -61,16 +62,17 @@ function txBytes(arg) {
   return isHex(arg) ? hexToU8a(arg) : stringToU8a(arg);
 }
 
+/** A connection to the node at `rpc`, or an error naming it after 15 s. */
 async function connect(rpc) {
+  // No automatic reconnect: a node that is not there is an error to report, not to wait out.
   const provider = new WsProvider(rpc, false);
-  const connecting = provider.connect().then(() => ApiPromise.create({ provider, throwOnConnect: true }));
-  const timeout = new Promise((_, reject) =>
-    setTimeout(() => reject(new Error(`no node answered at ${rpc} within 15 s`)), 15_000).unref(),
-  );
+  const api = new ApiPromise({ provider, noInitWarn: true, throwOnConnect: true });
+  const connecting = provider.connect().then(() => api.isReadyOrError);
   try {
-    return await Promise.race([connecting, timeout]);
+    await withDeadline(connecting, 15_000, `a node at ${rpc}`);
+    return api;
   } catch (e) {
-    await provider.disconnect().catch(() => {});
+    await api.disconnect().catch(() => {});
     throw e;
   }
 }
@@ -93,10 +95,9 @@ async function batch(api, { scheme, serverSeed, serverId, txs }) {
   const answer = await api.call.spaceNotaryApi.server(serverId);
   if (answer.isNone) throw new Error(`server ${serverId} is not registered on this chain`);
   const info = answer.unwrap();
-  const registeredKey = info.serverKey.toJSON();
-  if (JSON.stringify(registeredKey).toLowerCase() !== JSON.stringify(server.serverKeyJson).toLowerCase()) {
+  if (u8aToHex(info.serverKey.toU8a()) !== u8aToHex(server.serverKey)) {
     throw new Error(
-      `server ${serverId} is registered with key ${JSON.stringify(registeredKey)}, ` +
+      `server ${serverId} is registered with key ${JSON.stringify(info.serverKey.toJSON())}, ` +
         `not this seed's ${JSON.stringify(server.serverKeyJson)}`,
     );
   }
@@ -174,7 +175,9 @@ export async function main(argv) {
   };
   await cryptoWaitReady();
   if (command === 'keys') return keys(opts);
-  if (command !== 'batch' && command !== 'countersign') throw new UsageError(USAGE);
+  if (command !== 'batch' && command !== 'countersign') {
+    throw new UsageError(command === undefined ? 'no command given' : `unknown command ${command}`);
+  }
   if (command === 'batch') {
     if (!/^\d+$/.test(values['server-id'] ?? '')) throw new UsageError('--server-id N is required');
     opts.serverId = Number(values['server-id']);
