@@ -10,9 +10,7 @@ use codec::Encode;
 use serde_json::{json, Value};
 use sp_core::{ecdsa, ed25519, sr25519, Pair, H256};
 use sp_runtime::MultiSignature;
-use space_notary_primitives::{
-	batch_root, leaf_hash, BatchCertificate, InclusionProof, ServerKey, CERTIFICATE_VERSION,
-};
+use space_notary_primitives::{batch_root, leaf_hash, BatchCertificate, InclusionProof, ServerKey};
 
 fn hex(bytes: impl AsRef<[u8]>) -> String {
 	format!("0x{}", ::hex::encode(bytes.as_ref()))
@@ -94,27 +92,18 @@ fn merkle_vector(txs: &[Vec<u8>]) -> Value {
 fn main() {
 	let genesis = H256::from(sp_io::hashing::blake2_256(b"space-notary test genesis"));
 	let txs: Vec<Vec<u8>> = vec![b"transfer alice->bob 10".to_vec(), b"".to_vec(), vec![0xff; 40]];
-	let first = BatchCertificate {
-		version: CERTIFICATE_VERSION,
-		genesis_hash: genesis,
-		server_id: 0,
-		sequence: 1,
-		prev_batch: H256::zero(),
-		batch_root: batch_root(&txs),
-		tx_count: txs.len() as u32,
-		total_bytes: txs.iter().map(|t| t.len() as u64).sum(),
-		issued_at_ms: 1_795_000_000_000,
-	};
-	let second = BatchCertificate {
-		server_id: 7,
-		sequence: 2,
-		prev_batch: first.batch_id(),
-		batch_root: batch_root([b"one".as_slice()]),
-		tx_count: 1,
-		total_bytes: 3,
-		issued_at_ms: 1_795_000_060_000,
-		..first.clone()
-	};
+	let first =
+		BatchCertificate::over_transactions(genesis, 0, 1, H256::zero(), 1_795_000_000_000, &txs)
+			.expect("three transactions");
+	let second = BatchCertificate::over_transactions(
+		genesis,
+		7,
+		2,
+		first.batch_id(),
+		1_795_000_060_000,
+		&[b"one"],
+	)
+	.expect("one transaction");
 	let third = BatchCertificate {
 		server_id: u32::MAX,
 		sequence: u64::MAX,

@@ -7,11 +7,17 @@
 //! ```
 //!
 //! Every payload starts with its own domain tag, so that no key ever signs two kinds of thing.
+//!
+//! [`BatchCertificate::over_transactions`] builds a certificate over a batch and
+//! [`BatchCertificate::check_transactions`] checks a batch against one: the one rule that the
+//! chain, the satellite, the ground station and the tests share.
 
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use sp_core::{ecdsa, ed25519, sr25519, H256};
+
+use crate::merkle::batch_root;
 use sp_runtime::{
 	traits::{IdentifyAccount, Verify},
 	MultiSignature, MultiSigner,
@@ -167,6 +173,83 @@ impl BatchCertificate {
 	pub fn satellite_payload(&self, server_signature: &ServerSignature) -> Vec<u8> {
 		satellite_payload(&self.batch_id(), server_signature)
 	}
+
+	/// A v1 certificate over `txs` (root, count, bytes computed here).
+	///
+	/// Fails if `txs` is empty (a batch holds at least one transaction) or holds more
+	/// transactions than `tx_count` can count.
+	pub fn over_transactions<T: AsRef<[u8]>>(
+		genesis_hash: H256,
+		server_id: ServerId,
+		sequence: u64,
+		prev_batch: BatchId,
+		issued_at_ms: u64,
+		txs: &[T],
+	) -> Result<Self, TransactionsError> {
+		if txs.is_empty() {
+			return Err(TransactionsError::Empty);
+		}
+		let tx_count = u32::try_from(txs.len()).map_err(|_| TransactionsError::TooMany)?;
+		Ok(Self {
+			version: CERTIFICATE_VERSION,
+			genesis_hash,
+			server_id,
+			sequence,
+			prev_batch,
+			batch_root: batch_root(txs),
+			tx_count,
+			total_bytes: total_bytes(txs),
+			issued_at_ms,
+		})
+	}
+
+	/// Checks that `txs` are exactly the transactions this certificate covers (count, bytes,
+	/// root; non-empty).
+	///
+	/// In that order, cheapest first: the root, which hashes every byte, is computed only when
+	/// count and size already match.
+	pub fn check_transactions<T: AsRef<[u8]>>(&self, txs: &[T]) -> Result<(), TransactionsError> {
+		if txs.is_empty() {
+			return Err(TransactionsError::Empty);
+		}
+		if u32::try_from(txs.len()) != Ok(self.tx_count) {
+			return Err(TransactionsError::CountMismatch);
+		}
+		if total_bytes(txs) != self.total_bytes {
+			return Err(TransactionsError::BytesMismatch);
+		}
+		if batch_root(txs) != self.batch_root {
+			return Err(TransactionsError::RootMismatch);
+		}
+		Ok(())
+	}
+}
+
+/// Why transactions do not match a certificate (or cannot make one).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, thiserror::Error)]
+pub enum TransactionsError {
+	/// No transactions: a batch holds at least one.
+	#[error("a batch holds at least one transaction")]
+	Empty,
+	/// More transactions than a certificate's `u32` `tx_count` can count (building only;
+	/// checking reports [`Self::CountMismatch`]).
+	#[error("more transactions than a certificate can count")]
+	TooMany,
+	/// The number of transactions is not the certificate's `tx_count`.
+	#[error("the number of transactions is not the certificate's tx_count")]
+	CountMismatch,
+	/// The transactions' total length is not the certificate's `total_bytes`.
+	#[error("the transactions' total length is not the certificate's total_bytes")]
+	BytesMismatch,
+	/// The transactions' merkle root is not the certificate's `batch_root`.
+	#[error("the transactions' merkle root is not the certificate's batch_root")]
+	RootMismatch,
+}
+
+/// The sum of the transactions' lengths. Saturating only in theory: the lengths of slices held
+/// in memory cannot add up past `u64::MAX`.
+fn total_bytes<T: AsRef<[u8]>>(txs: &[T]) -> u64 {
+	txs.iter().fold(0u64, |sum, tx| sum.saturating_add(tx.as_ref().len() as u64))
 }
 
 /// The bytes the space node signs: [`SATELLITE_DOMAIN`] `++ batch_id ++ SCALE(server_signature)`.
@@ -180,24 +263,17 @@ pub fn satellite_payload(batch_id: &BatchId, server_signature: &ServerSignature)
 }
 
 /// Why a signature was not accepted.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, thiserror::Error)]
 pub enum SignatureError {
 	/// The key or signature scheme is not one of ed25519, sr25519 or ecdsa.
+	#[error("unsupported signature scheme")]
 	UnsupportedScheme,
 	/// The signature's scheme differs from the key's scheme.
+	#[error("signature scheme differs from the key's scheme")]
 	SchemeMismatch,
 	/// The signature does not verify under the key.
+	#[error("signature does not verify")]
 	BadSignature,
-}
-
-impl core::fmt::Display for SignatureError {
-	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-		f.write_str(match self {
-			Self::UnsupportedScheme => "unsupported signature scheme",
-			Self::SchemeMismatch => "signature scheme differs from the key's scheme",
-			Self::BadSignature => "signature does not verify",
-		})
-	}
 }
 
 /// Checks a server signature over `cert`'s server payload.
@@ -243,6 +319,7 @@ pub fn verify_satellite_signature(
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use alloc::{string::ToString, vec::Vec};
 	use sp_core::{ecdsa, sr25519, Pair};
 
 	fn cert() -> BatchCertificate {
@@ -257,6 +334,83 @@ mod tests {
 			total_bytes: 5,
 			issued_at_ms: 1_700_000_000_000,
 		}
+	}
+
+	fn txs() -> [&'static [u8]; 3] {
+		[b"alpha", b"beta", b"gamma"]
+	}
+
+	fn cert_over_txs() -> BatchCertificate {
+		let c = cert();
+		BatchCertificate::over_transactions(
+			c.genesis_hash,
+			c.server_id,
+			c.sequence,
+			c.prev_batch,
+			c.issued_at_ms,
+			&txs(),
+		)
+		.unwrap()
+	}
+
+	#[test]
+	fn a_certificate_over_transactions_carries_their_root_count_and_bytes() {
+		let built = cert_over_txs();
+		let expected = BatchCertificate {
+			batch_root: batch_root(txs()),
+			tx_count: 3,
+			total_bytes: 14,
+			..cert()
+		};
+		assert_eq!(built, expected);
+		assert_eq!(built.check_transactions(&txs()), Ok(()));
+		// Any container of bytes will do: owned vectors check like the slices they came from.
+		let owned: Vec<Vec<u8>> = txs().iter().map(|tx| tx.to_vec()).collect();
+		assert_eq!(built.check_transactions(&owned), Ok(()));
+	}
+
+	#[test]
+	fn no_certificate_over_no_transactions() {
+		let c = cert();
+		let none: [&[u8]; 0] = [];
+		assert_eq!(
+			BatchCertificate::over_transactions(c.genesis_hash, 1, 1, H256::zero(), 0, &none),
+			Err(TransactionsError::Empty)
+		);
+	}
+
+	#[test]
+	fn transactions_are_checked_for_emptiness_count_bytes_then_root() {
+		let c = cert_over_txs();
+		let cases: [(&str, &[&[u8]], TransactionsError); 6] = [
+			("none", &[], TransactionsError::Empty),
+			("one missing", &[b"alpha", b"beta"], TransactionsError::CountMismatch),
+			("one more", &[b"alpha", b"beta", b"gamma", b""], TransactionsError::CountMismatch),
+			("one byte more", &[b"alpha", b"betas", b"gamma"], TransactionsError::BytesMismatch),
+			("one byte changed", &[b"alpha", b"betA", b"gamma"], TransactionsError::RootMismatch),
+			// Same count and bytes, other order: only the root tells.
+			("swapped", &[b"beta", b"alpha", b"gamma"], TransactionsError::RootMismatch),
+		];
+		for (name, txs, expected) in cases {
+			assert_eq!(c.check_transactions(txs), Err(expected), "{name}");
+		}
+		// The count comes before the bytes: both wrong is a count mismatch.
+		assert_eq!(
+			c.check_transactions(&[b"alphabetagamma!"]),
+			Err(TransactionsError::CountMismatch)
+		);
+		// A certificate claiming no transactions matches nothing, not even no transactions.
+		let empty = BatchCertificate { tx_count: 0, total_bytes: 0, ..c };
+		assert_eq!(empty.check_transactions::<&[u8]>(&[]), Err(TransactionsError::Empty));
+	}
+
+	#[test]
+	fn errors_say_what_went_wrong() {
+		assert_eq!(
+			TransactionsError::RootMismatch.to_string(),
+			"the transactions' merkle root is not the certificate's batch_root"
+		);
+		assert_eq!(SignatureError::BadSignature.to_string(), "signature does not verify");
 	}
 
 	#[test]

@@ -9,8 +9,9 @@
 //!
 //! # Layout
 //!
-//! - [`certificate`]: [`BatchCertificate`], [`BatchId`], the server and satellite payloads and
-//!   the signature checks.
+//! - [`certificate`]: [`BatchCertificate`], [`BatchId`], the server and satellite payloads, the
+//!   signature checks, and the certificate over a batch's transactions
+//!   ([`BatchCertificate::over_transactions`], [`BatchCertificate::check_transactions`]).
 //! - [`merkle`]: the batch root over transaction leaves and per-transaction inclusion proofs,
 //!   built on polkadot-sdk's `binary-merkle-tree`.
 //! - [`link`]: CCSDS Space Packet framing with a CRC-16/CCITT-FALSE trailer, segmentation, the
@@ -27,7 +28,7 @@ pub mod merkle;
 pub use certificate::{
 	satellite_payload, verify_satellite_signature, verify_server_signature, BatchCertificate,
 	BatchId, SatelliteKey, SatelliteSignature, ServerId, ServerKey, ServerSignature,
-	SignatureError, CERTIFICATE_VERSION, SATELLITE_DOMAIN, SERVER_DOMAIN,
+	SignatureError, TransactionsError, CERTIFICATE_VERSION, SATELLITE_DOMAIN, SERVER_DOMAIN,
 };
 pub use merkle::{batch_root, leaf_hash, InclusionProof};
 

@@ -14,9 +14,8 @@ use satellite_emulator::{
 };
 use sp_core::{sr25519, Pair, H256};
 use space_notary_primitives::{
-	batch_root,
 	link::{Downlink, Uplink},
-	BatchCertificate, ServerId, CERTIFICATE_VERSION,
+	BatchCertificate, ServerId,
 };
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -24,19 +23,17 @@ const GENESIS: H256 = H256::repeat_byte(0x6e);
 
 fn sign_request(server: &sr25519::Pair, server_id: ServerId, sequence: u64) -> Uplink {
 	let tx = format!("batch {sequence}").into_bytes();
-	let cert = BatchCertificate {
-		version: CERTIFICATE_VERSION,
-		genesis_hash: GENESIS,
+	let issued_at_ms =
+		SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+	let cert = BatchCertificate::over_transactions(
+		GENESIS,
 		server_id,
 		sequence,
-		prev_batch: H256::zero(),
-		batch_root: batch_root([&tx]),
-		tx_count: 1,
-		total_bytes: tx.len() as u64,
-		issued_at_ms: SystemTime::now()
-			.duration_since(UNIX_EPOCH)
-			.map_or(0, |d| d.as_millis() as u64),
-	};
+		H256::zero(),
+		issued_at_ms,
+		&[tx],
+	)
+	.expect("one transaction");
 	Uplink::SignRequest {
 		request_id: sequence as u32,
 		server_signature: server.sign(&cert.server_payload()).into(),

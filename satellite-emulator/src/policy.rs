@@ -12,10 +12,13 @@
 //! | 4 | `1 <= tx_count <= max_txs`, `total_bytes <= max_bytes` | `BoundsExceeded` |
 //! | 5 | the signature's scheme is the provisioned key's scheme | `ServerKeyMismatch` |
 //! | 6 | the server signature verifies under the provisioned key | `BadServerSignature` |
-//! | 7 | full mode: root, count and bytes over the uplinked transactions | `RootMismatch` |
+//! | 7 | full mode: the uplinked transactions are the certificate's (count, bytes, root) | `RootMismatch` |
 //! | 8 | a sequence already signed: the same batch is a repeat, another is equivocation | `Equivocation` |
 //! | 9 | otherwise the sequence is above the last signed for the server | `SequenceNotAbove` |
 //! | 10 | `now - freshness <= issued_at_ms <= now + max_skew` | `Stale` / `FromFuture` |
+//!
+//! Check 7 is `BatchCertificate::check_transactions`, the rule the chain applies at submission;
+//! every way it can fail is one `RootMismatch` on the wire.
 //!
 //! The certificate carries no key, so "the server key matches the provisioning" means: the
 //! signature is of the provisioned key's scheme (else `ServerKeyMismatch`) and verifies under
@@ -34,8 +37,8 @@
 
 use sp_core::H256;
 use space_notary_primitives::{
-	batch_root, verify_server_signature, BatchCertificate, SatelliteSignature, ServerKey,
-	ServerSignature, SignatureError, CERTIFICATE_VERSION,
+	verify_server_signature, BatchCertificate, SatelliteSignature, ServerKey, ServerSignature,
+	SignatureError, CERTIFICATE_VERSION,
 };
 
 use crate::signing_store::SignedRecord;
@@ -114,11 +117,8 @@ pub fn check(
 		},
 	)?;
 	if let Some(txs) = request.txs {
-		let count_ok = u32::try_from(txs.len()).is_ok_and(|n| n == cert.tx_count);
-		let bytes: u64 = txs.iter().map(|tx| tx.len() as u64).sum();
-		if !count_ok || bytes != cert.total_bytes || batch_root(txs) != cert.batch_root {
-			return Err(RejectReason::RootMismatch);
-		}
+		// Every way the transactions can differ from the certificate is one refusal on the wire.
+		cert.check_transactions(txs).map_err(|_| RejectReason::RootMismatch)?;
 	}
 	match server.at_sequence {
 		Some(record) if record.batch_id != cert.batch_id() => {
@@ -166,18 +166,15 @@ mod tests {
 	}
 
 	fn cert(sequence: u64) -> BatchCertificate {
-		let txs = txs();
-		BatchCertificate {
-			version: CERTIFICATE_VERSION,
-			genesis_hash: limits().genesis_hash,
-			server_id: 4,
+		BatchCertificate::over_transactions(
+			limits().genesis_hash,
+			4,
 			sequence,
-			prev_batch: H256::zero(),
-			batch_root: batch_root(&txs),
-			tx_count: txs.len() as u32,
-			total_bytes: txs.iter().map(|t| t.len() as u64).sum(),
-			issued_at_ms: NOW - 1_000,
-		}
+			H256::zero(),
+			NOW - 1_000,
+			&txs(),
+		)
+		.unwrap()
 	}
 
 	fn server_pair() -> sr25519::Pair {

@@ -17,8 +17,7 @@ use frame_support::{
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_core::{crypto::KeyTypeId, H256};
 use space_notary_primitives::{
-	batch_root, BatchCertificate, BatchId, SatelliteKey, ServerId, ServerKey, ServerSignature,
-	CERTIFICATE_VERSION,
+	BatchCertificate, BatchId, SatelliteKey, ServerId, ServerKey, ServerSignature,
 };
 
 const KEY_TYPE: KeyTypeId = KeyTypeId(*b"snbe");
@@ -99,17 +98,15 @@ fn signed_certificate<T: Config>(
 	txs: &TxsOf<T>,
 ) -> (BatchCertificate, ServerSignature) {
 	let server = Servers::<T>::get(server_id).expect("server exists");
-	let cert = BatchCertificate {
-		version: CERTIFICATE_VERSION,
-		genesis_hash: Pallet::<T>::genesis_hash(),
+	let cert = BatchCertificate::over_transactions(
+		Pallet::<T>::genesis_hash(),
 		server_id,
-		sequence: server.last_sequence + 1,
-		prev_batch: server.last_batch,
-		batch_root: batch_root(txs.iter()),
-		tx_count: txs.len() as u32,
-		total_bytes: txs.iter().map(|t| t.len() as u64).sum(),
-		issued_at_ms: 1_800_000_000_000,
-	};
+		server.last_sequence + 1,
+		server.last_batch,
+		1_800_000_000_000,
+		txs.as_slice(),
+	)
+	.expect("benchmarks submit at least one transaction");
 	let sig = sp_io::crypto::ecdsa_sign(KEY_TYPE, &server_key(i), &cert.server_payload())
 		.expect("key is in the keystore");
 	(cert, ServerSignature::Ecdsa(sig))

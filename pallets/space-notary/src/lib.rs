@@ -639,18 +639,28 @@ pub mod pallet {
 			Ok((batch, server))
 		}
 
-		/// Recomputes count, size and root from the transactions and compares them with `cert`.
+		/// Checks the transactions against `cert` with [`BatchCertificate::check_transactions`]
+		/// (non-empty, count, bytes, root, in that order) and against `MaxBatchBytes`.
 		fn check_transactions(cert: &BatchCertificate, txs: &TxsOf<T>) -> DispatchResult {
-			ensure!(!txs.is_empty(), Error::<T>::EmptyBatch);
-			ensure!(cert.tx_count as usize == txs.len(), Error::<T>::TxCountMismatch);
+			use space_notary_primitives::TransactionsError as Mismatch;
 			let total_bytes = txs.iter().fold(0u64, |sum, tx| sum.saturating_add(tx.len() as u64));
-			ensure!(total_bytes <= T::MaxBatchBytes::get() as u64, Error::<T>::BatchTooLarge);
-			ensure!(cert.total_bytes == total_bytes, Error::<T>::TotalBytesMismatch);
+			// The pallet's own bound comes right after the count, as it always has: an oversized
+			// batch with the right count is `BatchTooLarge` whatever else is wrong, and is
+			// refused before a byte of it is hashed.
+			let count_right = u32::try_from(txs.len()) == Ok(cert.tx_count);
 			ensure!(
-				cert.batch_root == space_notary_primitives::batch_root(txs.iter()),
-				Error::<T>::RootMismatch
+				total_bytes <= T::MaxBatchBytes::get() as u64 || !count_right,
+				Error::<T>::BatchTooLarge
 			);
-			Ok(())
+			cert.check_transactions(txs.as_slice()).map_err(|mismatch| {
+				match mismatch {
+					Mismatch::Empty => Error::<T>::EmptyBatch,
+					Mismatch::CountMismatch | Mismatch::TooMany => Error::<T>::TxCountMismatch,
+					Mismatch::BytesMismatch => Error::<T>::TotalBytesMismatch,
+					Mismatch::RootMismatch => Error::<T>::RootMismatch,
+				}
+				.into()
+			})
 		}
 
 		/// Expires `batch_id` if it is still pending, removing it from its server's pending list.

@@ -16,8 +16,7 @@ use sp_core::{ecdsa, ed25519, sr25519, Pair, H256};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{DispatchError, MultiSignature};
 use space_notary_primitives::{
-	batch_root, offchain_txs_key, BatchCertificate, BatchId, InclusionProof, ServerId, ServerKey,
-	CERTIFICATE_VERSION,
+	offchain_txs_key, BatchCertificate, BatchId, InclusionProof, ServerId, ServerKey,
 };
 
 type Notary = crate::Pallet<Test>;
@@ -100,17 +99,15 @@ fn cert_for(
 	prev: BatchId,
 	batch: &TxsOf<Test>,
 ) -> BatchCertificate {
-	BatchCertificate {
-		version: CERTIFICATE_VERSION,
-		genesis_hash: Notary::genesis_hash(),
-		server_id: server.id,
+	BatchCertificate::over_transactions(
+		Notary::genesis_hash(),
+		server.id,
 		sequence,
-		prev_batch: prev,
-		batch_root: batch_root(batch.iter()),
-		tx_count: batch.len() as u32,
-		total_bytes: batch.iter().map(|t| t.len() as u64).sum(),
-		issued_at_ms: 1_800_000_000_000,
-	}
+		prev,
+		1_800_000_000_000,
+		batch.as_slice(),
+	)
+	.expect("a non-empty batch")
 }
 
 /// Submits the server's next batch; returns its id.
@@ -527,12 +524,15 @@ fn submit_batch_checks_every_field() {
 			|c, t| {
 				let big: Vec<&[u8]> = vec![&[0u8; 64]; 5]; // 320 bytes > MaxBatchBytes (256)
 				*t = txs(&big);
-				*c = BatchCertificate {
-					batch_root: batch_root(t.iter()),
-					tx_count: 5,
-					total_bytes: 320,
-					..c.clone()
-				};
+				*c = BatchCertificate::over_transactions(
+					c.genesis_hash,
+					c.server_id,
+					c.sequence,
+					c.prev_batch,
+					c.issued_at_ms,
+					t.as_slice(),
+				)
+				.unwrap();
 			},
 			Error::<Test>::BatchTooLarge,
 		);

@@ -188,25 +188,32 @@ pub struct PacketHeader {
 }
 
 /// Why bytes are not a valid packet.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, thiserror::Error)]
 pub enum FrameError {
 	/// Not enough bytes yet: the packet (or its header) needs `needed` bytes in total.
+	#[error("incomplete packet: {needed} bytes needed")]
 	Incomplete {
 		/// Bytes the packet (or header) needs in total.
 		needed: usize,
 	},
 	/// The CCSDS version is not 0.
+	#[error("CCSDS version is not 0")]
 	BadVersion,
 	/// The packet type is not that of the expected direction.
+	#[error("packet type of the other direction")]
 	WrongDirection,
 	/// The secondary header flag is set; this link uses none.
+	#[error("secondary header flag set")]
 	SecondaryHeader,
 	/// The data length is too small to hold the CRC, or the packet exceeds [`MAX_PACKET_LEN`].
+	#[error("packet length out of bounds")]
 	BadLength,
 	/// The CRC trailer does not match the header and payload segment.
+	#[error("packet CRC mismatch")]
 	BadCrc,
 	/// No message kind of the direction uses the APID (checked by the decoder, which knows
 	/// the message kinds; [`parse_packet`] itself accepts any APID).
+	#[error("no message kind uses this APID")]
 	UnknownApid,
 }
 

@@ -229,11 +229,13 @@ pub enum Downlink {
 }
 
 /// A message payload could not be decoded.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, thiserror::Error)]
 pub enum MessageError {
 	/// No message kind has this APID in this direction.
+	#[error("no message kind has APID {0:#05x} in this direction")]
 	UnknownApid(u16),
 	/// The payload is not valid SCALE for the kind, or has trailing bytes.
+	#[error("payload is not valid SCALE for its kind, or has trailing bytes")]
 	BadPayload,
 }
 

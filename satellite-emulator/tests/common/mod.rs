@@ -8,9 +8,8 @@ use satellite_emulator::{
 };
 use sp_core::{ecdsa, ed25519, sr25519, Pair, H256};
 use space_notary_primitives::{
-	batch_root,
 	link::{Downlink, RequestId, Telemetry, Uplink},
-	BatchCertificate, SatelliteKey, ServerId, ServerKey, ServerSignature, CERTIFICATE_VERSION,
+	BatchCertificate, SatelliteKey, ServerId, ServerKey, ServerSignature,
 };
 use std::{
 	net::SocketAddr,
@@ -82,18 +81,15 @@ pub fn txs(sequence: u64) -> Vec<Vec<u8>> {
 
 /// A certificate for `txs(sequence)`, issued now.
 pub fn cert(server_id: ServerId, sequence: u64) -> BatchCertificate {
-	let txs = txs(sequence);
-	BatchCertificate {
-		version: CERTIFICATE_VERSION,
-		genesis_hash: GENESIS,
+	BatchCertificate::over_transactions(
+		GENESIS,
 		server_id,
 		sequence,
-		prev_batch: H256::zero(),
-		batch_root: batch_root(&txs),
-		tx_count: txs.len() as u32,
-		total_bytes: txs.iter().map(|t| t.len() as u64).sum(),
-		issued_at_ms: now_ms(),
-	}
+		H256::zero(),
+		now_ms(),
+		&txs(sequence),
+	)
+	.expect("three transactions")
 }
 
 /// A certificate-only sign request.
