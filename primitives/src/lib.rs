@@ -14,8 +14,9 @@
 //!   ([`BatchCertificate::over_transactions`], [`BatchCertificate::check_transactions`]).
 //! - [`merkle`]: the batch root over transaction leaves and per-transaction inclusion proofs,
 //!   built on polkadot-sdk's `binary-merkle-tree`.
-//! - [`link`]: CCSDS Space Packet framing with a CRC-16/CCITT-FALSE trailer, segmentation, the
-//!   uplink/downlink messages and a streaming decoder.
+//! - [`link`]: CCSDS Space Packet framing with a CRC-16/CCITT-FALSE trailer, segmentation with a
+//!   CRC-32C over each message, the uplink/downlink messages, the packet scanner and a streaming
+//!   decoder.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 

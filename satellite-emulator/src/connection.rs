@@ -178,11 +178,13 @@ pub async fn serve(stream: TcpStream, shared: Arc<Shared>) {
 
 fn report_decoder(metrics: &Metrics, deframer: &Deframer, reported: &mut DeframerStats) {
 	let now = deframer.stats();
-	metrics.decoder(
-		now.packets_corrupted - reported.packets_corrupted,
-		now.bytes_skipped - reported.bytes_skipped,
-		now.messages_dropped - reported.messages_dropped,
-	);
+	metrics.decoder(DeframerStats {
+		packets_ok: now.packets_ok - reported.packets_ok,
+		packets_corrupted: now.packets_corrupted - reported.packets_corrupted,
+		bytes_skipped: now.bytes_skipped - reported.bytes_skipped,
+		messages_dropped: now.messages_dropped - reported.messages_dropped,
+		messages_corrupted: now.messages_corrupted - reported.messages_corrupted,
+	});
 	*reported = now;
 }
 

@@ -12,7 +12,7 @@ use prometheus_client::{
 	metrics::{counter::Counter, family::Family, gauge::Gauge},
 	registry::Registry,
 };
-use space_notary_primitives::link::{Direction, RejectReason, Telemetry};
+use space_notary_primitives::link::{DeframerStats, Direction, RejectReason, Telemetry};
 
 use crate::pass::PassState;
 
@@ -85,6 +85,7 @@ pub struct Metrics {
 	decoder_corrupted: Counter,
 	decoder_bytes_skipped: Counter,
 	decoder_messages_dropped: Counter,
+	decoder_messages_corrupted: Counter,
 	connections: Gauge,
 	in_pass: Gauge,
 	pass_change_in_ms: Gauge,
@@ -137,6 +138,12 @@ impl Metrics {
 			"Uplink messages dropped for a missing segment or excess length",
 			decoder_messages_dropped.clone(),
 		);
+		let decoder_messages_corrupted = Counter::default();
+		registry.register(
+			"decoder_messages_corrupted",
+			"Uplink messages whose CRC-32C failed: damage that every packet CRC missed",
+			decoder_messages_corrupted.clone(),
+		);
 		let connections = Gauge::default();
 		registry.register("connections", "Ground station connections open", connections.clone());
 		let in_pass = Gauge::default();
@@ -157,6 +164,7 @@ impl Metrics {
 			decoder_corrupted,
 			decoder_bytes_skipped,
 			decoder_messages_dropped,
+			decoder_messages_corrupted,
 			connections,
 			in_pass,
 			pass_change_in_ms,
@@ -208,10 +216,11 @@ impl Metrics {
 	}
 
 	/// Adds what an uplink decoder found since its last report.
-	pub fn decoder(&self, packets_corrupted: u64, bytes_skipped: u64, messages_dropped: u64) {
-		self.decoder_corrupted.inc_by(packets_corrupted);
-		self.decoder_bytes_skipped.inc_by(bytes_skipped);
-		self.decoder_messages_dropped.inc_by(messages_dropped);
+	pub fn decoder(&self, found: DeframerStats) {
+		self.decoder_corrupted.inc_by(found.packets_corrupted);
+		self.decoder_bytes_skipped.inc_by(found.bytes_skipped);
+		self.decoder_messages_dropped.inc_by(found.messages_dropped);
+		self.decoder_messages_corrupted.inc_by(found.messages_corrupted);
 	}
 
 	/// A connection opened (`+1`) or closed (`-1`).

@@ -55,7 +55,10 @@ async fn a_retransmitting_client_gets_through_loss_and_corruption() {
 	let server = ServerPair::sr(1);
 	let (state, keys) = State::provisioned(&[(1, &server)]);
 	let mut config = state.config();
-	lossy(&mut config, 0.3, 0.2, 42);
+	// A seed whose draws corrupt downlink packets in the first dozen. (42 stopped doing so when
+	// the message check made every packet 4 bytes longer: how many draws a bit position takes
+	// depends on the packet's length, so the fates of later packets moved.)
+	lossy(&mut config, 0.3, 0.2, 43);
 	let emulator = Emulator::start(config).await;
 	let mut client = emulator.connect().await;
 

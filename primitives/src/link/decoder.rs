@@ -1,54 +1,43 @@
-//! The streaming decoder: packet boundaries from a byte stream, and message reassembly.
+//! The streaming decoder: messages from a byte stream.
 //!
-//! TCP (the emulator's carrier) delivers bytes, not packets, and the emulated radio link in
-//! front of it drops and corrupts them. [`Deframer`] therefore finds the packets itself: at
-//! each position it reads a primary header; if the header is implausible for its direction
-//! (version, packet type, secondary header flag, length, an APID that no message kind of the
-//! direction uses) or the packet's CRC fails, it drops one byte and looks again. Checking the
-//! APID as well means that fewer than one random offset in 700 000 even looks like a header, so
-//! garbage rarely makes the decoder wait for a packet that is not there (see below). A CRC-16 over the header makes a false packet boundary in garbage
-//! a one-in-65536 event per plausible header, and one byte at a time means a good packet right
-//! after a damaged one is never lost.
+//! [`Deframer`] takes the packets that [`PacketScanner`] finds (see [`super::scanner`] for the
+//! resynchronising scan, its memory and its cost) and puts their segments back together, one
+//! message at a time, in sequence-count order. Anything out of order (a continuation without
+//! its first segment, a gap in the counts, another APID, a new message while one is open) drops
+//! the open message, counted in [`DeframerStats::messages_dropped`]; retransmission is the
+//! sender's business.
 //!
-//! Segments are put back together one message at a time, in sequence-count order. Anything
-//! out of order (a continuation without its first segment, a gap in the counts, another APID,
-//! a new message while one is open) drops the open message, counted in
-//! [`DeframerStats::messages_dropped`]; retransmission is the sender's business.
+//! # The message check
+//!
+//! Every message ends with a 32-bit check ([`super::frame::message_check`], CRC-32C over the
+//! APID and the payload), verified here and stripped before the message is handed out. The
+//! CRC-16 of each packet lets one damaged packet in 65 536 through, and the radio damages
+//! packets all day: a packet cut short and glued to the start of the next one, or garbage that
+//! happens to look like a packet, would otherwise come out as a well-formed message now and
+//! then. A message whose check fails is dropped and counted in
+//! [`DeframerStats::messages_corrupted`], and the packet that completed it is handed back to the
+//! scanner as a false boundary, so a real packet hidden behind it is still found. What comes out
+//! is still untrusted: the check only makes radio damage visible, it proves nothing about who
+//! sent the message (signatures do that).
 //!
 //! # Memory
 //!
-//! - Unconsumed input is kept in a window of at most [`WINDOW_LEN`] bytes: `push` feeds large
-//!   inputs through it in pieces, taking packets out as it goes.
+//! - Unconsumed input is kept in the scanner's window of at most [`WINDOW_LEN`] bytes.
 //! - A message being reassembled grows only with valid segments, up to the `max_message_len`
-//!   given to [`Deframer::new`]; a message that would exceed it is dropped.
+//!   given to [`Deframer::new`] (plus its check); a message that would exceed it is dropped.
 //! - Completed messages wait in a queue for [`Deframer::next_message`]. Their payloads are
 //!   never larger than the bytes pushed since they were last taken, so a caller that takes the
 //!   messages after each `push` holds no more than its own reads.
-//!
-//! Time is linear in the input too: at worst (input forged so that every offset holds a
-//! plausible header of a full-length packet with a wrong CRC) each skipped byte costs one CRC
-//! over [`MAX_PACKET_LEN`] bytes.
-//!
-//! # A stalled packet
-//!
-//! A header whose packet has not fully arrived waits for more bytes. If the header was
-//! corrupted into a longer length and the link then goes quiet, the packets behind it wait too,
-//! until more bytes arrive or the caller, after an idle timeout longer than one packet's air
-//! time, calls [`Deframer::resync_stalled`].
 
 use alloc::{collections::VecDeque, vec::Vec};
 
+pub use super::scanner::WINDOW_LEN;
 use super::{
 	frame::{
-		next_sequence_count, parse_header, parse_packet, Direction, FrameError, PacketHeader,
-		Segment, HEADER_LEN, MAX_PACKET_LEN,
+		message_check, next_sequence_count, Direction, PacketHeader, Segment, MESSAGE_CHECK_LEN,
 	},
-	message::{Downlink, MessageError, Uplink},
+	scanner::{Boundary, PacketScanner},
 };
-
-/// Size of the input window: room for one whole packet behind a partial one, so every refill
-/// makes progress.
-pub const WINDOW_LEN: usize = 2 * MAX_PACKET_LEN;
 
 /// Counters of what a [`Deframer`] has seen since it was created.
 #[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
@@ -61,22 +50,8 @@ pub struct DeframerStats {
 	pub bytes_skipped: u64,
 	/// Messages lost: segments out of order or missing, or longer than the bound.
 	pub messages_dropped: u64,
-}
-
-/// Whether some message kind travelling `direction` uses `apid`.
-///
-/// Asked of the message decoders themselves (an empty payload is refused as `BadPayload` by a
-/// known kind, or accepted), so a kind added there is known here without further edits.
-fn apid_known(direction: Direction, apid: u16) -> bool {
-	let unknown = match direction {
-		Direction::Uplink => {
-			matches!(Uplink::decode_payload(apid, &[]), Err(MessageError::UnknownApid(_)))
-		},
-		Direction::Downlink => {
-			matches!(Downlink::decode_payload(apid, &[]), Err(MessageError::UnknownApid(_)))
-		},
-	};
-	!unknown
+	/// Messages whose 32-bit check failed: damage that every packet's CRC-16 missed.
+	pub messages_corrupted: u64,
 }
 
 /// Where reassembly stands.
@@ -98,17 +73,22 @@ enum Reassembly {
 	Discarding,
 }
 
+/// Puts segments back together into checked messages.
+#[derive(Debug)]
+struct Reassembler {
+	/// Bound on a message with its check.
+	max_len: usize,
+	state: Reassembly,
+	ready: VecDeque<(u16, Vec<u8>)>,
+	messages_dropped: u64,
+	messages_corrupted: u64,
+}
+
 /// Streaming decoder for one direction of the link: bytes in, `(apid, payload)` out.
 #[derive(Debug)]
 pub struct Deframer {
-	direction: Direction,
-	max_message_len: usize,
-	/// Unconsumed input; `window[start..]` is live.
-	window: Vec<u8>,
-	start: usize,
-	reassembly: Reassembly,
-	ready: VecDeque<(u16, Vec<u8>)>,
-	stats: DeframerStats,
+	scanner: PacketScanner,
+	reassembler: Reassembler,
 }
 
 impl Deframer {
@@ -116,143 +96,118 @@ impl Deframer {
 	/// `max_message_len` payload bytes (see [`super::DEFAULT_MAX_MESSAGE_LEN`]).
 	pub fn new(direction: Direction, max_message_len: usize) -> Self {
 		Self {
-			direction,
-			max_message_len,
-			window: Vec::with_capacity(WINDOW_LEN),
-			start: 0,
-			reassembly: Reassembly::Idle,
-			ready: VecDeque::new(),
-			stats: DeframerStats::default(),
+			scanner: PacketScanner::new(direction),
+			reassembler: Reassembler {
+				max_len: max_message_len.saturating_add(MESSAGE_CHECK_LEN),
+				state: Reassembly::Idle,
+				ready: VecDeque::new(),
+				messages_dropped: 0,
+				messages_corrupted: 0,
+			},
 		}
 	}
 
 	/// Feeds bytes as they arrive, in any chunking; complete messages become available from
 	/// [`Self::next_message`].
-	pub fn push(&mut self, mut bytes: &[u8]) {
-		while !bytes.is_empty() {
-			// Moving the live bytes costs up to a packet's length, so only when needed: a
-			// caller feeding one byte at a time must not pay that per byte.
-			if self.window.len().saturating_add(bytes.len()) > WINDOW_LEN {
-				self.compact();
-			}
-			let room = WINDOW_LEN.saturating_sub(self.window.len());
-			let (now, later) = bytes.split_at(room.min(bytes.len()));
-			self.window.extend_from_slice(now);
-			bytes = later;
-			self.scan();
-		}
+	pub fn push(&mut self, bytes: &[u8]) {
+		let reassembler = &mut self.reassembler;
+		self.scanner.push(bytes, |packet| reassembler.add(packet.header, packet.segment()));
 	}
 
-	/// The next complete message, oldest first: its APID and its reassembled payload.
+	/// The next complete message, oldest first: its APID and its payload (checked, without the
+	/// check).
 	pub fn next_message(&mut self) -> Option<(u16, Vec<u8>)> {
-		self.ready.pop_front()
+		self.reassembler.ready.pop_front()
 	}
 
 	/// What the decoder has seen so far.
 	pub fn stats(&self) -> DeframerStats {
-		self.stats
+		let scan = self.scanner.stats();
+		DeframerStats {
+			packets_ok: scan.packets_ok,
+			packets_corrupted: scan.packets_corrupted,
+			bytes_skipped: scan.bytes_skipped,
+			messages_dropped: self.reassembler.messages_dropped,
+			messages_corrupted: self.reassembler.messages_corrupted,
+		}
 	}
 
 	/// Bytes received but not yet part of a packet: a partial packet waiting for the rest.
 	pub fn pending_len(&self) -> usize {
-		self.window.len().saturating_sub(self.start)
+		self.scanner.pending_len()
 	}
 
 	/// Declares that no more bytes are coming for now, so a packet still waiting for its rest
-	/// is treated as damaged: one byte is skipped and the remaining input rescanned, until what
-	/// is left is shorter than a header.
+	/// is treated as damaged and the input after its first byte rescanned
+	/// ([`PacketScanner::resync_stalled`]).
 	///
-	/// Call it after an idle timeout longer than the air time of a [`MAX_PACKET_LEN`] packet: a
-	/// header corrupted into a longer length would otherwise hold back the packets behind it.
+	/// Call it after an idle timeout longer than the air time of a
+	/// [`super::MAX_PACKET_LEN`] packet: a header corrupted into a longer length would otherwise
+	/// hold back the packets behind it.
 	pub fn resync_stalled(&mut self) {
-		while self.pending_len() >= HEADER_LEN {
-			self.skip_one();
-			self.scan();
-		}
+		let reassembler = &mut self.reassembler;
+		self.scanner.resync_stalled(|packet| reassembler.add(packet.header, packet.segment()));
 	}
+}
 
-	/// Takes every complete packet from the window, skipping bytes where none starts.
-	fn scan(&mut self) {
-		loop {
-			// Taken out for the duration, so that the segment can borrow it while the
-			// reassembler updates `self`; moving a `Vec` copies no bytes.
-			let window = core::mem::take(&mut self.window);
-			let live = window.get(self.start..).unwrap_or_default();
-			// Before waiting for a packet's rest, make sure its kind exists at all.
-			let parsed = match parse_header(self.direction, live) {
-				Ok(header) if !apid_known(self.direction, header.apid) => {
-					Err(FrameError::UnknownApid)
-				},
-				_ => parse_packet(self.direction, live),
-			};
-			let outcome = parsed.map(|(header, segment)| {
-				self.stats.packets_ok = self.stats.packets_ok.saturating_add(1);
-				self.start = self.start.saturating_add(header.packet_len);
-				self.reassemble(header, segment);
-			});
-			self.window = window;
-			match outcome {
-				Ok(()) => {},
-				Err(FrameError::Incomplete { .. }) => {
-					self.clear_if_consumed();
-					return;
-				},
-				Err(FrameError::BadCrc) => {
-					self.stats.packets_corrupted = self.stats.packets_corrupted.saturating_add(1);
-					self.skip_one();
-				},
-				Err(_) => self.skip_one(),
-			}
-		}
-	}
-
-	fn skip_one(&mut self) {
-		if self.start < self.window.len() {
-			self.start += 1;
-			self.stats.bytes_skipped = self.stats.bytes_skipped.saturating_add(1);
-		}
-	}
-
-	/// Moves the live bytes to the front of the window, so it never grows past [`WINDOW_LEN`].
-	fn compact(&mut self) {
-		if self.start > 0 {
-			self.window.drain(..self.start.min(self.window.len()));
-			self.start = 0;
-		}
-	}
-
-	/// Forgets consumed bytes when nothing is left after them; costs nothing to move.
-	fn clear_if_consumed(&mut self) {
-		if self.start >= self.window.len() {
-			self.window.clear();
-			self.start = 0;
-		}
-	}
-
+impl Reassembler {
 	fn drop_message(&mut self) {
-		self.stats.messages_dropped = self.stats.messages_dropped.saturating_add(1);
+		self.messages_dropped = self.messages_dropped.saturating_add(1);
 	}
 
-	/// Adds one valid packet's segment to the message under way.
-	fn reassemble(&mut self, header: PacketHeader, segment: &[u8]) {
-		let state = core::mem::replace(&mut self.reassembly, Reassembly::Idle);
+	/// Ends the message under way, if any: an open one has lost its end (counted), the rest of
+	/// a discarded one is simply over.
+	fn abandon(&mut self) {
+		if let Reassembly::Open { .. } = core::mem::replace(&mut self.state, Reassembly::Idle) {
+			self.drop_message();
+		}
+	}
+
+	/// Checks and strips a complete message's 32-bit check; queues it if it holds.
+	fn complete(&mut self, apid: u16, mut message: Vec<u8>) -> Boundary {
+		let Some(body_len) = message.len().checked_sub(MESSAGE_CHECK_LEN) else {
+			self.messages_corrupted = self.messages_corrupted.saturating_add(1);
+			return Boundary::False;
+		};
+		let (payload, check) = message.split_at(body_len);
+		if check != message_check(apid, payload) {
+			self.messages_corrupted = self.messages_corrupted.saturating_add(1);
+			return Boundary::False;
+		}
+		message.truncate(body_len);
+		self.ready.push_back((apid, message));
+		Boundary::Real
+	}
+
+	/// Adds one valid packet's segment to the message under way. A packet that completes a
+	/// message whose check fails is a [`Boundary::False`].
+	fn add(&mut self, header: PacketHeader, segment: &[u8]) -> Boundary {
+		if header.segment == Segment::Unsegmented {
+			// Checked before it touches the message under way: an unsegmented packet that
+			// fails its check is treated as never received, so a false boundary in the middle
+			// of a message costs nothing but a rescan.
+			if segment.len() > self.max_len {
+				self.abandon();
+				self.drop_message();
+				return Boundary::Real;
+			}
+			let verdict = self.complete(header.apid, segment.to_vec());
+			if verdict == Boundary::Real {
+				self.abandon();
+			}
+			return verdict;
+		}
+		let state = core::mem::replace(&mut self.state, Reassembly::Idle);
 		if let Reassembly::Open { .. } = state {
-			if matches!(header.segment, Segment::Unsegmented | Segment::First) {
+			if header.segment == Segment::First {
 				// A new message while one is open: the open one lost its end.
 				self.drop_message();
 			}
 		}
-		self.reassembly = match (header.segment, state) {
-			(Segment::Unsegmented, _) => {
-				if segment.len() <= self.max_message_len {
-					self.ready.push_back((header.apid, segment.to_vec()));
-				} else {
-					self.drop_message();
-				}
-				Reassembly::Idle
-			},
+		let mut verdict = Boundary::Real;
+		self.state = match (header.segment, state) {
 			(Segment::First, _) => {
-				if segment.len() <= self.max_message_len {
+				if segment.len() <= self.max_len {
 					Reassembly::Open {
 						apid: header.apid,
 						expected_count: next_sequence_count(header.sequence_count),
@@ -268,11 +223,11 @@ impl Deframer {
 				Reassembly::Open { apid, expected_count, mut payload },
 			) if apid == header.apid
 				&& expected_count == header.sequence_count
-				&& payload.len().saturating_add(segment.len()) <= self.max_message_len =>
+				&& payload.len().saturating_add(segment.len()) <= self.max_len =>
 			{
 				payload.extend_from_slice(segment);
 				if header.segment == Segment::Last {
-					self.ready.push_back((apid, payload));
+					verdict = self.complete(apid, payload);
 					Reassembly::Idle
 				} else {
 					Reassembly::Open {
@@ -300,13 +255,16 @@ impl Deframer {
 				}
 			},
 		};
+		verdict
 	}
 }
 
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::link::frame::{encode_packet, SequenceCounter, MAX_SEGMENT_LEN};
+	use crate::link::frame::{
+		encode_packet, SequenceCounter, HEADER_LEN, MAX_PACKET_LEN, MAX_SEGMENT_LEN,
+	};
 	use crate::link::message::apid;
 	use alloc::vec;
 
@@ -316,13 +274,18 @@ mod tests {
 		out
 	}
 
+	/// `message`'s last segment `tail`, followed by the message's check.
+	fn sealed(apid: u16, message: &[u8], tail: &[u8]) -> Vec<u8> {
+		[tail, &message_check(apid, message)].concat()
+	}
+
 	#[test]
 	fn continuation_without_first_is_dropped_once() {
 		let mut d = Deframer::new(Direction::Downlink, 1 << 16);
 		d.push(&packet(Segment::Continuation, 5, apid::PONG, b"a"));
 		d.push(&packet(Segment::Continuation, 6, apid::PONG, b"b"));
 		d.push(&packet(Segment::Last, 7, apid::PONG, b"c"));
-		d.push(&packet(Segment::Unsegmented, 8, apid::BUSY, b"ok"));
+		d.push(&packet(Segment::Unsegmented, 8, apid::BUSY, &sealed(apid::BUSY, b"ok", b"ok")));
 		assert_eq!(d.next_message(), Some((apid::BUSY, b"ok".to_vec())));
 		assert_eq!(d.next_message(), None);
 		assert_eq!(d.stats().messages_dropped, 1);
@@ -338,7 +301,7 @@ mod tests {
 		assert_eq!(d.stats().messages_dropped, 1);
 		// Reassembly carries on with the next message.
 		d.push(&packet(Segment::First, 4, apid::PONG, b"x"));
-		d.push(&packet(Segment::Last, 5, apid::PONG, b"y"));
+		d.push(&packet(Segment::Last, 5, apid::PONG, &sealed(apid::PONG, b"xy", b"y")));
 		assert_eq!(d.next_message(), Some((apid::PONG, b"xy".to_vec())));
 	}
 
@@ -347,7 +310,7 @@ mod tests {
 		let mut d = Deframer::new(Direction::Downlink, 1 << 16);
 		d.push(&packet(Segment::First, 1, apid::PONG, b"a"));
 		d.push(&packet(Segment::First, 2, apid::PONG, b"x"));
-		d.push(&packet(Segment::Last, 3, apid::PONG, b"y"));
+		d.push(&packet(Segment::Last, 3, apid::PONG, &sealed(apid::PONG, b"xy", b"y")));
 		assert_eq!(d.next_message(), Some((apid::PONG, b"xy".to_vec())));
 		assert_eq!(d.stats().messages_dropped, 1);
 	}
@@ -390,7 +353,7 @@ mod tests {
 			.unwrap();
 		let mut d = Deframer::new(Direction::Downlink, 1 << 16);
 		d.push(&up);
-		d.push(&packet(Segment::Unsegmented, 0, apid::BUSY, b"down"));
+		d.push(&packet(Segment::Unsegmented, 0, apid::BUSY, &sealed(apid::BUSY, b"down", b"down")));
 		assert_eq!(d.next_message(), Some((apid::BUSY, b"down".to_vec())));
 		assert_eq!(d.next_message(), None);
 		assert_eq!(d.stats().packets_ok, 1);
@@ -402,7 +365,33 @@ mod tests {
 		let mut d = Deframer::new(Direction::Downlink, 1 << 16);
 		let garbage = vec![0x08u8; 10 * WINDOW_LEN];
 		d.push(&garbage);
-		assert!(d.window.capacity() <= WINDOW_LEN);
 		assert!(d.pending_len() < HEADER_LEN + MAX_PACKET_LEN);
+	}
+
+	#[test]
+	fn a_message_failing_its_check_is_dropped_and_counted() {
+		let mut d = Deframer::new(Direction::Downlink, 1 << 16);
+		let mut bad = sealed(apid::BUSY, b"ok", b"ok");
+		bad[0] ^= 1;
+		d.push(&packet(Segment::Unsegmented, 0, apid::BUSY, &bad));
+		// Too short to hold a check at all.
+		d.push(&packet(Segment::Unsegmented, 1, apid::BUSY, b"ok"));
+		d.push(&packet(Segment::First, 2, apid::PONG, b"x"));
+		d.push(&packet(Segment::Last, 3, apid::PONG, &sealed(apid::PONG, b"xz", b"y")));
+		assert_eq!(d.next_message(), None);
+		assert_eq!(d.stats().messages_corrupted, 3);
+		assert_eq!(d.stats().messages_dropped, 0);
+		assert_eq!(d.stats().packets_ok, 4);
+	}
+
+	#[test]
+	fn an_unsegmented_packet_failing_its_check_leaves_the_open_message_alone() {
+		let mut d = Deframer::new(Direction::Downlink, 1 << 16);
+		d.push(&packet(Segment::First, 1, apid::PONG, b"x"));
+		d.push(&packet(Segment::Unsegmented, 9, apid::BUSY, b"not a message"));
+		d.push(&packet(Segment::Last, 2, apid::PONG, &sealed(apid::PONG, b"xy", b"y")));
+		assert_eq!(d.next_message(), Some((apid::PONG, b"xy".to_vec())));
+		assert_eq!(d.stats().messages_corrupted, 1);
+		assert_eq!(d.stats().messages_dropped, 0);
 	}
 }

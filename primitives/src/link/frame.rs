@@ -1,4 +1,5 @@
-//! CCSDS Space Packets with a CRC-16/CCITT-FALSE trailer, and message segmentation.
+//! CCSDS Space Packets with a CRC-16/CCITT-FALSE trailer, message segmentation, and the 32-bit
+//! check that ends every message.
 //!
 //! # Packet layout
 //!
@@ -19,11 +20,28 @@
 //!   first, `0b00` continuation, `0b10` last. The segments of one message carry consecutive
 //!   sequence counts, which lets the receiver notice a lost segment.
 //! - The packet data field is the payload segment followed by the CRC, so the CCSDS data length
-//!   counts the CRC too and is never zero (an empty payload still has its 2-byte CRC).
+//!   counts the CRC too and is never zero (an empty segment still has its 2-byte CRC).
 //! - The CRC covers the primary header as well: a flipped APID or sequence bit must not
 //!   deliver a valid-looking packet of the wrong kind. CRC-16/CCITT-FALSE is what the CCSDS
 //!   telecommand and PUS standards use, and it detects every single-bit and every burst error
 //!   up to 16 bits in a packet.
+//!
+//! # Message layout
+//!
+//! ```text
+//! message = SCALE payload ++ CRC-32C(APID as big-endian u16 ++ SCALE payload), big-endian (4)
+//! ```
+//!
+//! The message, not the payload, is what [`encode_message`] cuts into segments, so the check
+//! sits at the end of the last segment. It is there because a 16-bit check per packet is not
+//! enough on this link: the radio damages packets all day, and a CRC-16 lets about one damaged
+//! packet in 65 536 through (a packet cut short and glued to the start of the next one passes
+//! its CRC now and then), which would then come out as a well-formed message of whatever it
+//! happened to decode to. The 32-bit check over the whole reassembled message makes that one in
+//! four billion. CRC-32C (Castagnoli, `crc::CRC_32_ISCSI`) detects every burst up to 32 bits and
+//! is what iSCSI, SCTP and ext4 use; covering the APID too ties the payload to its kind. It is a
+//! check against radio damage only: every received message is still untrusted (signatures are
+//! verified, `Busy` is capped, `Rejected` is matched to a request in flight).
 //!
 //! # Sizes
 //!
@@ -32,7 +50,8 @@
 //! a receiver needs only a couple of kilobytes to find packet boundaries, yet large enough that a
 //! certificate-only exchange fits one packet with room to spare. Larger messages (full-mode sign
 //! requests carrying transactions, telemetry) are split into segments of at most
-//! [`MAX_SEGMENT_LEN`] bytes.
+//! [`MAX_SEGMENT_LEN`] bytes. [`wire_len`] gives the bytes on the wire for a payload, every
+//! header, CRC and the message check included.
 //!
 //! # Why part of this is by hand
 //!
@@ -41,7 +60,7 @@
 //! `CcsdsPacketCreator` sizes a packet with empty user data as 7 bytes even with a checksum
 //! (so the CRC would overwrite the header of a `StatusRequest`), `to_vec` needs its `alloc`
 //! feature, and `CcsdsPacketReader` slices `len - 2` of a 1-byte data field, which panics on a
-//! hostile header with data length 0. The data field is two lines of code; the CRC comes from
+//! hostile header with data length 0. The data field is two lines of code; both CRCs come from
 //! the `crc` crate's catalogue (the same `CRC_16_IBM_3740` that `spacepackets` uses).
 
 use alloc::vec::Vec;
@@ -84,6 +103,21 @@ pub const CRC: crc::Crc<u16> = crc::Crc::<u16>::new(&crc::CRC_16_IBM_3740);
 /// CRC-16/CCITT-FALSE of `bytes`, as carried in the packet trailer.
 pub fn crc16(bytes: &[u8]) -> u16 {
 	CRC.checksum(bytes)
+}
+
+/// Length of the check at the end of every message.
+pub const MESSAGE_CHECK_LEN: usize = 4;
+
+/// CRC-32C (Castagnoli: poly 0x1EDC6F41, reflected, init and final xor 0xFFFFFFFF).
+pub const CRC32C: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISCSI);
+
+/// The check that ends a message of kind `apid`: CRC-32C over the APID (11 bits, as a
+/// big-endian `u16`) and `payload`, big-endian.
+pub fn message_check(apid: u16, payload: &[u8]) -> [u8; MESSAGE_CHECK_LEN] {
+	let mut digest = CRC32C.digest();
+	digest.update(&(apid & MAX_APID).to_be_bytes());
+	digest.update(payload);
+	digest.finalize().to_be_bytes()
 }
 
 /// Which way a packet travels; sets the CCSDS packet type.
@@ -300,19 +334,22 @@ pub fn encode_packet(
 	Ok(())
 }
 
-/// Splits `payload` into packets travelling `direction` under `apid`, one `Vec` per packet in
-/// sending order, taking consecutive counts from `seq`.
+/// Splits `payload`, followed by its [`message_check`], into packets travelling `direction`
+/// under `apid`, one `Vec` per packet in sending order, taking consecutive counts from `seq`.
 ///
-/// A payload of up to [`MAX_SEGMENT_LEN`] bytes (an empty one included) is one unsegmented
-/// packet; a longer one is a first segment, continuations, and a last segment, each full but the
-/// last. The packets of one message must be sent back to back: the receiver reassembles one
-/// message at a time.
+/// A message (payload and check) of up to [`MAX_SEGMENT_LEN`] bytes is one unsegmented packet;
+/// a longer one is a first segment, continuations, and a last segment, each full but the last.
+/// The packets of one message must be sent back to back: the receiver reassembles one message
+/// at a time.
 pub fn encode_message(
 	direction: Direction,
 	apid: u16,
 	payload: &[u8],
 	seq: &mut SequenceCounter,
 ) -> Vec<Vec<u8>> {
+	let mut message = Vec::with_capacity(payload.len().saturating_add(MESSAGE_CHECK_LEN));
+	message.extend_from_slice(payload);
+	message.extend_from_slice(&message_check(apid, payload));
 	let packet = |segment, chunk: &[u8], seq: &mut SequenceCounter| {
 		let mut bytes = Vec::new();
 		// Cannot fail: every chunk is at most MAX_SEGMENT_LEN long.
@@ -320,11 +357,11 @@ pub fn encode_message(
 		debug_assert_eq!(encoded, Ok(()));
 		bytes
 	};
-	if payload.len() <= MAX_SEGMENT_LEN {
-		return alloc::vec![packet(Segment::Unsegmented, payload, seq)];
+	if message.len() <= MAX_SEGMENT_LEN {
+		return alloc::vec![packet(Segment::Unsegmented, &message, seq)];
 	}
-	let count = payload.len().div_ceil(MAX_SEGMENT_LEN);
-	payload
+	let count = message.len().div_ceil(MAX_SEGMENT_LEN);
+	message
 		.chunks(MAX_SEGMENT_LEN)
 		.enumerate()
 		.map(|(i, chunk)| {
@@ -338,11 +375,12 @@ pub fn encode_message(
 		.collect()
 }
 
-/// Bytes on the wire for a payload of `payload_len` bytes: headers and CRCs of every segment
-/// included.
+/// Bytes on the wire for a payload of `payload_len` bytes: the message check and the headers
+/// and CRCs of every segment included.
 pub fn wire_len(payload_len: usize) -> usize {
-	let packets = payload_len.div_ceil(MAX_SEGMENT_LEN).max(1);
-	payload_len + packets * (HEADER_LEN + CRC_LEN)
+	let message_len = payload_len.saturating_add(MESSAGE_CHECK_LEN);
+	let packets = message_len.div_ceil(MAX_SEGMENT_LEN);
+	message_len.saturating_add(packets.saturating_mul(HEADER_LEN + CRC_LEN))
 }
 
 impl Uplink {
@@ -369,16 +407,37 @@ mod tests {
 	}
 
 	#[test]
-	fn empty_payload_is_header_and_crc() {
+	fn crc32c_check_value() {
+		assert_eq!(CRC32C.checksum(b"123456789"), 0xE306_9283);
+	}
+
+	#[test]
+	fn empty_payload_is_header_check_and_crc() {
 		let packets = encode_message(Direction::Uplink, 0x13, &[], &mut SequenceCounter::default());
 		assert_eq!(packets.len(), 1);
-		assert_eq!(packets[0].len(), MIN_PACKET_LEN);
-		// type 1, APID 0x013; unsegmented, count 0; data length 2 - 1.
-		assert_eq!(packets[0][..HEADER_LEN], [0x10, 0x13, 0xC0, 0x00, 0x00, 0x01]);
+		assert_eq!(packets[0].len(), MIN_PACKET_LEN + MESSAGE_CHECK_LEN);
+		// type 1, APID 0x013; unsegmented, count 0; data length 4 + 2 - 1.
+		assert_eq!(packets[0][..HEADER_LEN], [0x10, 0x13, 0xC0, 0x00, 0x00, 0x05]);
 		let (header, segment) = parse_packet(Direction::Uplink, &packets[0]).unwrap();
 		assert_eq!(header.apid, 0x13);
 		assert_eq!(header.segment, Segment::Unsegmented);
-		assert!(segment.is_empty());
+		assert_eq!(segment, message_check(0x13, &[]));
+		// The check is CRC-32C over the APID and the payload, big-endian.
+		assert_eq!(message_check(0x13, &[]), CRC32C.checksum(&[0x00, 0x13]).to_be_bytes());
+		assert_ne!(message_check(0x13, b"x"), message_check(0x14, b"x"), "the APID is covered");
+	}
+
+	#[test]
+	fn the_check_ends_the_last_segment() {
+		// One byte too many for one segment: the check's last byte spills into a second packet.
+		let payload = alloc::vec![3u8; MAX_SEGMENT_LEN - MESSAGE_CHECK_LEN + 1];
+		let packets =
+			encode_message(Direction::Downlink, 0x21, &payload, &mut SequenceCounter::default());
+		assert_eq!(packets.len(), 2);
+		let (_, last) = parse_packet(Direction::Downlink, &packets[1]).unwrap();
+		assert_eq!(last.len(), 1);
+		let (_, first) = parse_packet(Direction::Downlink, &packets[0]).unwrap();
+		assert_eq!([first, last].concat()[payload.len()..], message_check(0x21, &payload));
 	}
 
 	#[test]
@@ -418,7 +477,8 @@ mod tests {
 
 	#[test]
 	fn wire_len_matches_encoding() {
-		for len in [0, 1, MAX_SEGMENT_LEN, MAX_SEGMENT_LEN + 1, 3 * MAX_SEGMENT_LEN + 5] {
+		let fits_one = MAX_SEGMENT_LEN - MESSAGE_CHECK_LEN;
+		for len in [0, 1, fits_one, fits_one + 1, MAX_SEGMENT_LEN, 3 * MAX_SEGMENT_LEN + 5] {
 			let payload = alloc::vec![7u8; len];
 			let packets =
 				encode_message(Direction::Downlink, 1, &payload, &mut SequenceCounter::default());

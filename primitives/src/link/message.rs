@@ -5,8 +5,9 @@
 //!
 //! A sign request carries the certificate as a [`WireCertificate`]: the same fields with
 //! their integers SCALE-compact, so that a certificate-only exchange fits the link budget
-//! (at most 200 B up and 120 B down, framing included). The satellite rebuilds the exact
-//! [`BatchCertificate`] from it and signs over the canonical encoding; nothing is lost.
+//! (at most 204 B up and 120 B down, framing and the message check included). The satellite
+//! rebuilds the exact [`BatchCertificate`] from it and signs over the canonical encoding;
+//! nothing is lost.
 
 use alloc::vec::Vec;
 use codec::{Compact, Decode, DecodeWithMemTracking, Encode};
