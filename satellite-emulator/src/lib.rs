@@ -18,7 +18,7 @@
 //! - [`server`]: [`server::run`], the daemon: accept loop and shutdown.
 //! - [`connection`]: one ground station connection: radio directions and the session.
 //! - [`link_model`]: bandwidth, latency, loss, corruption per packet; the modem's packet
-//!   cutter.
+//!   cutter (the link's own `PacketScanner`).
 //! - [`pass`]: pass windows (fixed or from a TLE) in compressed orbit time.
 //! - [`orbit`]: SGP4 pass prediction over a ground station.
 //! - [`telemetry`]: counters, the `Status` answer and the Prometheus exposition.

@@ -16,8 +16,8 @@
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use space_notary_primitives::link::{frame::HEADER_LEN, parse_header, Direction, FrameError};
-use std::{num::NonZeroU64, sync::Arc, time::Duration};
+use space_notary_primitives::link::{Boundary, Direction, PacketScanner};
+use std::{collections::VecDeque, num::NonZeroU64, sync::Arc, time::Duration};
 use tokio::{sync::mpsc, time::Instant};
 
 use crate::{pass::PassClock, telemetry::Metrics};
@@ -165,48 +165,39 @@ impl Radio {
 	}
 }
 
-/// Cuts the ground station's byte stream into packets, the way a radio modem frames what
-/// it transmits, using the primary header's length (`primitives::link::parse_header`).
-/// Bytes that cannot start a packet are skipped one at a time until one can.
+/// Cuts the ground station's byte stream into packets, the way a radio modem frames what it
+/// transmits, with the link's own scan (`primitives::link::PacketScanner`, the one the
+/// satellite's decoder uses): bytes where no whole, CRC-checked packet of the direction starts
+/// are skipped, in time linear in the stream.
 pub struct PacketCutter {
-	direction: Direction,
-	buffer: Vec<u8>,
-	skipped: u64,
+	scanner: PacketScanner,
+	/// Packets found and not yet taken: at most what the last `push` brought.
+	ready: VecDeque<Vec<u8>>,
 }
 
 impl PacketCutter {
 	/// A cutter for packets travelling `direction`.
 	pub fn new(direction: Direction) -> Self {
-		Self { direction, buffer: Vec::new(), skipped: 0 }
+		Self { scanner: PacketScanner::new(direction), ready: VecDeque::new() }
 	}
 
 	/// Appends bytes from the stream.
 	pub fn push(&mut self, bytes: &[u8]) {
-		self.buffer.extend_from_slice(bytes);
+		let ready = &mut self.ready;
+		self.scanner.push(bytes, |packet| {
+			ready.push_back(packet.bytes.to_vec());
+			Boundary::Real
+		});
 	}
 
-	/// The next whole packet, if the buffer holds one.
+	/// The next whole packet, if the stream so far holds one.
 	pub fn next_packet(&mut self) -> Option<Vec<u8>> {
-		loop {
-			if self.buffer.len() < HEADER_LEN {
-				return None;
-			}
-			match parse_header(self.direction, &self.buffer) {
-				Ok(header) if self.buffer.len() >= header.packet_len => {
-					return Some(self.buffer.drain(..header.packet_len).collect())
-				},
-				Ok(_) | Err(FrameError::Incomplete { .. }) => return None,
-				Err(_) => {
-					self.buffer.remove(0);
-					self.skipped += 1;
-				},
-			}
-		}
+		self.ready.pop_front()
 	}
 
 	/// Bytes skipped because no packet could start there.
 	pub fn skipped(&self) -> u64 {
-		self.skipped
+		self.scanner.stats().bytes_skipped
 	}
 }
 
@@ -272,5 +263,20 @@ mod tests {
 		assert_eq!(cutter.next_packet(), Some(b));
 		assert_eq!(cutter.next_packet(), None);
 		assert_eq!(cutter.skipped(), 3);
+	}
+
+	#[test]
+	fn cutter_finds_a_packet_behind_a_mebibyte_of_garbage() {
+		let packet =
+			Uplink::Ping { nonce: 9 }.to_packets(&mut SequenceCounter::default()).remove(0);
+		// 0xFF never starts a header (CCSDS version 7); the old cutter took this one byte at a
+		// time off the front of its buffer, moving the rest each time.
+		let garbage = vec![0xFFu8; 1 << 20];
+		let mut cutter = PacketCutter::new(Direction::Uplink);
+		cutter.push(&garbage);
+		cutter.push(&packet);
+		assert_eq!(cutter.next_packet(), Some(packet));
+		assert_eq!(cutter.next_packet(), None);
+		assert_eq!(cutter.skipped(), garbage.len() as u64);
 	}
 }
