@@ -22,7 +22,7 @@
 //! - [`pass`]: pass windows (fixed or from a TLE) in compressed orbit time.
 //! - [`orbit`]: SGP4 pass prediction over a ground station.
 //! - [`telemetry`]: counters, the `Status` answer and the Prometheus exposition.
-//! - [`metrics_http`]: `GET /metrics`.
+//! - [`metrics_http`]: `GET /metrics` (axum).
 //! - [`client`]: a small ground-side link client (for `status`, tests and benchmarks).
 
 pub mod client;

@@ -1,74 +1,59 @@
 //! `GET /metrics` over HTTP/1.1, for Prometheus to scrape.
 //!
-//! The exposition text comes from `prometheus-client`; the HTTP around it is the few lines
-//! below rather than a web framework, because one read-only endpoint needs no routing,
-//! keep-alive or TLS, and the emulator is meant to stay small.
+//! The exposition text comes from `prometheus-client`; the HTTP around it is axum (HTTP/1.1
+//! only), the same server stack as the bridge's HTTP API, rather than a hand-written request
+//! parser. Every response closes its connection: a scraper calls every 15 s or so, and an idle
+//! keep-alive connection would only hold a task open between scrapes and through shutdown.
 
-use std::{sync::Arc, time::Duration};
-use tokio::{
-	io::{AsyncReadExt, AsyncWriteExt},
-	net::{TcpListener, TcpStream},
-	time::Instant,
+use axum::{
+	extract::State,
+	http::{header, HeaderValue, StatusCode},
+	response::{IntoResponse, Response},
+	routing::get,
+	Router,
 };
+use std::{future::Future, sync::Arc};
+use tokio::{net::TcpListener, time::Instant};
 
 use crate::{pass::PassClock, telemetry::Metrics};
 
-/// A scraper that has not sent its request by then is dropped.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+/// The OpenMetrics text format, as `prometheus-client` writes it.
+const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-/// Longest request head read.
-const MAX_REQUEST: usize = 8 * 1024;
-
-/// Serves metrics on `listener` until the task is dropped.
-pub async fn serve(listener: TcpListener, metrics: Arc<Metrics>, passes: Arc<PassClock>) {
-	loop {
-		let (stream, _) = match listener.accept().await {
-			Ok(accepted) => accepted,
-			Err(error) => {
-				tracing::warn!(target: "satellite::metrics", %error, "accept failed");
-				tokio::time::sleep(Duration::from_millis(100)).await;
-				continue;
-			},
-		};
-		let metrics = metrics.clone();
-		let passes = passes.clone();
-		tokio::spawn(async move {
-			let answered =
-				tokio::time::timeout(REQUEST_TIMEOUT, answer(stream, &metrics, &passes)).await;
-			if let Ok(Err(error)) = answered {
-				tracing::debug!(target: "satellite::metrics", %error, "scrape failed");
-			}
-		});
-	}
+/// What a scrape reads.
+#[derive(Clone)]
+struct Scraped {
+	metrics: Arc<Metrics>,
+	passes: Arc<PassClock>,
 }
 
-async fn answer(
-	mut stream: TcpStream,
-	metrics: &Metrics,
-	passes: &PassClock,
+/// The routes: `GET /metrics`, and a hint for anything else.
+fn router(metrics: Arc<Metrics>, passes: Arc<PassClock>) -> Router {
+	Router::new()
+		.route("/metrics", get(scrape))
+		.fallback(|| async { (StatusCode::NOT_FOUND, "try GET /metrics\n") })
+		.layer(axum::middleware::map_response(close_connection))
+		.with_state(Scraped { metrics, passes })
+}
+
+async fn scrape(State(scraped): State<Scraped>) -> impl IntoResponse {
+	let body = scraped.metrics.encode(scraped.passes.state_at(Instant::now()));
+	([(header::CONTENT_TYPE, OPENMETRICS)], body)
+}
+
+/// `Connection: close` on every response (see the module docs).
+async fn close_connection(mut response: Response) -> Response {
+	response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+	response
+}
+
+/// Serves metrics on `listener` until `shutdown` completes; a scrape under way is answered
+/// first.
+pub async fn serve(
+	listener: TcpListener,
+	metrics: Arc<Metrics>,
+	passes: Arc<PassClock>,
+	shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-	let mut head = Vec::new();
-	let mut buf = [0u8; 1024];
-	while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < MAX_REQUEST {
-		let n = stream.read(&mut buf).await?;
-		if n == 0 {
-			break;
-		}
-		head.extend_from_slice(&buf[..n]);
-	}
-	let request_line = head.split(|b| *b == b'\n').next().unwrap_or_default();
-	let mut parts = request_line.split(|b| *b == b' ');
-	let (method, path) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
-	let (status, content_type, body) = if method == b"GET" && path == b"/metrics" {
-		let body = metrics.encode(passes.state_at(Instant::now()));
-		("200 OK", "application/openmetrics-text; version=1.0.0; charset=utf-8", body)
-	} else {
-		("404 Not Found", "text/plain; charset=utf-8", "try GET /metrics\n".to_owned())
-	};
-	let response = format!(
-		"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-		body.len()
-	);
-	stream.write_all(response.as_bytes()).await?;
-	stream.shutdown().await
+	axum::serve(listener, router(metrics, passes)).with_graceful_shutdown(shutdown).await
 }

@@ -2,7 +2,7 @@
 //! to stop.
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
-use tokio::{net::TcpListener, task::JoinSet, time::Instant};
+use tokio::{net::TcpListener, sync::oneshot, task::JoinSet, time::Instant};
 
 use crate::{
 	config::EmulatorConfig,
@@ -84,11 +84,21 @@ pub async fn run_with_metrics(
 	let shared = Arc::new(Shared::new(&config, passes.clone(), metrics.clone(), signer_handle));
 
 	let mut background = JoinSet::new();
+	// Dropped at shutdown, which tells the metrics server to stop.
+	let (stop_metrics, metrics_stopped) = oneshot::channel::<()>();
 	if let Some(listener) = metrics_listener {
 		if let Ok(addr) = listener.local_addr() {
 			tracing::info!(target: "satellite", %addr, "metrics at GET /metrics");
 		}
-		background.spawn(metrics_http::serve(listener, metrics.clone(), passes.clone()));
+		let stopped = async move {
+			let _ = metrics_stopped.await;
+		};
+		let serve = metrics_http::serve(listener, metrics.clone(), passes.clone(), stopped);
+		background.spawn(async move {
+			if let Err(error) = serve.await {
+				tracing::warn!(target: "satellite::metrics", %error, "metrics server stopped");
+			}
+		});
 	}
 	background.spawn(log_passes(passes.clone()));
 	tracing::info!(
@@ -124,6 +134,7 @@ pub async fn run_with_metrics(
 		}
 	}
 	tracing::info!(target: "satellite", "shutting down");
+	drop(stop_metrics);
 	connections.shutdown().await;
 	background.shutdown().await;
 	// The last queue handle goes with `shared`; the signer then finishes what it holds and
