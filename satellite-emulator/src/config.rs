@@ -57,6 +57,14 @@ impl LinkProfile {
 	}
 }
 
+/// Default freshness window, seconds: 13 h.
+///
+/// The rule (DESIGN.md, "Time"): the satellite's freshness window for `issued_at_ms` must be at
+/// least the chain's `BatchTtl` (12 h in the runtime) plus the time a server takes to submit a
+/// batch after issuing its certificate, or a batch still pending on chain could be refused as
+/// `Stale` on the pass that finally reaches it. 13 h leaves the server an hour.
+pub const DEFAULT_FRESHNESS_S: u64 = 13 * 60 * 60;
+
 /// Flags of `satellite-emulator run`.
 #[derive(Args, Debug, Clone)]
 pub struct RunArgs {
@@ -108,8 +116,8 @@ pub struct RunArgs {
 	/// Seed of the loss and corruption draws; random (and logged) if absent.
 	#[arg(long)]
 	pub seed: Option<u64>,
-	/// How old a certificate's `issued_at_ms` may be, seconds.
-	#[arg(long, default_value_t = 3600)]
+	/// How old a certificate's `issued_at_ms` may be, seconds (see [`DEFAULT_FRESHNESS_S`]).
+	#[arg(long, default_value_t = DEFAULT_FRESHNESS_S)]
 	pub freshness_s: u64,
 	/// How far ahead of the satellite clock `issued_at_ms` may be, seconds.
 	#[arg(long, default_value_t = 30)]
@@ -234,7 +242,7 @@ impl EmulatorConfig {
 			state_dir: StateDir::new(state_dir),
 			limits: PolicyLimits {
 				genesis_hash,
-				freshness_ms: 3_600_000,
+				freshness_ms: DEFAULT_FRESHNESS_S * 1000,
 				max_skew_ms: 30_000,
 				max_txs: 10_000,
 				max_bytes: 1 << 20,
