@@ -124,9 +124,11 @@ impl pallet_sudo::Config for Runtime {
 }
 
 parameter_types! {
-	/// A batch waits four hours for its countersignature: more than two orbits, so a missed
-	/// pass does not lose it.
-	pub const BatchTtl: BlockNumber = 4 * HOURS;
+	/// A batch waits twelve hours for its countersignature: the longest gap between passes
+	/// that one LEO ground station sees (DESIGN.md, "Time"). The satellite's freshness window
+	/// for `issued_at_ms` must be at least this plus the time a server takes to submit a batch
+	/// after issuing it: the emulator's default is 13 hours.
+	pub const BatchTtl: BlockNumber = 12 * HOURS;
 	/// Countersignatures are cheap to check and time-critical; they go before ordinary traffic.
 	pub const CountersignaturePriority: TransactionPriority = TransactionPriority::MAX / 2;
 }

@@ -1,0 +1,194 @@
+//! Keys from secret URIs: a ground server's signing key (any of the three schemes) and the
+//! account that pays for transactions.
+
+use sp_core::{ecdsa, ed25519, sr25519, Pair};
+use space_notary_primitives::{BatchCertificate, ServerKey, ServerSignature};
+use std::str::FromStr;
+
+/// A ground server's key pair, of the scheme it was registered with.
+#[derive(Clone)]
+#[allow(clippy::large_enum_variant)] // one or two per process; boxing buys nothing
+pub enum ServerPair {
+	/// ed25519.
+	Ed25519(ed25519::Pair),
+	/// sr25519.
+	Sr25519(sr25519::Pair),
+	/// ecdsa (secp256k1).
+	Ecdsa(ecdsa::Pair),
+}
+
+impl std::fmt::Debug for ServerPair {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		write!(f, "ServerPair({:?})", self.public())
+	}
+}
+
+/// A server key flag that does not parse.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("bad server key {0:?}: expected SCHEME:SURI with SCHEME sr25519, ed25519 or ecdsa (e.g. sr25519://Alice)")]
+pub struct BadServerKey(pub String);
+
+impl FromStr for ServerPair {
+	type Err = BadServerKey;
+
+	/// `sr25519:SURI`, `ed25519:SURI` or `ecdsa:SURI`; a bare SURI is sr25519.
+	fn from_str(s: &str) -> Result<Self, Self::Err> {
+		let bad = || BadServerKey(s.to_string());
+		let (scheme, suri) = match s.split_once(':') {
+			Some((scheme @ ("sr25519" | "ed25519" | "ecdsa"), suri)) => (scheme, suri),
+			_ => ("sr25519", s),
+		};
+		Ok(match scheme {
+			"ed25519" => Self::Ed25519(ed25519::Pair::from_string(suri, None).map_err(|_| bad())?),
+			"ecdsa" => Self::Ecdsa(ecdsa::Pair::from_string(suri, None).map_err(|_| bad())?),
+			_ => Self::Sr25519(sr25519::Pair::from_string(suri, None).map_err(|_| bad())?),
+		})
+	}
+}
+
+impl ServerPair {
+	/// The public key, as registered on chain.
+	pub fn public(&self) -> ServerKey {
+		match self {
+			Self::Ed25519(p) => p.public().into(),
+			Self::Sr25519(p) => p.public().into(),
+			Self::Ecdsa(p) => p.public().into(),
+		}
+	}
+
+	/// Signs the certificate's server payload.
+	pub fn sign(&self, cert: &BatchCertificate) -> ServerSignature {
+		let payload = cert.server_payload();
+		match self {
+			Self::Ed25519(p) => p.sign(&payload).into(),
+			Self::Sr25519(p) => p.sign(&payload).into(),
+			Self::Ecdsa(p) => p.sign(&payload).into(),
+		}
+	}
+}
+
+/// Parses a 32-byte hash given as `0x` + 64 hex digits.
+pub fn parse_h256(s: &str) -> Result<sp_core::H256, String> {
+	let hex_digits = s.strip_prefix("0x").unwrap_or(s);
+	let bytes = hex::decode(hex_digits).map_err(|e| format!("{s:?} is not hex: {e}"))?;
+	let array: [u8; 32] =
+		bytes.try_into().map_err(|_| format!("{s:?} is not 32 bytes (0x + 64 hex digits)"))?;
+	Ok(sp_core::H256(array))
+}
+
+/// Parses a satellite public key (ed25519) given as `0x` + 64 hex digits.
+pub fn parse_satellite_key(s: &str) -> Result<space_notary_primitives::SatelliteKey, String> {
+	parse_h256(s).map(|h| ed25519::Public::from_raw(h.0))
+}
+
+/// Parses a ground server's public key: `sr25519:0x…` or `ed25519:0x…` (32 bytes) or
+/// `ecdsa:0x…` (33 bytes, compressed), the form `satellite-emulator provision --server-key`
+/// takes. The scheme is required: 32 bytes alone could be ed25519 or sr25519.
+pub fn parse_server_key(s: &str) -> Result<ServerKey, String> {
+	let (scheme, hex_part) = s.split_once(':').ok_or_else(|| {
+		format!("server key {s:?} needs a scheme: sr25519:0x…, ed25519:0x… or ecdsa:0x…")
+	})?;
+	let bytes = hex::decode(hex_part.strip_prefix("0x").unwrap_or(hex_part))
+		.map_err(|e| format!("server key {s:?} is not hex: {e}"))?;
+	let wrong_length = |expected: usize| {
+		format!("a {scheme} public key has {expected} bytes, {s:?} has {}", bytes.len())
+	};
+	match scheme {
+		"sr25519" => bytes
+			.as_slice()
+			.try_into()
+			.map(|raw: [u8; 32]| sr25519::Public::from_raw(raw).into())
+			.map_err(|_| wrong_length(32)),
+		"ed25519" => bytes
+			.as_slice()
+			.try_into()
+			.map(|raw: [u8; 32]| ed25519::Public::from_raw(raw).into())
+			.map_err(|_| wrong_length(32)),
+		"ecdsa" => bytes
+			.as_slice()
+			.try_into()
+			.map(|raw: [u8; 33]| ecdsa::Public::from_raw(raw).into())
+			.map_err(|_| wrong_length(33)),
+		_ => {
+			Err(format!("unknown server key scheme {scheme:?}: expected sr25519, ed25519 or ecdsa"))
+		},
+	}
+}
+
+/// The text form of a server's public key, `scheme:0x<hex>`, as [`parse_server_key`] reads it.
+pub fn format_server_key(key: &ServerKey) -> String {
+	let (scheme, bytes): (&str, &[u8]) = match key {
+		ServerKey::Ed25519(k) => ("ed25519", k.as_ref()),
+		ServerKey::Sr25519(k) => ("sr25519", k.as_ref()),
+		ServerKey::Ecdsa(k) => ("ecdsa", k.as_ref()),
+	};
+	format!("{scheme}:0x{}", hex::encode(bytes))
+}
+
+/// Parses an account: SS58 (any network prefix) or `0x` + 64 hex digits.
+pub fn parse_account(s: &str) -> Result<sp_core::crypto::AccountId32, String> {
+	use sp_core::crypto::Ss58Codec;
+	if s.starts_with("0x") {
+		return parse_h256(s).map(|h| sp_core::crypto::AccountId32::new(h.0));
+	}
+	sp_core::crypto::AccountId32::from_ss58check(s)
+		.map_err(|e| format!("{s:?} is not an SS58 address or 0x + 64 hex digits: {e:?}"))
+}
+
+/// Parses the secret URI of an account that signs transactions (`//Alice`, a mnemonic, …).
+pub fn parse_signer(s: &str) -> Result<crate::chain::AccountSigner, String> {
+	crate::chain::AccountSigner::from_suri(s)
+		.map_err(|e| format!("{s:?} is not a secret URI of an sr25519 account: {e:?}"))
+}
+
+/// Parses a satellite signature (raw ed25519) given as `0x` + 128 hex digits.
+pub fn parse_signature(s: &str) -> Result<space_notary_primitives::SatelliteSignature, String> {
+	let hex_digits = s.strip_prefix("0x").unwrap_or(s);
+	let bytes = hex::decode(hex_digits).map_err(|e| format!("{s:?} is not hex: {e}"))?;
+	let array: [u8; 64] =
+		bytes.try_into().map_err(|_| format!("{s:?} is not 64 bytes (0x + 128 hex digits)"))?;
+	Ok(ed25519::Signature::from_raw(array))
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn schemes_parse_and_bare_suri_is_sr25519() {
+		assert!(matches!("//Alice".parse::<ServerPair>(), Ok(ServerPair::Sr25519(_))));
+		assert!(matches!("ed25519://Alice".parse::<ServerPair>(), Ok(ServerPair::Ed25519(_))));
+		assert!(matches!("ecdsa://Alice".parse::<ServerPair>(), Ok(ServerPair::Ecdsa(_))));
+		assert!("ed25519:not a key".parse::<ServerPair>().is_err());
+	}
+
+	#[test]
+	fn hashes_need_32_bytes() {
+		assert!(parse_h256(&format!("0x{}", "ab".repeat(32))).is_ok());
+		assert!(parse_h256("0x1234").is_err());
+		assert!(parse_h256("zz").is_err());
+	}
+
+	#[test]
+	fn server_keys_round_trip_through_their_text_form() {
+		for pair in ["sr25519://Alice", "ed25519://Alice", "ecdsa://Alice"] {
+			let key = pair.parse::<ServerPair>().unwrap().public();
+			assert_eq!(parse_server_key(&format_server_key(&key)), Ok(key));
+		}
+		let sr = format_server_key(&"sr25519://Alice".parse::<ServerPair>().unwrap().public());
+		assert!(parse_server_key(sr.trim_start_matches("sr25519:")).is_err(), "scheme required");
+		assert!(parse_server_key(&sr.replace("sr25519", "ecdsa")).is_err(), "ecdsa has 33 bytes");
+		assert!(parse_server_key("rsa:0x00").is_err());
+	}
+
+	#[test]
+	fn accounts_parse_from_ss58_and_hex() {
+		let alice = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+		let account = parse_account(alice).unwrap();
+		assert_eq!(
+			parse_account(&format!("0x{}", hex::encode(account.as_ref() as &[u8]))),
+			Ok(account)
+		);
+		assert!(parse_account("5Grwva").is_err());
+	}
+}

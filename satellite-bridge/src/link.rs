@@ -1,0 +1,748 @@
+//! The space-link client: sign requests out, countersignatures back, over a link that is slow,
+//! lossy and absent most of the time.
+//!
+//! It speaks only `space_notary_primitives::link` (CCSDS frames, SCALE messages); it knows
+//! nothing of the emulator's code, so a real ground-station modem could take the emulator's
+//! place behind the same TCP socket.
+//!
+//! # Rules
+//!
+//! - **Pipelined, one per server.** Up to `window` sign requests are in flight at once, a new one
+//!   as soon as an answer frees a slot: never stop-and-wait. But at most one request *per
+//!   server* is in flight, lowest sequence first. The satellite signs a server's sequence only
+//!   if it is strictly above the last it signed for that server (DESIGN.md step 4); on a link
+//!   that loses packets, two pipelined requests of one server could arrive out of order, the
+//!   later one would be signed, and the earlier one could then never be signed and would expire
+//!   on chain. So the window fills across servers, and a single server gets one batch per round
+//!   trip.
+//! - **Retransmission.** A request unanswered after the retransmission timeout is sent again with
+//!   the same request id (the satellite answers the same certificate with the same signature, so
+//!   a late answer to the first copy is as good). The timeout follows the measured round trip
+//!   (`srtt + 4·rttvar`, as TCP does, between `rto_min` and `rto_max`) and grows for each retry
+//!   of one request by a `backon` exponential backoff with jitter.
+//! - **Busy.** `Busy` names no request; sending pauses for `retry_after_ms`, capped at
+//!   `busy_cap` (a damaged or hostile `Busy` cannot stall the station), and the refused request
+//!   is retransmitted when its timer fires.
+//! - **Untrusted downlink.** A `Countersignature` or `Rejected` counts only if its request id is in
+//!   flight with the same batch id; anything else is counted as unsolicited and dropped. The
+//!   countersignature itself is verified by the relay against the on-chain key.
+//! - **Passes.** `StatusRequest` is sent periodically; the answer says whether a pass is under
+//!   way and when that changes. Outside a pass the client sends nothing (retransmission timers
+//!   are stopped, not run down) and resumes at the predicted start of the next pass, resending
+//!   what is in flight. Without a status answer it keeps probing.
+//! - **Reconnects.** A dropped TCP connection is reopened with backoff; `Hello` is sent first and
+//!   every request in flight is sent again.
+
+use backon::BackoffBuilder;
+use sp_core::H256;
+use space_notary_primitives::{
+	link::{
+		Deframer, Direction, Downlink, RejectReason, RequestId, SequenceCounter, Telemetry, Uplink,
+		DEFAULT_MAX_MESSAGE_LEN, PROTOCOL_VERSION,
+	},
+	BatchCertificate, BatchId, SatelliteSignature, ServerId, ServerSignature,
+};
+use std::{
+	collections::{BTreeMap, HashMap, VecDeque},
+	time::Duration,
+};
+use tokio::{
+	io::{AsyncReadExt, AsyncWriteExt},
+	net::{tcp::OwnedWriteHalf, TcpStream},
+	sync::mpsc,
+	time::{sleep_until, Instant},
+};
+
+const LOG: &str = "bridge::link";
+
+/// Quiet time after which a partial packet is given up (a 1 KiB packet takes under a second at
+/// 9.6 kbit/s).
+const STALL_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How the link client behaves; see the module docs.
+#[derive(Clone, Debug)]
+pub struct LinkConfig {
+	/// The space node's address (`host:port`).
+	pub address: String,
+	/// The chain served, sent in `Hello`.
+	pub genesis_hash: H256,
+	/// Sign requests in flight at once.
+	pub window: usize,
+	/// Smallest retransmission timeout.
+	pub rto_min: Duration,
+	/// Largest retransmission timeout.
+	pub rto_max: Duration,
+	/// Longest pause a `Busy` can impose.
+	pub busy_cap: Duration,
+	/// How often to ask for the satellite's status.
+	pub status_every: Duration,
+}
+
+impl LinkConfig {
+	/// Defaults for `address` serving `genesis_hash`.
+	pub fn new(address: impl Into<String>, genesis_hash: H256) -> Self {
+		Self {
+			address: address.into(),
+			genesis_hash,
+			window: 32,
+			rto_min: Duration::from_secs(1),
+			rto_max: Duration::from_secs(60),
+			busy_cap: Duration::from_secs(5),
+			status_every: Duration::from_secs(5),
+		}
+	}
+}
+
+/// One countersignature to ask for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignJob {
+	/// The certificate.
+	pub cert: BatchCertificate,
+	/// The server's signature over it.
+	pub server_signature: ServerSignature,
+	/// Full mode: the transactions, for the satellite's root check.
+	pub txs: Option<Vec<Vec<u8>>>,
+}
+
+/// What the client reports to the relay.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LinkEvent {
+	/// A countersignature for a request in flight (not yet verified).
+	Countersignature {
+		/// The batch.
+		batch_id: BatchId,
+		/// The satellite's signature.
+		signature: SatelliteSignature,
+		/// From the last send to the answer.
+		rtt: Duration,
+	},
+	/// The satellite refused a request in flight.
+	Rejected {
+		/// The batch.
+		batch_id: BatchId,
+		/// Why.
+		reason: RejectReason,
+	},
+	/// The satellite's telemetry.
+	Status(Telemetry),
+	/// Whether the link is usable now (connected and heard from recently).
+	LinkUp(bool),
+	/// Predicted time until the next pass begins (zero while one is under way), if known.
+	NextPass(Option<Duration>),
+	/// A request was sent again.
+	Retransmitted,
+	/// The satellite said `Busy`.
+	Busy,
+	/// A downlink message matched nothing in flight.
+	Unsolicited,
+	/// Bytes on the wire, each way, since the last report.
+	Bytes {
+		/// Sent.
+		up: u64,
+		/// Received.
+		down: u64,
+	},
+	/// Requests in flight now.
+	InFlight(usize),
+}
+
+enum Command {
+	Sign(BatchId, Box<SignJob>),
+	Cancel(BatchId),
+}
+
+/// The relay's handle on the link client; dropping it stops the client.
+#[derive(Clone)]
+pub struct LinkHandle {
+	commands: mpsc::UnboundedSender<Command>,
+}
+
+impl LinkHandle {
+	/// Asks for a countersignature of `job` (a second call for the same batch is ignored).
+	pub fn sign(&self, batch_id: BatchId, job: SignJob) {
+		let _ = self.commands.send(Command::Sign(batch_id, Box::new(job)));
+	}
+
+	/// Stops asking for `batch_id` (certified by someone else, expired).
+	pub fn cancel(&self, batch_id: BatchId) {
+		let _ = self.commands.send(Command::Cancel(batch_id));
+	}
+}
+
+/// Starts the client; events go to `events`. It runs until every [`LinkHandle`] is dropped.
+pub fn spawn(
+	config: LinkConfig,
+	events: mpsc::UnboundedSender<LinkEvent>,
+) -> (LinkHandle, tokio::task::JoinHandle<()>) {
+	let (commands, rx) = mpsc::unbounded_channel();
+	let task = tokio::spawn(Client::new(config, events).run(rx));
+	(LinkHandle { commands }, task)
+}
+
+struct InFlight {
+	request_id: RequestId,
+	sent_at: Instant,
+	deadline: Instant,
+	backoff: backon::ExponentialBackoff,
+	retries: u32,
+}
+
+struct Job {
+	job: SignJob,
+	flight: Option<InFlight>,
+}
+
+/// Round-trip estimate, as RFC 6298 computes it.
+struct RttEstimate {
+	srtt: Option<Duration>,
+	rttvar: Duration,
+}
+
+impl RttEstimate {
+	fn sample(&mut self, rtt: Duration) {
+		match self.srtt {
+			None => {
+				self.srtt = Some(rtt);
+				self.rttvar = rtt / 2;
+			},
+			Some(srtt) => {
+				let delta = srtt.abs_diff(rtt);
+				self.rttvar = self.rttvar * 3 / 4 + delta / 4;
+				self.srtt = Some(srtt * 7 / 8 + rtt / 8);
+			},
+		}
+	}
+
+	fn rto(&self, min: Duration, max: Duration) -> Duration {
+		let rto = match self.srtt {
+			None => min.max(Duration::from_secs(3)),
+			Some(srtt) => srtt + self.rttvar * 4,
+		};
+		rto.clamp(min, max)
+	}
+}
+
+/// When the satellite can be reached, from its last status.
+#[derive(Clone, Copy, Debug)]
+enum PassEstimate {
+	/// No status yet: try.
+	Unknown,
+	/// In a pass until `until` (`None`: always in view).
+	InPass { until: Option<Instant> },
+	/// Out of view until `until` (`None`: unknown).
+	Gap { until: Option<Instant> },
+}
+
+struct Connection {
+	writer: OwnedWriteHalf,
+	/// Bytes the reader has received, taken by `report`.
+	bytes_down: std::sync::Arc<std::sync::atomic::AtomicU64>,
+	downlink: mpsc::UnboundedReceiver<Downlink>,
+	reader: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Connection {
+	fn drop(&mut self) {
+		self.reader.abort();
+	}
+}
+
+struct Client {
+	config: LinkConfig,
+	events: mpsc::UnboundedSender<LinkEvent>,
+	jobs: HashMap<BatchId, Job>,
+	/// Jobs not in flight, per server, by sequence.
+	queues: HashMap<ServerId, BTreeMap<u64, BatchId>>,
+	/// Servers that may have a job to send and none in flight (checked again when taken).
+	ready: VecDeque<ServerId>,
+	/// The request in flight of each server.
+	flying: HashMap<ServerId, BatchId>,
+	by_request: HashMap<RequestId, BatchId>,
+	next_request: RequestId,
+	sequence: SequenceCounter,
+	rtt: RttEstimate,
+	pass: PassEstimate,
+	paused_until: Option<Instant>,
+	last_heard: Option<Instant>,
+	next_status: Instant,
+	next_connect: Instant,
+	connect_backoff: backon::ExponentialBackoff,
+	link_up: bool,
+	bytes_up: u64,
+	bytes_down: u64,
+	reported_in_flight: usize,
+}
+
+fn reconnect_backoff() -> backon::ExponentialBackoff {
+	backon::ExponentialBuilder::default()
+		.with_min_delay(Duration::from_millis(200))
+		.with_max_delay(Duration::from_secs(10))
+		.with_jitter()
+		.without_max_times()
+		.build()
+}
+
+impl Client {
+	fn new(config: LinkConfig, events: mpsc::UnboundedSender<LinkEvent>) -> Self {
+		let now = Instant::now();
+		// Request ids need only be unique among this client's requests in flight; a random
+		// start keeps two bridges' ids (and one bridge's across restarts) apart in the logs.
+		let next_request = rand_u32();
+		Self {
+			config,
+			events,
+			jobs: HashMap::new(),
+			queues: HashMap::new(),
+			ready: VecDeque::new(),
+			flying: HashMap::new(),
+			by_request: HashMap::new(),
+			next_request,
+			sequence: SequenceCounter::default(),
+			rtt: RttEstimate { srtt: None, rttvar: Duration::ZERO },
+			pass: PassEstimate::Unknown,
+			paused_until: None,
+			last_heard: None,
+			next_status: now,
+			next_connect: now,
+			connect_backoff: reconnect_backoff(),
+			link_up: false,
+			bytes_up: 0,
+			bytes_down: 0,
+			reported_in_flight: 0,
+		}
+	}
+
+	fn emit(&self, event: LinkEvent) {
+		let _ = self.events.send(event);
+	}
+
+	async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
+		let mut conn: Option<Connection> = None;
+		loop {
+			let now = Instant::now();
+			if conn.is_none() && now >= self.next_connect {
+				conn = self.connect().await;
+			}
+			if let Some(c) = conn.as_mut() {
+				if let Err(error) = self.pump(c).await {
+					tracing::warn!(target: LOG, %error, "space link write failed; reconnecting");
+					conn = None;
+					self.lost_connection();
+				}
+			}
+			if let Some(c) = conn.as_ref() {
+				self.bytes_down = self
+					.bytes_down
+					.saturating_add(c.bytes_down.swap(0, std::sync::atomic::Ordering::Relaxed));
+			}
+			self.report();
+			let wake = self.next_wake(conn.is_some());
+			tokio::select! {
+				command = commands.recv() => {
+					let Some(command) = command else { return };
+					self.command(command);
+					// Take every queued command before sending, so that a server's batches
+					// handed over together go out lowest sequence first.
+					while let Ok(command) = commands.try_recv() {
+						self.command(command);
+					}
+				},
+				message = async {
+					match conn.as_mut() {
+						Some(c) => c.downlink.recv().await,
+						None => std::future::pending().await,
+					}
+				} => match message {
+					Some(message) => {
+						self.handle(message);
+						if let Some(c) = conn.as_mut() {
+							while let Ok(message) = c.downlink.try_recv() {
+								self.handle(message);
+							}
+						}
+					},
+					None => {
+						tracing::warn!(target: LOG, "space link closed; reconnecting");
+						conn = None;
+						self.lost_connection();
+					},
+				},
+				_ = sleep_until(wake) => {},
+			}
+		}
+	}
+
+	fn lost_connection(&mut self) {
+		self.next_connect = Instant::now() + self.connect_backoff.next().unwrap_or_default();
+		self.last_heard = None;
+		// Everything in flight goes out again on the next connection.
+		for (batch_id, job) in self.jobs.iter_mut() {
+			if let Some(flight) = job.flight.take() {
+				self.by_request.remove(&flight.request_id);
+				self.queues
+					.entry(job.job.cert.server_id)
+					.or_default()
+					.insert(job.job.cert.sequence, *batch_id);
+			}
+		}
+		self.flying.clear();
+		self.ready = self.queues.iter().filter(|(_, q)| !q.is_empty()).map(|(s, _)| *s).collect();
+	}
+
+	async fn connect(&mut self) -> Option<Connection> {
+		let attempt = tokio::time::timeout(
+			Duration::from_secs(5),
+			TcpStream::connect(self.config.address.as_str()),
+		)
+		.await;
+		let stream = match attempt {
+			Ok(Ok(stream)) => stream,
+			Ok(Err(error)) => {
+				tracing::debug!(target: LOG, %error, address = %self.config.address, "cannot connect");
+				self.next_connect =
+					Instant::now() + self.connect_backoff.next().unwrap_or_default();
+				return None;
+			},
+			Err(_) => {
+				self.next_connect =
+					Instant::now() + self.connect_backoff.next().unwrap_or_default();
+				return None;
+			},
+		};
+		let _ = stream.set_nodelay(true);
+		self.connect_backoff = reconnect_backoff();
+		let (mut read, writer) = stream.into_split();
+		let (tx, downlink) = mpsc::unbounded_channel();
+		let bytes_down = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+		let counter = bytes_down.clone();
+		let reader = tokio::spawn(async move {
+			let mut deframer = Deframer::new(Direction::Downlink, DEFAULT_MAX_MESSAGE_LEN);
+			let mut buf = vec![0u8; 16 * 1024];
+			loop {
+				// A header damaged into a longer length holds back the packets behind it until
+				// enough bytes arrive; if the link goes quiet instead, give up on it.
+				let read = match tokio::time::timeout(STALL_TIMEOUT, read.read(&mut buf)).await {
+					Err(_) => {
+						if deframer.pending_len() > 0 {
+							deframer.resync_stalled();
+						}
+						continue;
+					},
+					Ok(read) => read,
+				};
+				match read {
+					Ok(0) | Err(_) => return,
+					Ok(n) => {
+						counter.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+						deframer.push(buf.get(..n).unwrap_or_default());
+						while let Some((apid, payload)) = deframer.next_message() {
+							match Downlink::decode_payload(apid, &payload) {
+								Ok(message) => {
+									if tx.send(message).is_err() {
+										return;
+									}
+								},
+								Err(error) => {
+									tracing::debug!(target: LOG, apid, ?error, "undecodable downlink message");
+								},
+							}
+						}
+					},
+				}
+			}
+		});
+		tracing::info!(target: LOG, address = %self.config.address, "space link connected");
+		let mut conn = Connection { writer, bytes_down, downlink, reader };
+		let hello = Uplink::Hello {
+			protocol_version: PROTOCOL_VERSION,
+			genesis_hash: self.config.genesis_hash,
+		};
+		if self.send(&mut conn, &hello).await.is_err() {
+			self.lost_connection();
+			return None;
+		}
+		self.next_status = Instant::now();
+		Some(conn)
+	}
+
+	async fn send(&mut self, conn: &mut Connection, message: &Uplink) -> std::io::Result<()> {
+		for packet in message.to_packets(&mut self.sequence) {
+			conn.writer.write_all(&packet).await?;
+			self.bytes_up = self.bytes_up.saturating_add(packet.len() as u64);
+		}
+		Ok(())
+	}
+
+	fn command(&mut self, command: Command) {
+		match command {
+			Command::Sign(batch_id, job) => self.add(batch_id, *job),
+			Command::Cancel(batch_id) => self.remove(&batch_id),
+		}
+	}
+
+	fn add(&mut self, batch_id: BatchId, job: SignJob) {
+		if self.jobs.contains_key(&batch_id) {
+			return;
+		}
+		let server = job.cert.server_id;
+		self.queues.entry(server).or_default().insert(job.cert.sequence, batch_id);
+		self.jobs.insert(batch_id, Job { job, flight: None });
+		if !self.flying.contains_key(&server) {
+			self.ready.push_back(server);
+		}
+	}
+
+	fn remove(&mut self, batch_id: &BatchId) {
+		let Some(job) = self.jobs.remove(batch_id) else { return };
+		let server = job.job.cert.server_id;
+		match job.flight {
+			Some(flight) => {
+				self.by_request.remove(&flight.request_id);
+				self.release(server);
+			},
+			None => {
+				if let Some(queue) = self.queues.get_mut(&server) {
+					queue.remove(&job.job.cert.sequence);
+				}
+			},
+		}
+	}
+
+	/// `server`'s request in flight is answered or gone: its next one may go.
+	fn release(&mut self, server: ServerId) {
+		self.flying.remove(&server);
+		if self.queues.get(&server).is_some_and(|q| !q.is_empty()) {
+			self.ready.push_back(server);
+		}
+	}
+
+	/// Whether the satellite can hear us now, as far as we know.
+	fn reachable(&self, now: Instant) -> bool {
+		match self.pass {
+			PassEstimate::Unknown => true,
+			PassEstimate::InPass { until } => until.is_none_or(|t| now < t),
+			PassEstimate::Gap { until } => until.is_some_and(|t| now >= t),
+		}
+	}
+
+	fn in_flight(&self) -> usize {
+		self.by_request.len()
+	}
+
+	/// Sends what is due: status probes, retransmissions, and new requests up to the window.
+	async fn pump(&mut self, conn: &mut Connection) -> std::io::Result<()> {
+		let now = Instant::now();
+		if now >= self.next_status {
+			self.send(conn, &Uplink::StatusRequest).await?;
+			self.next_status = now + self.config.status_every;
+		}
+		if !self.reachable(now) || self.paused_until.is_some_and(|t| now < t) {
+			return Ok(());
+		}
+		// Retransmissions first: they are the oldest requests.
+		let due: Vec<BatchId> = self
+			.flying
+			.values()
+			.filter(|id| {
+				self.jobs.get(id).and_then(|j| j.flight.as_ref()).is_some_and(|f| now >= f.deadline)
+			})
+			.copied()
+			.collect();
+		for batch_id in due {
+			self.transmit(conn, batch_id, true).await?;
+		}
+		while self.in_flight() < self.config.window {
+			let Some(server) = self.ready.pop_front() else { break };
+			if self.flying.contains_key(&server) {
+				continue;
+			}
+			let Some((_, batch_id)) = self.queues.get_mut(&server).and_then(|q| q.pop_first())
+			else {
+				continue;
+			};
+			self.flying.insert(server, batch_id);
+			self.transmit(conn, batch_id, false).await?;
+		}
+		Ok(())
+	}
+
+	async fn transmit(
+		&mut self,
+		conn: &mut Connection,
+		batch_id: BatchId,
+		retry: bool,
+	) -> std::io::Result<()> {
+		let rto = self.rtt.rto(self.config.rto_min, self.config.rto_max);
+		let now = Instant::now();
+		let Some(job) = self.jobs.get_mut(&batch_id) else { return Ok(()) };
+		let flight = match job.flight.take() {
+			Some(mut flight) => {
+				let extra = flight.backoff.next().unwrap_or(self.config.rto_max);
+				flight.retries = flight.retries.saturating_add(1);
+				flight.sent_at = now;
+				flight.deadline = now + (rto + extra).min(self.config.rto_max);
+				flight
+			},
+			None => {
+				let request_id = self.next_request;
+				self.next_request = self.next_request.wrapping_add(1);
+				InFlight {
+					request_id,
+					sent_at: now,
+					deadline: now + rto,
+					backoff: backon::ExponentialBuilder::default()
+						.with_min_delay(rto)
+						.with_max_delay(self.config.rto_max)
+						.with_jitter()
+						.without_max_times()
+						.build(),
+					retries: 0,
+				}
+			},
+		};
+		let message = Uplink::SignRequest {
+			request_id: flight.request_id,
+			cert: job.job.cert.clone(),
+			server_signature: job.job.server_signature.clone(),
+			txs: job.job.txs.clone(),
+		};
+		self.by_request.insert(flight.request_id, batch_id);
+		job.flight = Some(flight);
+		if retry {
+			self.emit(LinkEvent::Retransmitted);
+		}
+		self.send(conn, &message).await
+	}
+
+	fn handle(&mut self, message: Downlink) {
+		let now = Instant::now();
+		self.last_heard = Some(now);
+		match message {
+			Downlink::HelloAck { protocol_version, accepted } => {
+				if accepted {
+					tracing::info!(target: LOG, protocol_version, "satellite accepted the session");
+				} else {
+					tracing::error!(target: LOG, protocol_version, genesis = %self.config.genesis_hash, "satellite refused the session: another protocol version or chain");
+				}
+			},
+			Downlink::Countersignature { request_id, batch_id, signature } => {
+				match self.take_request(request_id, &batch_id) {
+					Some(sent_at) => {
+						let rtt = now.saturating_duration_since(sent_at);
+						self.rtt.sample(rtt);
+						self.emit(LinkEvent::Countersignature { batch_id, signature, rtt });
+					},
+					None => self.emit(LinkEvent::Unsolicited),
+				}
+			},
+			Downlink::Rejected { request_id, batch_id, reason } => {
+				match self.take_request(request_id, &batch_id) {
+					Some(_) => self.emit(LinkEvent::Rejected { batch_id, reason }),
+					None => {
+						tracing::debug!(target: LOG, request_id, %batch_id, ?reason, "rejection matches no request in flight");
+						self.emit(LinkEvent::Unsolicited);
+					},
+				}
+			},
+			Downlink::Busy { retry_after_ms } => {
+				let wait = Duration::from_millis(retry_after_ms.into()).min(self.config.busy_cap);
+				self.paused_until = Some(now + wait);
+				self.emit(LinkEvent::Busy);
+			},
+			Downlink::Status(telemetry) => {
+				let was_reachable = self.reachable(now);
+				let change = (telemetry.pass_change_in_ms > 0)
+					.then(|| now + Duration::from_millis(telemetry.pass_change_in_ms));
+				self.pass = if telemetry.in_pass {
+					PassEstimate::InPass { until: change }
+				} else {
+					PassEstimate::Gap { until: change }
+				};
+				let next_pass = match self.pass {
+					PassEstimate::InPass { .. } => Some(Duration::ZERO),
+					PassEstimate::Gap { until } => until.map(|t| t.saturating_duration_since(now)),
+					PassEstimate::Unknown => None,
+				};
+				self.emit(LinkEvent::NextPass(next_pass));
+				if !was_reachable && self.reachable(now) {
+					self.restart_timers(now);
+				}
+				self.emit(LinkEvent::Status(telemetry));
+			},
+			Downlink::Pong { .. } => {},
+		}
+	}
+
+	/// The request's send time if `request_id` is in flight for `batch_id`; it leaves the window.
+	fn take_request(&mut self, request_id: RequestId, batch_id: &BatchId) -> Option<Instant> {
+		if self.by_request.get(&request_id) != Some(batch_id) {
+			return None;
+		}
+		self.by_request.remove(&request_id);
+		let job = self.jobs.remove(batch_id)?;
+		self.release(job.job.cert.server_id);
+		job.flight.map(|f| f.sent_at)
+	}
+
+	/// A pass began: what is in flight goes out again now, not when its old timer says.
+	fn restart_timers(&mut self, now: Instant) {
+		for batch_id in self.flying.values() {
+			if let Some(flight) = self.jobs.get_mut(batch_id).and_then(|j| j.flight.as_mut()) {
+				flight.deadline = now;
+			}
+		}
+	}
+
+	fn next_wake(&self, connected: bool) -> Instant {
+		let now = Instant::now();
+		let mut wake = now + Duration::from_secs(1);
+		if !connected {
+			return self.next_connect.max(now).min(wake);
+		}
+		wake = wake.min(self.next_status);
+		if let Some(t) = self.paused_until.filter(|t| *t > now) {
+			wake = wake.min(t);
+		}
+		if let PassEstimate::Gap { until: Some(t) } = self.pass {
+			if t > now {
+				wake = wake.min(t);
+			}
+		}
+		for batch_id in self.flying.values() {
+			if let Some(f) = self.jobs.get(batch_id).and_then(|j| j.flight.as_ref()) {
+				wake = wake.min(f.deadline);
+			}
+		}
+		wake.max(now + Duration::from_millis(1))
+	}
+
+	fn report(&mut self) {
+		let now = Instant::now();
+		let heard_recently = self
+			.last_heard
+			.is_some_and(|t| now.saturating_duration_since(t) < self.config.status_every * 3);
+		let up = heard_recently && self.reachable(now);
+		if up != self.link_up {
+			self.link_up = up;
+			tracing::info!(target: LOG, up, "space link {}", if up { "up" } else { "down" });
+			self.emit(LinkEvent::LinkUp(up));
+		}
+		if self.bytes_up > 0 || self.bytes_down > 0 {
+			self.emit(LinkEvent::Bytes { up: self.bytes_up, down: self.bytes_down });
+			self.bytes_up = 0;
+			self.bytes_down = 0;
+		}
+		let in_flight = self.in_flight();
+		if in_flight != self.reported_in_flight {
+			self.reported_in_flight = in_flight;
+			self.emit(LinkEvent::InFlight(in_flight));
+		}
+	}
+}
+
+fn rand_u32() -> u32 {
+	use std::hash::{BuildHasher, Hasher};
+	let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+	hasher.write_u64(std::process::id().into());
+	hasher.finish() as u32
+}

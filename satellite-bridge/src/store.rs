@@ -1,0 +1,282 @@
+//! The durable queue: every batch the bridge has taken on and where it stands.
+//!
+//! A [`redb`] database, `<data-dir>/bridge.redb`. A write transaction is durable (fsync) when
+//! `commit` returns and a crash rolls back to the last commit, so the relay's rule is simple:
+//! a change is committed before anything that depends on it happens outside (a batch is
+//! recorded before the HTTP API acknowledges it or the link sends it; a countersignature is
+//! recorded before it is submitted; a submission is recorded before the next is made). After a
+//! `kill -9` the relay reopens the file and continues from the last commit: a batch that was
+//! in flight is asked for again (the satellite answers the same certificate with the same
+//! signature), a countersignature that was received is submitted without asking again.
+//!
+//! The file is locked: two bridges never share one data directory (each runs its own).
+//! Many changes share one commit: the relay commits once per turn of its loop.
+
+use codec::{Decode, Encode};
+use redb::{ReadableTable, TableDefinition};
+use space_notary_primitives::{
+	link::RejectReason, BatchCertificate, BatchId, SatelliteSignature, ServerSignature,
+};
+use std::path::Path;
+
+/// `batch_id` → SCALE-encoded [`Entry`].
+const BATCHES: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("batches");
+/// Bookkeeping: `"last_finalized"` → SCALE `u64`.
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+
+/// Where a batch came from.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
+pub enum Source {
+	/// Found pending on chain.
+	Chain,
+	/// Posted to the ground-station API (by an off-chain worker).
+	Http,
+}
+
+/// Where a batch stands in the bridge.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub enum Stage {
+	/// Waiting for (or in flight to) the satellite.
+	Queued,
+	/// Countersigned and verified against the on-chain satellite key; to be submitted (or, for a
+	/// posted batch without a chain, to be collected).
+	Countersigned {
+		/// The satellite's signature.
+		signature: SatelliteSignature,
+	},
+	/// Submitted to the chain when its finalized head was `at_block`.
+	Submitted {
+		/// The satellite's signature.
+		signature: SatelliteSignature,
+		/// Finalized block number at the (last) submission.
+		at_block: u64,
+	},
+	/// The satellite refused to sign; not retried.
+	Refused {
+		/// Its reason.
+		reason: RejectReason,
+	},
+	/// The satellite's answer did not verify under the server's satellite key on chain;
+	/// nothing was submitted.
+	BadCountersignature {
+		/// What came down.
+		signature: SatelliteSignature,
+	},
+	/// Certified at a finalized block.
+	Certified {
+		/// Block of certification.
+		at_block: u64,
+		/// Whether this bridge's submission was the one (as far as it can tell: it submitted
+		/// and nobody else's countersignature differs, which for ed25519 it cannot).
+		by_us: bool,
+	},
+	/// Expired on chain, never certified.
+	Expired {
+		/// Block of expiry.
+		at_block: u64,
+	},
+}
+
+impl Stage {
+	/// Whether nothing more will happen to the batch.
+	pub fn is_final(&self) -> bool {
+		matches!(
+			self,
+			Self::Refused { .. }
+				| Self::BadCountersignature { .. }
+				| Self::Certified { .. }
+				| Self::Expired { .. }
+		)
+	}
+
+	/// A short name for status output and the API.
+	pub fn name(&self) -> &'static str {
+		match self {
+			Self::Queued => "queued",
+			Self::Countersigned { .. } => "countersigned",
+			Self::Submitted { .. } => "submitted",
+			Self::Refused { .. } => "refused",
+			Self::BadCountersignature { .. } => "bad_countersignature",
+			Self::Certified { .. } => "certified",
+			Self::Expired { .. } => "expired",
+		}
+	}
+
+	/// The countersignature, once there is one.
+	pub fn signature(&self) -> Option<SatelliteSignature> {
+		match self {
+			Self::Countersigned { signature }
+			| Self::Submitted { signature, .. }
+			| Self::BadCountersignature { signature } => Some(*signature),
+			_ => None,
+		}
+	}
+}
+
+/// One batch in the queue.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct Entry {
+	/// The certificate.
+	pub cert: BatchCertificate,
+	/// The server's signature over it.
+	pub server_signature: ServerSignature,
+	/// Full mode: the transactions (posted ones, or read from the off-chain index).
+	pub txs: Option<Vec<Vec<u8>>>,
+	/// Where it came from.
+	pub source: Source,
+	/// Where it stands.
+	pub stage: Stage,
+	/// Block at which the chain expires it, when known.
+	pub expires_at: Option<u64>,
+	/// Times it was handed to the link (across restarts).
+	pub sends: u32,
+	/// Times it was submitted to the chain.
+	pub submissions: u32,
+}
+
+impl Entry {
+	/// A new queued batch.
+	pub fn queued(
+		cert: BatchCertificate,
+		server_signature: ServerSignature,
+		txs: Option<Vec<Vec<u8>>>,
+		source: Source,
+		expires_at: Option<u64>,
+	) -> Self {
+		Self {
+			cert,
+			server_signature,
+			txs,
+			source,
+			stage: Stage::Queued,
+			expires_at,
+			sends: 0,
+			submissions: 0,
+		}
+	}
+}
+
+/// The queue could not be read or written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+	/// Another bridge holds this data directory.
+	#[error("the queue in {0} is in use by another process (is a bridge already running on this data directory?)")]
+	Locked(std::path::PathBuf),
+	/// The database reported an error.
+	#[error("queue database: {0}")]
+	Database(#[source] Box<redb::Error>),
+	/// A stored entry does not decode: the file was altered or damaged.
+	#[error("queue entry {0} is corrupt")]
+	Corrupt(BatchId),
+	/// The data directory cannot be created.
+	#[error("cannot create data directory {path}: {source}")]
+	DataDir {
+		/// The directory.
+		path: std::path::PathBuf,
+		/// Why.
+		source: std::io::Error,
+	},
+}
+
+fn db_error(e: impl Into<redb::Error>) -> StoreError {
+	StoreError::Database(Box::new(e.into()))
+}
+
+/// The durable queue of one data directory.
+pub struct Store {
+	db: redb::Database,
+}
+
+impl Store {
+	/// Opens (or creates) `<data_dir>/bridge.redb`, taking its lock.
+	pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
+		std::fs::create_dir_all(data_dir)
+			.map_err(|source| StoreError::DataDir { path: data_dir.to_path_buf(), source })?;
+		let path = data_dir.join("bridge.redb");
+		let db = redb::Database::create(&path).map_err(|e| match e {
+			redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Locked(path.clone()),
+			other => db_error(other),
+		})?;
+		let txn = db.begin_write().map_err(db_error)?;
+		txn.open_table(BATCHES).map_err(db_error)?;
+		txn.open_table(META).map_err(db_error)?;
+		txn.commit().map_err(db_error)?;
+		Ok(Self { db })
+	}
+
+	/// Every entry, as committed.
+	pub fn load(&self) -> Result<Vec<(BatchId, Entry)>, StoreError> {
+		let txn = self.db.begin_read().map_err(db_error)?;
+		let table = txn.open_table(BATCHES).map_err(db_error)?;
+		let mut entries = Vec::new();
+		for item in table.iter().map_err(db_error)? {
+			let (key, value) = item.map_err(db_error)?;
+			let batch_id = BatchId::from(*key.value());
+			let entry =
+				Entry::decode(&mut value.value()).map_err(|_| StoreError::Corrupt(batch_id))?;
+			entries.push((batch_id, entry));
+		}
+		Ok(entries)
+	}
+
+	/// The last finalized block the relay processed.
+	pub fn last_finalized(&self) -> Result<Option<u64>, StoreError> {
+		let txn = self.db.begin_read().map_err(db_error)?;
+		let table = txn.open_table(META).map_err(db_error)?;
+		let value = table.get("last_finalized").map_err(db_error)?;
+		Ok(value.and_then(|v| u64::decode(&mut v.value()).ok()))
+	}
+
+	/// Writes `entries` (and the last finalized block, if given) in one durable commit.
+	pub fn commit<'a>(
+		&self,
+		entries: impl IntoIterator<Item = (&'a BatchId, &'a Entry)>,
+		last_finalized: Option<u64>,
+	) -> Result<(), StoreError> {
+		let txn = self.db.begin_write().map_err(db_error)?;
+		{
+			let mut table = txn.open_table(BATCHES).map_err(db_error)?;
+			for (batch_id, entry) in entries {
+				table.insert(&batch_id.0, entry.encode().as_slice()).map_err(db_error)?;
+			}
+			if let Some(number) = last_finalized {
+				let mut meta = txn.open_table(META).map_err(db_error)?;
+				meta.insert("last_finalized", number.encode().as_slice()).map_err(db_error)?;
+			}
+		}
+		txn.commit().map_err(db_error)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use sp_core::{ed25519, H256};
+
+	fn entry(n: u8) -> (BatchId, Entry) {
+		let cert = BatchCertificate { sequence: n.into(), ..Default::default() };
+		let sig = ed25519::Signature::from_raw([n; 64]).into();
+		(cert.batch_id(), Entry::queued(cert, sig, None, Source::Chain, Some(10)))
+	}
+
+	#[test]
+	fn committed_entries_survive_reopening_and_the_file_is_locked() {
+		let dir = tempfile::tempdir().unwrap();
+		let store = Store::open(dir.path()).unwrap();
+		assert!(matches!(Store::open(dir.path()), Err(StoreError::Locked(_))));
+		let (id1, mut e1) = entry(1);
+		let (id2, e2) = entry(2);
+		store.commit([(&id1, &e1), (&id2, &e2)], Some(7)).unwrap();
+		e1.stage = Stage::Countersigned { signature: ed25519::Signature::from_raw([9; 64]) };
+		store.commit([(&id1, &e1)], None).unwrap();
+		drop(store);
+
+		let store = Store::open(dir.path()).unwrap();
+		let mut loaded = store.load().unwrap();
+		loaded.sort_by_key(|(_, e)| e.cert.sequence);
+		assert_eq!(loaded, vec![(id1, e1), (id2, e2)]);
+		assert_eq!(store.last_finalized().unwrap(), Some(7));
+		assert_ne!(id1, H256::zero());
+	}
+}

@@ -1,0 +1,125 @@
+//! The ground-station API in HTTP-only mode (no chain): what the off-chain worker will use.
+//! A posted batch is countersigned by the real emulator and its status shows the signature;
+//! bad input is refused with a named error and changes nothing; a restart keeps what was
+//! posted.
+
+mod common;
+
+use codec::Encode;
+use common::*;
+use satellite_bridge::{http::BatchView, keys::ServerPair};
+use sp_core::H256;
+use space_notary_primitives::{verify_satellite_signature, BatchCertificate, ServerSignature};
+use std::time::Duration;
+
+const GENESIS: H256 = H256::repeat_byte(0x42);
+
+fn post_body(
+	cert: &BatchCertificate,
+	signature: &ServerSignature,
+	txs: Option<&[Vec<u8>]>,
+) -> serde_json::Value {
+	serde_json::json!({
+		"cert": format!("0x{}", hex::encode(cert.encode())),
+		"server_signature": format!("0x{}", hex::encode(signature.encode())),
+		"txs": txs.map(|txs| txs.iter().map(|t| format!("0x{}", hex::encode(t))).collect::<Vec<_>>()),
+	})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn posted_batches_are_countersigned_and_bad_input_is_refused_by_name() {
+	let state = tempfile::tempdir().unwrap();
+	let pair: ServerPair = "sr25519://http-api-server".parse().unwrap();
+	let satellite_key = Emulator::provision(state.path(), 0, &pair.public());
+	let emulator = Emulator::start(state.path(), GENESIS, &[]).await;
+	let data = tempfile::tempdir().unwrap();
+	let http = free_port();
+	let args = [
+		"relay".to_string(),
+		"--satellite".into(),
+		emulator.url(),
+		"--genesis-hash".into(),
+		format!("{GENESIS:?}"),
+		"--data-dir".into(),
+		data.path().display().to_string(),
+		"--http".into(),
+		format!("127.0.0.1:{http}"),
+	];
+	let args: Vec<&str> = args.iter().map(String::as_str).collect();
+	let mut bridge = BridgeProcess::start(&args);
+	let base = format!("http://127.0.0.1:{http}");
+	let client = reqwest::Client::new();
+	wait_for("the bridge's HTTP server", Duration::from_secs(60), || async {
+		client.get(format!("{base}/status")).send().await.ok().map(|_| ())
+	})
+	.await;
+
+	let txs = vec![b"first".to_vec(), b"second".to_vec()];
+	let cert =
+		BatchCertificate::over_transactions(GENESIS, 0, 1, H256::zero(), now_ms(), &txs).unwrap();
+	let batch_id = cert.batch_id();
+	// sr25519 signatures are randomised: sign once, post the same bytes every time.
+	let server_signature = pair.sign(&cert);
+
+	// Bad input: each refused by name, and the bridge holds nothing afterwards.
+	let wrong_txs = vec![b"first".to_vec(), b"sec0nd".to_vec()];
+	let refusals = [
+		(serde_json::json!({"cert": "0x00"}), "BadJson"),
+		(serde_json::json!({"cert": "0x0102", "server_signature": "0x00"}), "BadCertificate"),
+		(
+			serde_json::json!({"cert": format!("0x{}", hex::encode(cert.encode())), "server_signature": "0x09"}),
+			"BadServerSignature",
+		),
+		(post_body(&cert, &server_signature, Some(&wrong_txs)), "RootMismatch"),
+		(post_body(&cert, &server_signature, Some(&txs[..1])), "CountMismatch"),
+	];
+	for (body, name) in refusals {
+		let response = client.post(format!("{base}/batches")).json(&body).send().await.unwrap();
+		assert_eq!(response.status(), 400, "{name}");
+		let error: serde_json::Value = response.json().await.unwrap();
+		assert_eq!(error["error"], name, "{error}");
+	}
+	let unknown = client.get(format!("{base}/batches/{batch_id:?}")).send().await.unwrap();
+	assert_eq!(unknown.status(), 404);
+
+	// A good post: accepted once, known the second time.
+	let body = post_body(&cert, &server_signature, Some(&txs));
+	let first = client.post(format!("{base}/batches")).json(&body).send().await.unwrap();
+	assert_eq!(first.status(), 202);
+	let again = client.post(format!("{base}/batches")).json(&body).send().await.unwrap();
+	assert_eq!(again.status(), 200);
+
+	let view: BatchView =
+		wait_for("the posted batch to be countersigned", Duration::from_secs(60), || async {
+			let view: BatchView = client
+				.get(format!("{base}/batches/{batch_id:?}"))
+				.send()
+				.await
+				.ok()?
+				.json()
+				.await
+				.ok()?;
+			(view.stage == "countersigned").then_some(view)
+		})
+		.await;
+	let signature =
+		satellite_bridge::keys::parse_signature(view.countersignature.as_deref().unwrap()).unwrap();
+	assert_eq!(
+		verify_satellite_signature(&batch_id, &server_signature, &signature, &satellite_key),
+		Ok(()),
+		"the countersignature is the satellite's, for this batch"
+	);
+
+	// Durable: a killed and restarted bridge still holds it.
+	bridge.kill();
+	let _bridge = BridgeProcess::start(&args);
+	let view: BatchView = wait_for(
+		"the restarted bridge to answer for the batch",
+		Duration::from_secs(60),
+		|| async {
+			client.get(format!("{base}/batches/{batch_id:?}")).send().await.ok()?.json().await.ok()
+		},
+	)
+	.await;
+	assert_eq!(view.stage, "countersigned");
+}
