@@ -92,7 +92,7 @@ pub struct ScanStats {
 ///
 /// Asked of the message decoders themselves (an empty payload is refused as `BadPayload` by a
 /// known kind, or accepted), so a kind added there is known here without further edits.
-pub fn apid_known(direction: Direction, apid: u16) -> bool {
+fn apid_known(direction: Direction, apid: u16) -> bool {
 	let unknown = match direction {
 		Direction::Uplink => {
 			matches!(Uplink::decode_payload(apid, &[]), Err(MessageError::UnknownApid(_)))
