@@ -1,20 +1,34 @@
 //! A test double of the space node for what the real emulator cannot do on demand: answer
-//! every sign request with a countersignature that does not verify.
+//! every sign request with a countersignature that does not verify, or answer as a damaged or
+//! hostile downlink would.
 //!
-//! It speaks the real link (primitives' frames and messages) on 127.0.0.1:0, answers `Hello`,
-//! `StatusRequest` (always in a pass) and `Ping` as the emulator does, and signs every request
-//! with a key that is not the server's satellite key.
+//! It speaks the real link (primitives' frames and messages) on 127.0.0.1:0 and answers
+//! `Hello`, `StatusRequest` (always in a pass) and `Ping` as the emulator does.
 
-use sp_core::{ed25519, Pair};
+use sp_core::{ed25519, Pair, H256};
 use space_notary_primitives::link::{
-	Deframer, Direction, Downlink, SequenceCounter, Telemetry, Uplink, DEFAULT_MAX_MESSAGE_LEN,
-	PROTOCOL_VERSION,
+	Deframer, Direction, Downlink, RejectReason, SequenceCounter, Telemetry, Uplink,
+	DEFAULT_MAX_MESSAGE_LEN, PROTOCOL_VERSION,
 };
-use std::net::SocketAddr;
+use std::{collections::HashSet, net::SocketAddr};
 use tokio::{
 	io::{AsyncReadExt, AsyncWriteExt},
 	net::TcpListener,
 };
+
+/// How the double answers sign requests.
+#[derive(Clone)]
+pub enum Behaviour {
+	/// Signs with a key that is not the server's satellite key.
+	WrongKey,
+	/// The first copy of each request gets `Busy { retry_after_ms: u32::MAX }`, a `Rejected`
+	/// for a request id not in flight and a `Rejected` for the right request id but another
+	/// batch; a retransmitted copy is signed with `key`.
+	Hostile {
+		/// The real satellite key.
+		key: ed25519::Pair,
+	},
+}
 
 /// A running fake satellite; stops when dropped.
 pub struct FakeSatellite {
@@ -23,19 +37,68 @@ pub struct FakeSatellite {
 	task: tokio::task::JoinHandle<()>,
 }
 
+/// The answers to one uplink message.
+fn answer(message: Uplink, behaviour: &Behaviour, seen: &mut HashSet<u32>) -> Vec<Downlink> {
+	match message {
+		Uplink::Hello { .. } => {
+			vec![Downlink::HelloAck { protocol_version: PROTOCOL_VERSION, accepted: true }]
+		},
+		Uplink::StatusRequest => {
+			vec![Downlink::Status(Telemetry { in_pass: true, ..Default::default() })]
+		},
+		Uplink::Ping { nonce } => vec![Downlink::Pong { nonce }],
+		Uplink::SignRequest { request_id, cert, server_signature, .. } => {
+			let batch_id = cert.batch_id();
+			let payload = cert.satellite_payload(&server_signature);
+			match behaviour {
+				Behaviour::WrongKey => vec![Downlink::Countersignature {
+					request_id,
+					batch_id,
+					signature: ed25519::Pair::from_seed(&[0xEE; 32]).sign(&payload),
+				}],
+				Behaviour::Hostile { key } if !seen.insert(request_id) => {
+					vec![Downlink::Countersignature {
+						request_id,
+						batch_id,
+						signature: key.sign(&payload),
+					}]
+				},
+				Behaviour::Hostile { .. } => vec![
+					Downlink::Busy { retry_after_ms: u32::MAX },
+					Downlink::Rejected {
+						request_id: request_id.wrapping_add(1000),
+						batch_id,
+						reason: RejectReason::Stale,
+					},
+					Downlink::Rejected {
+						request_id,
+						batch_id: H256::repeat_byte(1),
+						reason: RejectReason::Stale,
+					},
+				],
+			}
+		},
+	}
+}
+
 impl FakeSatellite {
 	/// Starts one that signs everything with the wrong key.
 	pub async fn wrong_key() -> Self {
+		Self::start(Behaviour::WrongKey).await
+	}
+
+	/// Starts one that behaves as `behaviour` says.
+	pub async fn start(behaviour: Behaviour) -> Self {
 		let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
 		let addr = listener.local_addr().unwrap();
 		let task = tokio::spawn(async move {
-			let wrong = ed25519::Pair::from_seed(&[0xEE; 32]);
 			loop {
 				let Ok((mut stream, _)) = listener.accept().await else { return };
-				let wrong = wrong.clone();
+				let behaviour = behaviour.clone();
 				tokio::spawn(async move {
 					let mut deframer = Deframer::new(Direction::Uplink, DEFAULT_MAX_MESSAGE_LEN);
 					let mut seq = SequenceCounter::default();
+					let mut seen = HashSet::new();
 					let mut buf = vec![0u8; 4096];
 					loop {
 						let n = match stream.read(&mut buf).await {
@@ -44,32 +107,14 @@ impl FakeSatellite {
 						};
 						deframer.push(&buf[..n]);
 						while let Some((apid, payload)) = deframer.next_message() {
-							let answer = match Uplink::decode_payload(apid, &payload) {
-								Ok(Uplink::Hello { .. }) => Downlink::HelloAck {
-									protocol_version: PROTOCOL_VERSION,
-									accepted: true,
-								},
-								Ok(Uplink::StatusRequest) => Downlink::Status(Telemetry {
-									in_pass: true,
-									..Default::default()
-								}),
-								Ok(Uplink::Ping { nonce }) => Downlink::Pong { nonce },
-								Ok(Uplink::SignRequest {
-									request_id,
-									cert,
-									server_signature,
-									..
-								}) => Downlink::Countersignature {
-									request_id,
-									batch_id: cert.batch_id(),
-									signature: wrong
-										.sign(&cert.satellite_payload(&server_signature)),
-								},
-								Err(_) => continue,
+							let Ok(message) = Uplink::decode_payload(apid, &payload) else {
+								continue;
 							};
-							for packet in answer.to_packets(&mut seq) {
-								if stream.write_all(&packet).await.is_err() {
-									return;
+							for downlink in answer(message, &behaviour, &mut seen) {
+								for packet in downlink.to_packets(&mut seq) {
+									if stream.write_all(&packet).await.is_err() {
+										return;
+									}
 								}
 							}
 						}
