@@ -11,7 +11,7 @@
 //! blocks (both blocks finalized). Prints the median and the worst.
 
 #[path = "../tests/common/mod.rs"]
-#[allow(dead_code, unused_imports)]
+#[allow(unused_imports)]
 mod common;
 
 use pallet_space_notary::types::BatchStatus;

@@ -19,7 +19,7 @@
 //! (framing included; the uplink is the busier direction).
 
 #[path = "../tests/common/mod.rs"]
-#[allow(dead_code, unused_imports)]
+#[allow(unused_imports)]
 mod common;
 
 use satellite_bridge::{

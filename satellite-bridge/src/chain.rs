@@ -53,7 +53,7 @@ pub type AtBlock = ClientAtBlock<PolkadotConfig, OnlineClientAtBlockImpl<Polkado
 #[non_exhaustive]
 pub enum ChainError {
 	/// The node could not be reached or answered with an RPC error.
-	#[error("node RPC: {0}")]
+	#[error(transparent)]
 	Rpc(#[from] subxt::rpcs::Error),
 	/// subxt refused or failed a request.
 	#[error(transparent)]

@@ -641,8 +641,8 @@ impl Relay {
 				tracing::info!(target: LOG, %batch_id, tx = %hash, "countersignature submitted");
 				self.metrics.submissions.inc();
 			},
-			Err(ChainError::Refused(message)) if is_lost_race(&message) => {
-				tracing::info!(target: LOG, %batch_id, %message, "another relay got there first");
+			Err(error) if is_lost_race(&error) => {
+				tracing::info!(target: LOG, %batch_id, %error, "another relay got there first");
 				self.metrics.lost_races.inc();
 			},
 			Err(error) => {
@@ -794,12 +794,19 @@ fn crash_point(point: &str) {
 	}
 }
 
-/// Whether a pool refusal means another copy of this countersignature got there first.
-fn is_lost_race(message: &str) -> bool {
-	let m = message.to_ascii_lowercase();
-	m.contains("already imported")
-		|| m.contains("priority is too low")
-		|| m.contains("stale")
-		|| m.contains("1013")
-		|| m.contains("1014")
+/// Whether a pool refusal means another copy of this countersignature got there first: the
+/// pool holds one already (1013 already imported, 1014 priority too low: same tag), or the
+/// batch is already certified.
+fn is_lost_race(error: &ChainError) -> bool {
+	match error {
+		ChainError::Rejected { error, .. } => error == "AlreadyCertified",
+		ChainError::Refused(message) => {
+			let m = message.to_ascii_lowercase();
+			m.contains("already imported")
+				|| m.contains("priority is too low")
+				|| m.contains("1013")
+				|| m.contains("1014")
+		},
+		_ => false,
+	}
 }

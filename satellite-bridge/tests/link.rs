@@ -17,7 +17,7 @@ use std::time::Duration;
 #[tokio::test]
 async fn busy_is_capped_and_unmatched_rejections_are_dropped() {
 	let key = ed25519::Pair::from_seed(&[7; 32]);
-	let fake = FakeSatellite::start(Behaviour::Hostile { key: key.clone() }).await;
+	let fake = FakeSatellite::start(Behaviour::Hostile { key }).await;
 	let pair: ServerPair = "ed25519://link-test".parse().unwrap();
 	let cert =
 		BatchCertificate::over_transactions(H256::zero(), 0, 1, H256::zero(), 1, &[b"tx"]).unwrap();

@@ -102,6 +102,17 @@ async fn certifications(chain: &Chain) -> (HashMap<BatchId, usize>, usize) {
 	(certified, failed)
 }
 
+/// An account's free balance at the finalized block (`System.Account`).
+async fn free_balance(chain: &Chain, suri: &str) -> u128 {
+	use subxt::ext::scale_value::At;
+	let account = satellite_bridge::chain::AccountSigner::from_suri(suri).unwrap().account();
+	let address =
+		subxt::dynamic::storage::<([u8; 32],), subxt::dynamic::Value>("System", "Account");
+	let at = chain.finalized().await.unwrap();
+	let info = at.storage().fetch(address, (*account.as_ref(),)).await.unwrap().decode().unwrap();
+	info.at("data").and_then(|d| d.at("free")).and_then(|f| f.as_u128()).expect("data.free")
+}
+
 /// A `relay` process's flags.
 fn relay_args(node: &Node, satellite: &str, data_dir: &Path, http: u16) -> Vec<String> {
 	vec![
@@ -210,7 +221,9 @@ async fn lossy_link_with_gaps_and_restarts_of_emulator_and_node() {
 	let data = tempfile::tempdir().unwrap();
 	let http = free_port();
 	let mut args = relay_args(&node, &emulator.url(), data.path(), http);
-	args.extend(["--rto-min-ms".into(), "500".into()]);
+	// Signed submissions this time: the fee of a valid, new countersignature is waived.
+	args.extend(["--rto-min-ms".into(), "500".into(), "--signer".into(), "//Ferdie".into()]);
+	let ferdie_before = free_balance(&chain, "//Ferdie").await;
 	let _bridge = start_relay(&args, &[]);
 
 	let mut batches = submit_round(&node, &servers, 1).await;
@@ -225,6 +238,12 @@ async fn lossy_link_with_gaps_and_restarts_of_emulator_and_node() {
 	assert!(
 		metric(&text, "retransmissions_total").unwrap_or(0.0) > 0.0,
 		"a lossy link retransmits:\n{text}"
+	);
+	assert!(metric(&text, "submissions_total").unwrap_or(0.0) >= batches.len() as f64, "{text}");
+	assert_eq!(
+		free_balance(&chain, "//Ferdie").await,
+		ferdie_before,
+		"the signing relay paid nothing"
 	);
 	let (counts, failed) = certifications(&chain).await;
 	assert_eq!(counts.len(), batches.len(), "{counts:?}");

@@ -5,6 +5,8 @@
 //! It speaks the real link (primitives' frames and messages) on 127.0.0.1:0 and answers
 //! `Hello`, `StatusRequest` (always in a pass) and `Ping` as the emulator does.
 
+#![allow(dead_code)] // each test binary uses its own part of this
+
 use sp_core::{ed25519, Pair, H256};
 use space_notary_primitives::link::{
 	Deframer, Direction, Downlink, RejectReason, SequenceCounter, Telemetry, Uplink,
@@ -18,6 +20,7 @@ use tokio::{
 
 /// How the double answers sign requests.
 #[derive(Clone)]
+#[allow(clippy::large_enum_variant)] // one per test
 pub enum Behaviour {
 	/// Signs with a key that is not the server's satellite key.
 	WrongKey,
