@@ -13,7 +13,8 @@
 //!   signature checks, and the certificate over a batch's transactions
 //!   ([`BatchCertificate::over_transactions`], [`BatchCertificate::check_transactions`]).
 //! - [`merkle`]: the batch root over transaction leaves and per-transaction inclusion proofs,
-//!   built on polkadot-sdk's `binary-merkle-tree`.
+//!   built with polkadot-sdk's `binary-merkle-tree` and verified only along the exact path of
+//!   the claimed leaf (the module docs say why).
 //! - [`link`]: CCSDS Space Packet framing with a CRC-16/CCITT-FALSE trailer, segmentation with a
 //!   CRC-32C over each message, the uplink/downlink messages, the packet scanner and a streaming
 //!   decoder.

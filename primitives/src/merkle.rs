@@ -4,7 +4,29 @@
 //! `blake2_256(tx)`, a node is `blake2_256(left ++ right)`, an odd node is promoted unchanged,
 //! one transaction's root is its leaf, and no transaction gives the zero hash (which no batch
 //! may carry: a batch holds at least one transaction).
+//!
+//! # Why a proof must have exactly its leaf's path
+//!
+//! A leaf and an inner node are hashed alike (certificate v1 pins the root, so no domain tag can
+//! be added). The 64 bytes `left ++ right` of two sibling nodes are therefore a "transaction"
+//! whose leaf hash is their parent node. `binary_merkle_tree::verify_proof` folds however many
+//! sibling hashes a proof carries, so such bytes, claimed at a suitable index with a proof one
+//! level short, reach the root: a proof that the batch held a transaction it never held.
+//!
+//! The tree's shape is fixed by its number of leaves, and with it the path from each leaf to the
+//! root: at each level the node at index `i` of a row of `width` nodes has a sibling if
+//! `i ^ 1 < width` (on the left if `i` is odd), and is promoted unchanged otherwise; the row
+//! above has `ceil(width / 2)` nodes. [`InclusionProof::verify`] walks that path for
+//! `(leaf_index, number_of_leaves)` and accepts one sibling per step that has one, hashed on its
+//! side, no more and no fewer, with `leaf_index < number_of_leaves`. A path then ends at a leaf,
+//! never at an inner node, and glued hashes prove nothing short of a blake2 collision.
+//!
+//! The root does not commit to the number of leaves, so `number_of_leaves` is part of what a
+//! proof claims: checked against a root alone, a proof may claim a smaller tree whose leaves are
+//! inner nodes of the real one. Take the count from the certificate's `tx_count`, as
+//! [`InclusionProof::verify_in`] and the pallet's `verify_inclusion` do.
 
+use crate::certificate::BatchCertificate;
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode};
 use scale_info::TypeInfo;
@@ -14,6 +36,14 @@ use sp_runtime::traits::BlakeTwo256;
 /// `blake2_256(tx)`: a transaction's leaf in the batch tree.
 pub fn leaf_hash(tx: &[u8]) -> H256 {
 	H256(sp_io::hashing::blake2_256(tx))
+}
+
+/// `blake2_256(left ++ right)`: an inner node of the batch tree.
+fn node_hash(left: &H256, right: &H256) -> H256 {
+	let mut pair = [0u8; 64];
+	pair[..32].copy_from_slice(left.as_bytes());
+	pair[32..].copy_from_slice(right.as_bytes());
+	H256(sp_io::hashing::blake2_256(&pair))
 }
 
 /// The merkle root over `txs` as DESIGN.md pins it.
@@ -32,7 +62,8 @@ pub struct InclusionProof {
 	pub leaf_index: u32,
 	/// Number of transactions in the batch (the certificate's `tx_count`).
 	pub number_of_leaves: u32,
-	/// Sibling hashes from the leaf up, the root excluded.
+	/// Sibling hashes from the leaf up, the root excluded; none for a level where the node is
+	/// promoted unchanged.
 	pub proof: Vec<H256>,
 }
 
@@ -53,24 +84,42 @@ impl InclusionProof {
 		})
 	}
 
-	/// Whether the transaction `tx` is at `leaf_index` in the tree with `root`.
+	/// Whether the transaction `tx` is at `leaf_index` in the tree of `number_of_leaves` leaves
+	/// with `root`. The proof must follow that leaf's path exactly (see the module docs); the
+	/// leaf count is taken from the proof, so check it against the certificate, or use
+	/// [`Self::verify_in`].
 	pub fn verify(&self, root: &H256, tx: &[u8]) -> bool {
 		self.verify_leaf(root, leaf_hash(tx))
 	}
 
-	/// Like [`Self::verify`], for a leaf hash rather than the transaction bytes.
+	/// Like [`Self::verify`], for the leaf hash `blake2_256(tx)` rather than the transaction.
 	pub fn verify_leaf(&self, root: &H256, leaf: H256) -> bool {
-		// A tree of n leaves is never deeper than 32 levels (n is a u32); a longer proof is junk.
-		if self.proof.len() > 32 {
-			return false;
+		if self.leaf_index >= self.number_of_leaves {
+			return false; // also refuses an empty tree
 		}
-		binary_merkle_tree::verify_proof::<BlakeTwo256, _, _>(
-			root,
-			self.proof.iter().copied(),
-			self.number_of_leaves,
-			self.leaf_index,
-			binary_merkle_tree::Leaf::Hash(leaf),
-		)
+		let mut siblings = self.proof.iter();
+		let (mut node, mut index, mut width) = (leaf, self.leaf_index, self.number_of_leaves);
+		while width > 1 {
+			if index ^ 1 < width {
+				let Some(sibling) = siblings.next() else {
+					return false; // shorter than the path
+				};
+				node = if index % 2 == 1 {
+					node_hash(sibling, &node)
+				} else {
+					node_hash(&node, sibling)
+				};
+			}
+			index /= 2;
+			width = width.div_ceil(2);
+		}
+		siblings.next().is_none() && node == *root
+	}
+
+	/// Whether `tx` is transaction `leaf_index` of the batch that `cert` certifies: the proof's
+	/// leaf count is the certificate's `tx_count`, and the proof leads to its `batch_root`.
+	pub fn verify_in(&self, cert: &BatchCertificate, tx: &[u8]) -> bool {
+		self.number_of_leaves == cert.tx_count && self.verify(&cert.batch_root, tx)
 	}
 }
 
@@ -80,10 +129,7 @@ mod tests {
 	use proptest::prelude::*;
 
 	fn node(l: H256, r: H256) -> H256 {
-		let mut b = [0u8; 64];
-		b[..32].copy_from_slice(l.as_bytes());
-		b[32..].copy_from_slice(r.as_bytes());
-		H256(sp_io::hashing::blake2_256(&b))
+		node_hash(&l, &r)
 	}
 
 	#[test]
