@@ -37,7 +37,10 @@ impl<T: Config> Pallet<T> {
 		Ok(space_notary_primitives::satellite_payload(&batch_id, &batch.server_signature))
 	}
 
-	/// Runtime API: whether `tx` is proven part of the certified batch `batch_id`.
+	/// Runtime API: whether `tx` is proven part of the certified batch `batch_id`. The leaf
+	/// count comes from the certificate (the root does not fix it), and the proof must follow
+	/// the claimed leaf's path exactly ([`InclusionProof::verify`]): two glued node hashes never
+	/// pass for a transaction.
 	pub fn verify_inclusion(
 		batch_id: BatchId,
 		tx: Vec<u8>,

@@ -16,7 +16,7 @@ use sp_core::{ecdsa, ed25519, sr25519, Pair, H256};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{DispatchError, MultiSignature};
 use space_notary_primitives::{
-	offchain_txs_key, BatchCertificate, BatchId, InclusionProof, ServerId, ServerKey,
+	leaf_hash, offchain_txs_key, BatchCertificate, BatchId, InclusionProof, ServerId, ServerKey,
 };
 
 type Notary = crate::Pallet<Test>;
@@ -944,6 +944,39 @@ fn runtime_api_queries() {
 			Notary::verify_inclusion(id, b"d".to_vec(), short),
 			Err(InclusionError::LeafCountMismatch)
 		);
+	});
+}
+
+#[test]
+fn runtime_api_refuses_glued_leaves_as_a_transaction() {
+	new_test_ext().execute_with(|| {
+		let mut a = register(1);
+		let list: [&[u8]; 4] = [b"a", b"b", b"c", b"d"];
+		let id = submit(&mut a, &list);
+		let sig = countersign(&a.satellite, id);
+		assert_ok!(Notary::submit_countersignature(RuntimeOrigin::none(), id, sig));
+
+		// blake2(leaf a ++ leaf b) is the node over a and b: these 64 bytes, claimed as
+		// transaction 0 with the one sibling above that node, used to verify.
+		let (ha, hb, hc, hd) = (leaf_hash(b"a"), leaf_hash(b"b"), leaf_hash(b"c"), leaf_hash(b"d"));
+		let forged = [ha.as_bytes(), hb.as_bytes()].concat();
+		let cd = H256(sp_io::hashing::blake2_256(&[hc.as_bytes(), hd.as_bytes()].concat()));
+		for leaf_index in 0..4 {
+			let proof = InclusionProof { leaf_index, number_of_leaves: 4, proof: vec![cd] };
+			assert_eq!(
+				Notary::verify_inclusion(id, forged.clone(), proof),
+				Err(InclusionError::BadProof),
+				"glued leaves claimed at {leaf_index}"
+			);
+		}
+		// The same bytes as the first of a smaller tree: refused by the certificate's count.
+		let smaller = InclusionProof { leaf_index: 0, number_of_leaves: 2, proof: vec![cd] };
+		assert_eq!(
+			Notary::verify_inclusion(id, forged, smaller),
+			Err(InclusionError::LeafCountMismatch)
+		);
+		let honest = InclusionProof::generate(&list, 0).unwrap();
+		assert_eq!(Notary::verify_inclusion(id, b"a".to_vec(), honest), Ok(()));
 	});
 }
 

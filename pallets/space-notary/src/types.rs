@@ -186,6 +186,6 @@ pub enum InclusionError {
 	NotCertified,
 	/// The proof's leaf count differs from the certificate's `tx_count`.
 	LeafCountMismatch,
-	/// The proof does not lead to the certificate's `batch_root`.
+	/// The proof does not lead to the certificate's `batch_root` along the claimed leaf's path.
 	BadProof,
 }
