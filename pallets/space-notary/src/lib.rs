@@ -46,6 +46,9 @@
 //!   transaction only for a pending batch of an active server and a signature that verifies
 //!   under that server's satellite key, and tags it with the batch id: duplicates from several
 //!   relays die in the pool, invalid ones never reach a block, and nobody can fill blocks for free.
+//!   A refusal that can turn valid later (the batch is in a block the node has not imported yet,
+//!   the server is suspended) is an `UnknownTransaction`, never banned, so the same bytes can be
+//!   sent again; only final refusals are `InvalidTransaction` ([`Pallet::pool_refusal`]).
 //! - The signed path runs the same checks in dispatch. A valid, new countersignature returns
 //!   `Pays::No`, so the fee taken before dispatch is refunded in full; an invalid or duplicate one
 //!   fails and pays its fee like any failing call, so spam costs the spammer.
@@ -542,6 +545,14 @@ pub mod pallet {
 		/// its server is active, and the signature verifies under the server's current satellite
 		/// key over the satellite payload. Emits `BatchCertified`. Complexity: O(1) plus the
 		/// server's pending list (bounded by `MaxPendingPerServer`).
+		///
+		/// In the pool (bare transactions, [`Pallet::validate_countersignature`]), a refusal that
+		/// can turn valid is an `UnknownTransaction`, which the pool does not ban, so the same
+		/// bytes can be sent again: `UnknownBatch` (a block not imported yet) and
+		/// `ServerSuspended` (until `resume_server`), as `UnknownTransaction::Custom(code)`. A
+		/// refusal that cannot is an `InvalidTransaction`, which the pool bans for a while:
+		/// `AlreadyCertified` as `Stale`; `BatchExpired`, `BadSatelliteSignature` and
+		/// `UnknownServer` as `Custom(code)`. `code` is the error's index in [`Error`].
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::submit_countersignature())]
 		pub fn submit_countersignature(
@@ -588,9 +599,26 @@ pub mod pallet {
 			let Call::submit_countersignature { batch_id, signature } = call else {
 				return InvalidTransaction::Call.into();
 			};
+			Self::validate_countersignature(batch_id, signature)
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// Hash of block 0, which every certificate must carry.
+		pub fn genesis_hash() -> sp_core::H256 {
+			let hash = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+			sp_core::H256::from_slice(hash.as_ref())
+		}
+
+		/// The pool's verdict on a countersignature: valid, tagged with its batch id so that
+		/// every copy of it competes for one slot, or refused with [`Self::pool_refusal`].
+		pub fn validate_countersignature(
+			batch_id: &BatchId,
+			signature: &SatelliteSignature,
+		) -> TransactionValidity {
 			let (batch, _) = Self::check_countersignature(batch_id, signature).map_err(|e| {
 				log::debug!(target: LOG_TARGET, "refused countersignature {batch_id:?}: {e:?}");
-				InvalidTransaction::Custom(Self::error_code(e))
+				Self::pool_refusal(e)
 			})?;
 			let BatchStatus::Pending { expires_at } = batch.status else {
 				return InvalidTransaction::Stale.into();
@@ -605,13 +633,33 @@ pub mod pallet {
 				.propagate(true)
 				.build()
 		}
-	}
 
-	impl<T: Config> Pallet<T> {
-		/// Hash of block 0, which every certificate must carry.
-		pub fn genesis_hash() -> sp_core::H256 {
-			let hash = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
-			sp_core::H256::from_slice(hash.as_ref())
+		/// How the pool refuses a countersignature that fails with `error`, so that only what
+		/// can never turn valid gets the transaction banned.
+		///
+		/// An `InvalidTransaction` makes the pool ban the transaction's hash for a while (30
+		/// minutes by default): the same bytes cannot be sent again even after the cause is
+		/// gone. An `UnknownTransaction` is refused without a ban. So:
+		///
+		/// - `UnknownBatch`, `ServerSuspended`: can change (the batch may be in a block this node
+		///   has not imported yet, when gossip outruns block import; the registrar may resume the
+		///   server while the batch is pending) → `UnknownTransaction::Custom(code)`.
+		/// - `AlreadyCertified`: final on this chain → `InvalidTransaction::Stale` (a pool that
+		///   finds it stale while building a block drops it from that fork only: on another
+		///   fork the batch may still be pending).
+		/// - `BatchExpired`, `BadSatelliteSignature`, `UnknownServer`: final (an expired batch
+		///   stays expired, a signature that fails under the server's current satellite key keeps
+		///   failing, server ids are never reused) → `InvalidTransaction::Custom(code)`.
+		///
+		/// `code` is the index of the pallet's [`Error`], as in a failed dispatch.
+		pub fn pool_refusal(error: Error<T>) -> TransactionValidityError {
+			match error {
+				Error::<T>::UnknownBatch | Error::<T>::ServerSuspended => {
+					UnknownTransaction::Custom(Self::error_code(error)).into()
+				},
+				Error::<T>::AlreadyCertified => InvalidTransaction::Stale.into(),
+				_ => InvalidTransaction::Custom(Self::error_code(error)).into(),
+			}
 		}
 
 		/// Checks a countersignature without writing anything; returns the pending batch and its
@@ -693,7 +741,7 @@ pub mod pallet {
 			Self::deposit_event(Event::BatchExpired { server_id, batch_id: *batch_id, reason });
 		}
 
-		/// The error's index, as the custom code of an invalid unsigned transaction.
+		/// The error's index, as the custom code of a refused unsigned transaction.
 		fn error_code(error: Error<T>) -> u8 {
 			let module_error: sp_runtime::DispatchError = error.into();
 			match module_error {
