@@ -432,9 +432,15 @@ fn submit_error(at: &AtBlock, error: subxt::error::ExtrinsicError) -> ChainError
 	let data = user.data.as_ref().map(|raw| {
 		serde_json::from_str::<String>(raw.get()).unwrap_or_else(|_| raw.get().to_owned())
 	});
+	// `InvalidTransaction::Custom(n)` (1010) reads "Custom error: n"; `UnknownTransaction::
+	// Custom(n)` (1011, a refusal that may pass later, such as a batch not imported yet) reads
+	// "Custom(n)".
 	let custom = data
 		.as_deref()
-		.and_then(|d| d.strip_prefix("Custom error: "))
+		.and_then(|d| {
+			d.strip_prefix("Custom error: ")
+				.or_else(|| d.strip_prefix("Custom(").and_then(|rest| rest.strip_suffix(')')))
+		})
 		.and_then(|code| code.trim().parse::<u8>().ok());
 	if let Some((error, docs)) = custom.and_then(|code| pallet_error(at, code)) {
 		return ChainError::Rejected { error, docs };

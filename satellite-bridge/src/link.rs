@@ -216,7 +216,10 @@ impl RttEstimate {
 	fn rto(&self, min: Duration, max: Duration) -> Duration {
 		let rto = match self.srtt {
 			None => min.max(Duration::from_secs(3)),
-			Some(srtt) => srtt + self.rttvar * 4,
+			// At least 1.5 × srtt: on a saturated link the round trip is mostly queueing, its
+			// variance is small, and `srtt + 4·rttvar` alone times out requests that are only
+			// waiting their turn (each spurious retransmission then lengthens the queue).
+			Some(srtt) => (srtt + self.rttvar * 4).max(srtt * 3 / 2),
 		};
 		rto.clamp(min, max)
 	}
@@ -627,9 +630,13 @@ impl Client {
 			},
 			Downlink::Countersignature { request_id, batch_id, signature } => {
 				match self.take_request(request_id, &batch_id) {
-					Some(sent_at) => {
+					Some((sent_at, retries)) => {
 						let rtt = now.saturating_duration_since(sent_at);
-						self.rtt.sample(rtt);
+						// Karn's rule: the answer to a retransmitted request may be the answer
+						// to an earlier copy, so its round trip says nothing.
+						if retries == 0 {
+							self.rtt.sample(rtt);
+						}
 						self.emit(LinkEvent::Countersignature { batch_id, signature, rtt });
 					},
 					None => self.emit(LinkEvent::Unsolicited),
@@ -673,15 +680,20 @@ impl Client {
 		}
 	}
 
-	/// The request's send time if `request_id` is in flight for `batch_id`; it leaves the window.
-	fn take_request(&mut self, request_id: RequestId, batch_id: &BatchId) -> Option<Instant> {
+	/// The request's last send time and its retransmissions, if `request_id` is in flight for
+	/// `batch_id`; it leaves the window.
+	fn take_request(
+		&mut self,
+		request_id: RequestId,
+		batch_id: &BatchId,
+	) -> Option<(Instant, u32)> {
 		if self.by_request.get(&request_id) != Some(batch_id) {
 			return None;
 		}
 		self.by_request.remove(&request_id);
 		let job = self.jobs.remove(batch_id)?;
 		self.release(job.job.cert.server_id);
-		job.flight.map(|f| f.sent_at)
+		job.flight.map(|f| (f.sent_at, f.retries))
 	}
 
 	/// A pass began: what is in flight goes out again now, not when its old timer says.

@@ -796,7 +796,8 @@ fn crash_point(point: &str) {
 
 /// Whether a pool refusal means another copy of this countersignature got there first: the
 /// pool holds one already (1013 already imported, 1014 priority too low: same tag), or the
-/// batch is already certified.
+/// batch is already certified (`Stale`, "Transaction is outdated", which for a countersignature
+/// means exactly that).
 fn is_lost_race(error: &ChainError) -> bool {
 	match error {
 		ChainError::Rejected { error, .. } => error == "AlreadyCertified",
@@ -804,6 +805,7 @@ fn is_lost_race(error: &ChainError) -> bool {
 			let m = message.to_ascii_lowercase();
 			m.contains("already imported")
 				|| m.contains("priority is too low")
+				|| m.contains("outdated")
 				|| m.contains("1013")
 				|| m.contains("1014")
 		},

@@ -218,7 +218,9 @@ async fn batches_proofs_and_refusals(
 	assert_eq!(field(&status, "satellite_key"), format!("0x{}", hex::encode(sat.public())));
 	let at = chain.finalized().await.unwrap();
 	let again = chain.submit(&at, &Call::countersignature(batch1, signature)).await.unwrap_err();
-	assert_eq!(again.refusal().map(|(name, _)| name), Some("AlreadyCertified"), "{again}");
+	// Final, so banned: `Stale`, which the node words as "Transaction is outdated".
+	let (reason, _) = again.refusal().expect("a pool refusal");
+	assert!(reason.contains("outdated"), "{again}");
 
 	// A proof by file and one by index.
 	let beta = dir.path().join("tx-001");
@@ -258,7 +260,13 @@ async fn batches_proofs_and_refusals(
 	let root = hex32(&batch_root(txs));
 	let run = cli(node, &["batch", "verify-proof"], &[&good]).await.success();
 	assert_eq!(run.stdout.trim(), "valid");
-	let run = cli(node, &["batch", "verify-proof"], &[&good, "--offline", &root]).await.success();
+	let run = cli(
+		node,
+		&["batch", "verify-proof"],
+		&[&good, "--offline", &root, "--tx-count", &txs.len().to_string()],
+	)
+	.await
+	.success();
 	assert_eq!(run.stdout.trim(), "valid");
 
 	let mut tampered = proof.clone();
@@ -270,9 +278,11 @@ async fn batches_proofs_and_refusals(
 	let bad = bad.display().to_string();
 	let run = cli(node, &["batch", "verify-proof"], &[&bad]).await.refused(2, "BadProof");
 	assert_eq!(run.stdout.trim(), "invalid: BadProof");
-	let run = cli(node, &["batch", "verify-proof"], &[&bad, "--offline", &root])
-		.await
-		.refused(2, "BadProof");
+	let count = txs.len().to_string();
+	let run =
+		cli(node, &["batch", "verify-proof"], &[&bad, "--offline", &root, "--tx-count", &count])
+			.await
+			.refused(2, "BadProof");
 	assert_eq!(run.stdout.trim(), "invalid: BadProof");
 
 	let mut miscounted = proof.clone();
@@ -406,23 +416,33 @@ fn proofs_verify_offline_against_their_root_and_tampered_ones_do_not() {
 		path.display().to_string()
 	};
 	let good = write("good.json", &document);
-	let run = bridge(&["batch", "verify-proof", &good, "--offline", &hex32(&root)]).success();
+	let run =
+		bridge(&["batch", "verify-proof", &good, "--offline", &hex32(&root), "--tx-count", "5"])
+			.success();
 	assert_eq!(run.stdout.trim(), "valid");
 	// Another root, another transaction, another position: each refused.
 	let other_root = hex32(&H256::repeat_byte(9));
-	bridge(&["batch", "verify-proof", &good, "--offline", &other_root])
+	bridge(&["batch", "verify-proof", &good, "--offline", &other_root, "--tx-count", "5"])
 		.refused(2, "invalid: BadProof");
 	let mut other_tx = document.clone();
 	other_tx["tx"] = Value::from(format!("0x{}", hex::encode(b"dddD")));
 	let other_tx = write("other-tx.json", &other_tx);
-	bridge(&["batch", "verify-proof", &other_tx, "--offline", &hex32(&root)])
+	bridge(&["batch", "verify-proof", &other_tx, "--offline", &hex32(&root), "--tx-count", "5"])
 		.refused(2, "invalid: BadProof");
 	let mut moved = document.clone();
 	moved["leaf_index"] = Value::from(2);
 	let moved = write("moved.json", &moved);
-	bridge(&["batch", "verify-proof", &moved, "--offline", &hex32(&root)])
+	bridge(&["batch", "verify-proof", &moved, "--offline", &hex32(&root), "--tx-count", "5"])
 		.refused(2, "invalid: BadProof");
+	// The same leaves claimed as a tree of another size: refused before any hashing.
+	let mut smaller = document.clone();
+	smaller["number_of_leaves"] = Value::from(4);
+	let smaller = write("smaller.json", &smaller);
+	bridge(&["batch", "verify-proof", &smaller, "--offline", &hex32(&root), "--tx-count", "5"])
+		.refused(2, "invalid: LeafCountMismatch");
+	// --offline needs the certificate's transaction count.
+	bridge(&["batch", "verify-proof", &good, "--offline", &hex32(&root)]).refused(2, "--tx-count");
 	let not_json = write("not.json", &Value::from("just a string"));
-	bridge(&["batch", "verify-proof", &not_json, "--offline", &hex32(&root)])
+	bridge(&["batch", "verify-proof", &not_json, "--offline", &hex32(&root), "--tx-count", "5"])
 		.refused(2, "is not an inclusion proof");
 }

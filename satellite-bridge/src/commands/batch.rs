@@ -108,8 +108,13 @@ pub struct VerifyProofArgs {
 	/// The proof, as `batch proof` prints it.
 	pub proof: PathBuf,
 	/// Check against this batch root (0x + 64 hex digits) without asking the chain.
-	#[arg(long, value_parser = parse_h256)]
+	#[arg(long, value_parser = parse_h256, requires = "tx_count")]
 	pub offline: Option<H256>,
+	/// With `--offline`: the certificate's `tx_count`. A root alone does not fix the number of
+	/// leaves, and a proof claiming a smaller tree could pass two glued leaf hashes off as a
+	/// transaction.
+	#[arg(long, requires = "offline")]
+	pub tx_count: Option<u32>,
 }
 
 /// Runs a `batch` subcommand.
@@ -296,7 +301,9 @@ pub async fn verify_proof(args: VerifyProofArgs, out: &mut impl Write) -> Result
 	};
 	let verdict = match args.offline {
 		Some(root) => {
-			if proof.verify(&root, &document.tx) {
+			if args.tx_count != Some(proof.number_of_leaves) {
+				Err(InclusionError::LeafCountMismatch)
+			} else if proof.verify(&root, &document.tx) {
 				Ok(())
 			} else {
 				Err(InclusionError::BadProof)
