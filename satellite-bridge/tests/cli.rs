@@ -392,6 +392,12 @@ fn malformed_flags_exit_2() {
 		let run = bridge(args);
 		assert_eq!(run.code, 2, "{args:?}:\n{run}");
 	}
+	// `server key` prints what `register` and the emulator's `provision` take, offline.
+	let key = bridge(&["server", "key", "--key", "ed25519://Alice"]).success();
+	let pair: satellite_bridge::keys::ServerPair = "ed25519://Alice".parse().unwrap();
+	assert_eq!(key.last_line(), satellite_bridge::keys::format_server_key(&pair.public()));
+	assert!(key.last_line().starts_with("ed25519:0x"), "{key}");
+	bridge(&["server", "key", "--key", "rsa://Alice"]).refused(2, "bad server key");
 	// A node that is not there is a failure, not a bad request.
 	bridge(&["server", "show", "--chain", "ws://127.0.0.1:1", "0"]).refused(1, "error");
 }

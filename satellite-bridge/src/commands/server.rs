@@ -39,6 +39,17 @@ pub enum ServerCommand {
 	Suspend(Box<RegistrarArgs>),
 	/// Resume a suspended server (registrar, through Sudo.sudo).
 	Resume(Box<RegistrarArgs>),
+	/// Print the public key of a server key pair as `register` and `satellite-emulator
+	/// provision` take it (`scheme:0x…`). Offline.
+	Key(Box<KeyArgs>),
+}
+
+/// Flags of `server key`.
+#[derive(Args, Debug, Clone)]
+pub struct KeyArgs {
+	/// The server's key pair as SCHEME:SURI (sr25519://…, ed25519://…, ecdsa://…).
+	#[arg(long)]
+	pub key: ServerPair,
 }
 
 /// Flags of `server register`.
@@ -113,6 +124,10 @@ pub async fn run(command: ServerCommand, out: &mut impl Write) -> Result<(), Com
 		ServerCommand::SetSatelliteKey(args) => set_satellite_key(*args, out).await,
 		ServerCommand::Suspend(args) => set_status(*args, true, out).await,
 		ServerCommand::Resume(args) => set_status(*args, false, out).await,
+		ServerCommand::Key(args) => {
+			writeln!(out, "{}", format_server_key(&args.key.public()))?;
+			Ok(())
+		},
 	}
 }
 
