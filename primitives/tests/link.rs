@@ -518,6 +518,16 @@ proptest! {
 		let after = countersignature(3).to_packets(&mut seq).concat();
 		let stream = [first.as_slice(), &victim_bytes, &after].concat();
 		let (out, stats) = deframe(Direction::Downlink, &stream, &[97]);
+		// Cut inside its CRC-16 trailer, a single-packet victim can be rebuilt byte for byte by
+		// the next packet's first bytes (1 in 256 for a one-byte cut). The stream then really
+		// holds the whole victim packet, so it is (rightly) delivered, intact, and the next
+		// packet, missing its first bytes, is lost: the sender's retransmission recovers it.
+		// Found by this test (regression file, Busy { retry_after_ms: 3626276862 }).
+		let glued = [cut, after.as_slice()].concat();
+		if victim_packets.len() == 1 && glued.starts_with(last) {
+			prop_assert_eq!(decode_down(&out), vec![countersignature(1), victim.clone()]);
+			return Ok(());
+		}
 		prop_assert_eq!(decode_down(&out), vec![countersignature(1), countersignature(3)]);
 		if victim_packets.len() > 1 {
 			// Lost once: dropped for its missing end or, once in 65 536, corrupted, when its cut
