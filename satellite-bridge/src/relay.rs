@@ -440,7 +440,11 @@ impl Relay {
 				None => {
 					let txs = if self.config.uplink_txs {
 						match chain.indexed_transactions(batch_id).await {
-							Ok(txs) => txs,
+							Ok(Some(txs)) => Some(txs),
+							Ok(None) => {
+								tracing::warn!(target: LOG, %batch_id, "the node's off-chain index does not hold the batch's transactions (is offchain indexing on?); sending the certificate only");
+								None
+							},
 							Err(error) => {
 								tracing::warn!(target: LOG, %batch_id, %error, "cannot read the batch's transactions from the off-chain index; sending the certificate only");
 								None

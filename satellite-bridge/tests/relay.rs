@@ -222,9 +222,17 @@ async fn lossy_link_with_gaps_and_restarts_of_emulator_and_node() {
 	let http = free_port();
 	let mut args = relay_args(&node, &emulator.url(), data.path(), http);
 	// Signed submissions this time: the fee of a valid, new countersignature is waived.
-	args.extend(["--rto-min-ms".into(), "500".into(), "--signer".into(), "//Ferdie".into()]);
+	// Full mode too: the transactions go up from the node's off-chain index, and the emulator
+	// refuses any batch whose transactions do not hash to its root.
+	args.extend([
+		"--rto-min-ms".into(),
+		"500".into(),
+		"--signer".into(),
+		"//Ferdie".into(),
+		"--uplink-txs".into(),
+	]);
 	let ferdie_before = free_balance(&chain, "//Ferdie").await;
-	let _bridge = start_relay(&args, &[]);
+	let bridge = start_relay(&args, &[]);
 
 	let mut batches = submit_round(&node, &servers, 1).await;
 	emulator.restart().await;
@@ -245,6 +253,9 @@ async fn lossy_link_with_gaps_and_restarts_of_emulator_and_node() {
 		ferdie_before,
 		"the signing relay paid nothing"
 	);
+	let fallbacks: Vec<String> =
+		bridge.log_lines().into_iter().filter(|l| l.contains("certificate only")).collect();
+	assert!(fallbacks.is_empty(), "every batch went up with its transactions: {fallbacks:?}");
 	let (counts, failed) = certifications(&chain).await;
 	assert_eq!(counts.len(), batches.len(), "{counts:?}");
 	assert!(counts.values().all(|n| *n == 1), "{counts:?}");
