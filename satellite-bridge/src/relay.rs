@@ -107,6 +107,8 @@ struct Relay {
 	link_up: bool,
 	next_pass: Option<Duration>,
 	warned_at_risk: HashSet<BatchId>,
+	/// Pending batches that will expire before the next pass, as last computed.
+	at_risk: u64,
 	/// Countersignatures to submit once the queue is committed.
 	to_submit: Vec<BatchId>,
 	/// Requests to hand to the link once the queue is committed.
@@ -171,6 +173,7 @@ pub async fn run(
 		link_up: false,
 		next_pass: None,
 		warned_at_risk: HashSet::new(),
+		at_risk: 0,
 		to_submit: Vec::new(),
 		to_send: Vec::new(),
 		replies: Vec::new(),
@@ -714,6 +717,7 @@ impl Relay {
 
 	async fn status_view(&self) -> StatusView {
 		let mut status = StatusView {
+			at_risk: self.at_risk,
 			link_up: self.link_up,
 			next_pass_seconds: self.next_pass.map(|d| d.as_secs_f64()),
 			in_flight: self.metrics.in_flight.get().try_into().unwrap_or_default(),
@@ -724,7 +728,7 @@ impl Relay {
 			status.finalized = Some(view.finalized);
 			status.best = view.chain.heads().await.ok().map(|(_, best)| best);
 		}
-		for (id, entry) in &self.entries {
+		for entry in self.entries.values() {
 			*status.stages.entry(entry.stage.name().to_string()).or_default() += 1;
 			if let Stage::Refused { reason } = &entry.stage {
 				*status.refused.entry(format!("{reason:?}")).or_default() += 1;
@@ -741,9 +745,6 @@ impl Relay {
 			}
 			if matches!(entry.stage, Stage::Refused { .. } | Stage::BadCountersignature { .. }) {
 				server.refused += 1;
-			}
-			if self.warned_at_risk.contains(id) {
-				status.at_risk += 1;
 			}
 		}
 		if let Some(view) = &self.view {
@@ -765,7 +766,7 @@ impl Relay {
 	fn update_risk(&mut self) {
 		let Some(view) = &self.view else { return };
 		let Some(next_pass) = self.next_pass else { return };
-		let mut at_risk = 0;
+		let mut at_risk = 0u64;
 		for (batch_id, entry) in &self.entries {
 			if entry.stage.is_final() || matches!(entry.stage, Stage::Submitted { .. }) {
 				continue;
@@ -780,7 +781,8 @@ impl Relay {
 				}
 			}
 		}
-		self.metrics.at_risk.set(at_risk);
+		self.at_risk = at_risk;
+		self.metrics.at_risk.set(at_risk as i64);
 	}
 }
 
