@@ -37,7 +37,7 @@ use backon::BackoffBuilder;
 use sp_core::H256;
 use space_notary_primitives::{
 	link::{
-		Deframer, Direction, Downlink, RejectReason, RequestId, SequenceCounter, Telemetry, Uplink,
+		Deframer, Direction, Downlink, RejectReason, RequestId, SequenceCounter, Uplink,
 		DEFAULT_MAX_MESSAGE_LEN, PROTOCOL_VERSION,
 	},
 	BatchCertificate, BatchId, SatelliteSignature, ServerId, ServerSignature,
@@ -123,8 +123,6 @@ pub enum LinkEvent {
 		/// Why.
 		reason: RejectReason,
 	},
-	/// The satellite's telemetry.
-	Status(Telemetry),
 	/// Whether the link is usable now (connected and heard from recently).
 	LinkUp(bool),
 	/// Predicted time until the next pass begins (zero while one is under way), if known.
@@ -674,7 +672,6 @@ impl Client {
 				if !was_reachable && self.reachable(now) {
 					self.restart_timers(now);
 				}
-				self.emit(LinkEvent::Status(telemetry));
 			},
 			Downlink::Pong { .. } => {},
 		}

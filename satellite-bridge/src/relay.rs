@@ -576,7 +576,6 @@ impl Relay {
 				self.metrics.refused(&format!("{reason:?}"));
 				self.update(batch_id, |e| e.stage = Stage::Refused { reason });
 			},
-			LinkEvent::Status(_) => {},
 			LinkEvent::LinkUp(up) => {
 				self.link_up = up;
 				self.metrics.link_up.set(up.into());
