@@ -49,9 +49,14 @@
 //!   A refusal that can turn valid later (the batch is in a block the node has not imported yet,
 //!   the server is suspended) is an `UnknownTransaction`, never banned, so the same bytes can be
 //!   sent again; only final refusals are `InvalidTransaction` ([`Pallet::pool_refusal`]).
-//! - The signed path runs the same checks in dispatch. A valid, new countersignature returns
-//!   `Pays::No`, so the fee taken before dispatch is refunded in full; an invalid or duplicate one
-//!   fails and pays its fee like any failing call, so spam costs the spammer.
+//! - The signed path runs the same checks in the pool through the runtime's transaction extension
+//!   [`ValidateSpaceNotaryCalls`], with the same tag: a signed and a bare copy of one
+//!   countersignature compete for one slot, and an invalid or duplicate signed one is refused
+//!   before it can land or pay. A valid, new countersignature returns `Pays::No`, so the fee
+//!   taken before dispatch is refunded in full. The same extension refuses in the pool a signed
+//!   `submit_batch` from anyone but the server's operator or beyond the batch bounds.
+//! - A wrapped call (in sudo or a batch call) is only checked in dispatch, and pays like any
+//!   failing call when it fails.
 //!
 //! ## Pending batches and key changes
 //!
@@ -82,6 +87,25 @@
 //! worker and the bridge can uplink them in full mode without bloating state. The node must run
 //! with `--enable-offchain-indexing true` for them to be kept.
 
+//!
+//! ## Storage versions
+//!
+//! The layout is version 1 (`#[pallet::storage_version]`). Two stored types carry bounds from
+//! `Config`: a server's pending list (`MaxPendingPerServer`) and an expiry slot
+//! (`MaxExpiriesPerBlock`). Raising either needs nothing: the encoding of a bounded vector does
+//! not depend on its bound. Lowering one below what is stored makes those values fail to decode
+//! (`Servers::get` would return `None` for such a server), so it needs a migration that bumps
+//! the version and, before the new bound applies, moves the excess out (spill expiry entries
+//! into later slots; refuse the lowering while a server has more batches pending). `MaxTxsPerBatch`,
+//! `MaxTxBytes` and `MaxBatchBytes` bound call arguments only, never stored values.
+//!
+//! ## Invariants
+//!
+//! `try_state` (with `try-runtime`, and after every call in the tests) checks that a server's
+//! pending list holds exactly its pending batches, that every pending batch sits in exactly one
+//! expiry slot (its own), that `last_batch` is the batch at `last_sequence`, and that the key-owner
+//! maps match the servers.
+
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -90,15 +114,19 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod extension;
 #[cfg(test)]
 mod mock;
 mod queries;
 pub mod runtime_api;
 #[cfg(test)]
 mod tests;
+#[cfg(any(feature = "try-runtime", test))]
+mod try_state;
 pub mod types;
 pub mod weights;
 
+pub use extension::ValidateSpaceNotaryCalls;
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -127,12 +155,32 @@ pub mod pallet {
 	/// The batch record as stored.
 	pub type BatchRecordOf<T> = BatchRecord<BlockNumberFor<T>>;
 
+	/// The storage layout's version. See the crate docs' "Storage versions" for what a change
+	/// of a bound needs.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
+
+	/// A pending batch whose countersignature checked out, as [`Pallet::check_countersignature`]
+	/// returns it.
+	pub struct Countersigned<T: Config> {
+		/// The batch record.
+		pub batch: BatchRecordOf<T>,
+		/// When the batch expires if it stays pending.
+		pub expires_at: BlockNumberFor<T>,
+		/// Its server's record.
+		pub server: ServerRecordOf<T>,
+	}
 
 	/// Configuration of the pallet.
 	#[pallet::config]
-	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+	///
+	/// The chain's hash is `H256`: a certificate binds the 32-byte hash of block 0.
+	pub trait Config:
+		frame_system::Config<RuntimeEvent: From<Event<Self>>, Hash = sp_core::H256>
+	{
 		/// Who registers servers, sets satellite keys, suspends, resumes and deregisters.
 		type RegistrarOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
@@ -296,6 +344,11 @@ pub mod pallet {
 				Self::expire(&batch_id, now, ExpiryReason::TtlElapsed);
 			}
 			T::WeightInfo::expire_batches(count)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
 		}
 
 		fn integrity_test() {
@@ -567,7 +620,8 @@ pub mod pallet {
 					None
 				},
 			};
-			let (mut batch, mut server) = Self::check_countersignature(&batch_id, &signature)?;
+			let Countersigned { mut batch, mut server, .. } =
+				Self::check_countersignature(&batch_id, &signature)?;
 
 			let server_id = batch.cert.server_id;
 			let now = frame_system::Pallet::<T>::block_number();
@@ -606,8 +660,7 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Hash of block 0, which every certificate must carry.
 		pub fn genesis_hash() -> sp_core::H256 {
-			let hash = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
-			sp_core::H256::from_slice(hash.as_ref())
+			frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero())
 		}
 
 		/// The pool's verdict on a countersignature: valid, tagged with its batch id so that
@@ -616,13 +669,11 @@ pub mod pallet {
 			batch_id: &BatchId,
 			signature: &SatelliteSignature,
 		) -> TransactionValidity {
-			let (batch, _) = Self::check_countersignature(batch_id, signature).map_err(|e| {
+			let pending = Self::check_countersignature(batch_id, signature).map_err(|e| {
 				log::debug!(target: LOG_TARGET, "refused countersignature {batch_id:?}: {e:?}");
 				Self::pool_refusal(e)
 			})?;
-			let BatchStatus::Pending { expires_at } = batch.status else {
-				return InvalidTransaction::Stale.into();
-			};
+			let expires_at = pending.expires_at;
 			let now = frame_system::Pallet::<T>::block_number();
 			let longevity: u64 =
 				expires_at.saturating_sub(now).try_into().unwrap_or(u64::MAX).max(1);
@@ -634,46 +685,111 @@ pub mod pallet {
 				.build()
 		}
 
-		/// How the pool refuses a countersignature that fails with `error`, so that only what
-		/// can never turn valid gets the transaction banned.
+		/// The pool's verdict on a signed `submit_batch` by `who` (run by
+		/// [`ValidateSpaceNotaryCalls`]): every check of the call that needs no hashing, in the
+		/// call's order, with [`Self::pool_refusal`]'s mapping. Valid batches provide the tag
+		/// `(server id, sequence)`, so one batch per sequence is in the pool; a batch beyond the
+		/// next sequence requires its predecessor's tag and waits for it. The merkle root and the
+		/// server signature are left to dispatch (see the extension's docs).
+		pub fn validate_batch(
+			who: &T::AccountId,
+			cert: &BatchCertificate,
+			txs: &TxsOf<T>,
+		) -> TransactionValidity {
+			let server_id = cert.server_id;
+			let refuse = |error: Error<T>| {
+				log::debug!(target: LOG_TARGET, "refused batch {server_id}/{}: {error:?}", cert.sequence);
+				Err(Self::pool_refusal(error))
+			};
+			let Some(server) = Servers::<T>::get(server_id) else {
+				return refuse(Error::<T>::UnknownServer);
+			};
+			if &server.operator != who {
+				return refuse(Error::<T>::NotOperator);
+			}
+			if server.status != ServerStatus::Active {
+				return refuse(Error::<T>::ServerSuspended);
+			}
+			if cert.version != CERTIFICATE_VERSION {
+				return refuse(Error::<T>::UnsupportedVersion);
+			}
+			if cert.genesis_hash != Self::genesis_hash() {
+				return refuse(Error::<T>::WrongGenesis);
+			}
+			if cert.sequence <= server.last_sequence {
+				return InvalidTransaction::Stale.into();
+			}
+			let is_next = Some(cert.sequence) == server.last_sequence.checked_add(1);
+			if is_next && cert.prev_batch != server.last_batch {
+				return refuse(Error::<T>::BadPrevBatch);
+			}
+			let total_bytes = txs.iter().fold(0u64, |sum, tx| sum.saturating_add(tx.len() as u64));
+			if txs.is_empty() {
+				return refuse(Error::<T>::EmptyBatch);
+			}
+			if u32::try_from(txs.len()) != Ok(cert.tx_count) {
+				return refuse(Error::<T>::TxCountMismatch);
+			}
+			if total_bytes > T::MaxBatchBytes::get() as u64 {
+				return refuse(Error::<T>::BatchTooLarge);
+			}
+			if total_bytes != cert.total_bytes {
+				return refuse(Error::<T>::TotalBytesMismatch);
+			}
+			if is_next && server.pending.len() >= T::MaxPendingPerServer::get() as usize {
+				return refuse(Error::<T>::TooManyPending);
+			}
+			let mut validity = ValidTransaction::with_tag_prefix("SpaceNotaryBatch")
+				.and_provides((server_id, cert.sequence))
+				.propagate(true);
+			if !is_next {
+				validity = validity.and_requires((server_id, cert.sequence.saturating_sub(1)));
+			}
+			validity.build()
+		}
+
+		/// How the pool refuses a call that fails with `error`, so that only what can never turn
+		/// valid gets the transaction banned.
 		///
 		/// An `InvalidTransaction` makes the pool ban the transaction's hash for a while (30
 		/// minutes by default): the same bytes cannot be sent again even after the cause is
 		/// gone. An `UnknownTransaction` is refused without a ban. So:
 		///
-		/// - `UnknownBatch`, `ServerSuspended`: can change (the batch may be in a block this node
-		///   has not imported yet, when gossip outruns block import; the registrar may resume the
-		///   server while the batch is pending) → `UnknownTransaction::Custom(code)`.
+		/// - `UnknownBatch`, `ServerSuspended`, `TooManyPending`: can change (the batch may be in
+		///   a block this node has not imported yet, when gossip outruns block import; the
+		///   registrar may resume the server while the batch is pending; pending batches get
+		///   certified or expire) → `UnknownTransaction::Custom(code)`.
 		/// - `AlreadyCertified`: final on this chain → `InvalidTransaction::Stale` (a pool that
 		///   finds it stale while building a block drops it from that fork only: on another
-		///   fork the batch may still be pending).
-		/// - `BatchExpired`, `BadSatelliteSignature`, `UnknownServer`: final (an expired batch
-		///   stays expired, a signature that fails under the server's current satellite key keeps
-		///   failing, server ids are never reused) → `InvalidTransaction::Custom(code)`.
+		///   fork the batch may still be pending). A batch whose sequence is used already is
+		///   `Stale` too ([`Self::validate_batch`]).
+		/// - Everything else: final (an expired batch stays expired, a signature that fails under
+		///   the server's current satellite key keeps failing, server ids are never reused, a
+		///   certificate's fields do not change) → `InvalidTransaction::Custom(code)`.
 		///
 		/// `code` is the index of the pallet's [`Error`], as in a failed dispatch.
 		pub fn pool_refusal(error: Error<T>) -> TransactionValidityError {
 			match error {
-				Error::<T>::UnknownBatch | Error::<T>::ServerSuspended => {
-					UnknownTransaction::Custom(Self::error_code(error)).into()
-				},
+				Error::<T>::UnknownBatch
+				| Error::<T>::ServerSuspended
+				| Error::<T>::TooManyPending => UnknownTransaction::Custom(Self::error_code(error)).into(),
 				Error::<T>::AlreadyCertified => InvalidTransaction::Stale.into(),
 				_ => InvalidTransaction::Custom(Self::error_code(error)).into(),
 			}
 		}
 
-		/// Checks a countersignature without writing anything; returns the pending batch and its
-		/// server on success.
+		/// Checks a countersignature without writing anything; returns the pending batch, its
+		/// expiry and its server on success.
 		pub fn check_countersignature(
 			batch_id: &BatchId,
 			signature: &SatelliteSignature,
-		) -> Result<(BatchRecordOf<T>, ServerRecordOf<T>), Error<T>> {
+		) -> Result<Countersigned<T>, Error<T>> {
 			let batch = Batches::<T>::get(batch_id).ok_or(Error::<T>::UnknownBatch)?;
-			match batch.status {
-				BatchStatus::Pending { .. } => {},
+			let expires_at = match batch.status {
+				BatchStatus::Pending { expires_at } => expires_at,
 				BatchStatus::Certified { .. } => return Err(Error::<T>::AlreadyCertified),
 				BatchStatus::Expired { .. } => return Err(Error::<T>::BatchExpired),
-			}
+			};
 			let server =
 				Servers::<T>::get(batch.cert.server_id).ok_or(Error::<T>::UnknownServer)?;
 			ensure!(server.status == ServerStatus::Active, Error::<T>::ServerSuspended);
@@ -684,7 +800,7 @@ pub mod pallet {
 				&server.satellite_key,
 			)
 			.map_err(|_| Error::<T>::BadSatelliteSignature)?;
-			Ok((batch, server))
+			Ok(Countersigned { batch, expires_at, server })
 		}
 
 		/// Checks the transactions against `cert` with [`BatchCertificate::check_transactions`]

@@ -1,9 +1,11 @@
-//! Test runtime: System, Balances and the pallet, with small bounds so tests reach them.
+//! Test runtime: System, Balances, TransactionPayment and the pallet, with small bounds so tests
+//! reach them, and the transaction extensions the real runtime puts around this pallet's calls.
 
 use crate as pallet_space_notary;
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{ConstU32, ConstU64},
+	weights::IdentityFee,
 };
 use frame_system::EnsureRoot;
 use sp_keystore::{testing::MemoryKeystore, KeystoreExt};
@@ -20,6 +22,7 @@ frame_support::construct_runtime!(
 	pub enum Test {
 		System: frame_system,
 		Balances: pallet_balances,
+		TransactionPayment: pallet_transaction_payment,
 		SpaceNotary: pallet_space_notary,
 	}
 );
@@ -35,6 +38,30 @@ impl frame_system::Config for Test {
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
 impl pallet_balances::Config for Test {
 	type AccountStore = System;
+}
+
+#[derive_impl(pallet_transaction_payment::config_preludes::TestDefaultConfig)]
+impl pallet_transaction_payment::Config for Test {
+	type OnChargeTransaction = pallet_transaction_payment::FungibleAdapter<Balances, ()>;
+	type WeightToFee = IdentityFee<u64>;
+	type LengthToFee = IdentityFee<u64>;
+}
+
+/// The real runtime's extensions that decide what a signed call of this pallet costs and whether
+/// the pool takes it: nonce, the notary's pool check, then the fee.
+pub type TxExtension = (
+	frame_system::CheckNonce<Test>,
+	crate::ValidateSpaceNotaryCalls<Test>,
+	pallet_transaction_payment::ChargeTransactionPayment<Test>,
+);
+
+/// `TxExtension` for `who`'s next transaction, with no tip.
+pub fn tx_extension(who: &AccountId) -> TxExtension {
+	(
+		frame_system::CheckNonce::from(System::account_nonce(who)),
+		crate::ValidateSpaceNotaryCalls::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::from(0),
+	)
 }
 
 parameter_types! {
@@ -53,9 +80,21 @@ impl pallet_space_notary::Config for Test {
 	type WeightInfo = ();
 }
 
-/// Externalities with genesis storage (block 0's hash set) and an in-memory keystore, at block 1.
+/// What every keyring account holds at genesis.
+pub const INITIAL_BALANCE: u64 = 1_000_000_000_000_000;
+
+/// Externalities with genesis storage (block 0's hash set, the keyring's accounts funded) and an
+/// in-memory keystore, at block 1.
 pub fn new_test_ext() -> sp_io::TestExternalities {
-	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: sp_keyring::Sr25519Keyring::iter()
+			.map(|k| (k.to_account_id(), INITIAL_BALANCE))
+			.collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.register_extension(KeystoreExt::new(MemoryKeystore::new()));
 	ext.execute_with(|| System::set_block_number(1));

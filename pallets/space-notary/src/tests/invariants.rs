@@ -1,0 +1,42 @@
+//! The invariants every other test checks after each call do catch a broken state.
+
+use super::*;
+
+/// Breaks the state with `corrupt` after one server submitted two batches, and expects the
+/// invariant check to name `broken`.
+fn assert_caught(broken: &'static str, corrupt: impl FnOnce(&Server, BatchId, BatchId)) {
+	let mut ext = crate::mock::new_test_ext();
+	ext.execute_with(|| {
+		let mut a = register(1);
+		let first = submit(&mut a, &[b"one"]);
+		let second = submit(&mut a, &[b"two"]);
+		corrupt(&a, first, second);
+		let error = Notary::do_try_state().expect_err(broken);
+		assert_eq!(error, DispatchError::Other(broken), "caught as {broken}");
+	});
+}
+
+#[test]
+fn invariants_catch_a_broken_state() {
+	assert_caught("a pending batch its server does not list", |a, first, _| {
+		Servers::<Test>::mutate(a.id, |s| s.as_mut().unwrap().pending.retain(|id| *id != first));
+	});
+	assert_caught("a pending batch not in exactly one expiry slot, its own", |_, first, _| {
+		Expiries::<Test>::mutate(1 + BatchTtl::get() + 1, |due| due.try_push(first).unwrap());
+	});
+	assert_caught("last_batch is not the batch at last_sequence", |a, first, _| {
+		Servers::<Test>::mutate(a.id, |s| s.as_mut().unwrap().last_batch = first);
+	});
+	assert_caught("a server lists a batch that is not pending", |_, _, second| {
+		Batches::<Test>::mutate(second, |b| {
+			b.as_mut().unwrap().status =
+				BatchStatus::Expired { at: 1, reason: ExpiryReason::TtlElapsed }
+		});
+	});
+	assert_caught("a satellite key not owned by its server", |a, _, _| {
+		SatelliteKeyOwner::<Test>::insert(a.satellite.public(), 7);
+	});
+	assert_caught("a server id at or above NextServerId", |_, _, _| {
+		NextServerId::<Test>::put(0);
+	});
+}
