@@ -3,19 +3,24 @@
 //! Worst cases: the server key is ecdsa (recovery is the dearest of the three checks), the
 //! server's pending list is as full as the call allows (it is scanned and rewritten), and the
 //! expiry queue of the target block is nearly full. `submit_batch` has two components: `n`
-//! transactions and `b` bytes; the bytes sit in the first transaction (so `b` ranges up to
-//! `MaxTxBytes`) and the hashing cost per byte extrapolates linearly up to `MaxBatchBytes`.
+//! transactions and `b` bytes across them, `b` over the whole range up to `MaxBatchBytes`. So
+//! that every `b` fits, `n` starts at the fewest transactions that hold `MaxBatchBytes`
+//! (`MaxBatchBytes / MaxTxBytes`); the weight of smaller counts is the same line's, below that.
 
 use super::*;
 use alloc::{format, vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::{
 	pallet_prelude::*,
-	traits::{EnsureOrigin, Hooks},
+	traits::{
+		fungible::{Inspect, Mutate, MutateHold},
+		EnsureOrigin, Hooks,
+	},
 	BoundedVec,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_core::{crypto::KeyTypeId, H256};
+use sp_runtime::traits::Saturating;
 use space_notary_primitives::{
 	BatchCertificate, BatchId, SatelliteKey, ServerId, ServerKey, ServerSignature,
 };
@@ -38,9 +43,14 @@ fn registrar<T: Config>() -> T::RuntimeOrigin {
 	T::RegistrarOrigin::try_successful_origin().expect("registrar origin is available")
 }
 
-/// Registers server `i` (ecdsa key) through the call; returns its id and operator.
+/// Registers server `i` (ecdsa key) through the call, with an operator who can cover many
+/// deposits; returns its id and operator.
 fn register<T: Config>(i: u32) -> (ServerId, T::AccountId) {
 	let operator: T::AccountId = account("operator", i, 0);
+	let funds = T::BatchDeposit::get()
+		.saturating_mul(10_000u32.into())
+		.saturating_add(T::Currency::minimum_balance());
+	T::Currency::set_balance(&operator, funds);
 	Pallet::<T>::register_server(
 		registrar::<T>(),
 		operator.clone(),
@@ -52,12 +62,13 @@ fn register<T: Config>(i: u32) -> (ServerId, T::AccountId) {
 }
 
 /// Puts `count` placeholder pending batches (ids derived from `tag`) on a server's list and in
-/// storage, as submissions would have.
+/// storage, with their deposits held, as submissions would have.
 fn fill_pending<T: Config>(server_id: ServerId, count: u32, tag: u8) -> Vec<BatchId> {
 	let expires_at = frame_system::Pallet::<T>::block_number() + T::BatchTtl::get();
 	let mut ids = Vec::new();
 	Servers::<T>::mutate(server_id, |server| {
 		let server = server.as_mut().expect("server exists");
+		let deposit = T::BatchDeposit::get();
 		for i in 0..count {
 			let cert = BatchCertificate {
 				server_id,
@@ -76,19 +87,34 @@ fn fill_pending<T: Config>(server_id: ServerId, count: u32, tag: u8) -> Vec<Batc
 				},
 			);
 			server.pending.try_push(id).expect("count is within MaxPendingPerServer");
+			T::Currency::hold(&HoldReason::BatchDeposit.into(), &server.operator, deposit)
+				.expect("the operator is funded");
+			Deposits::<T>::insert(id, (server.operator.clone(), deposit));
 			ids.push(id);
 		}
 	});
 	ids
 }
 
-/// `n` transactions, the first carrying `b` bytes and the others one byte each.
+/// `n` transactions carrying `b` bytes between them, each filled up to `MaxTxBytes` in turn
+/// (the rest empty). `n` must be at least `b / MaxTxBytes`, rounded up.
 fn transactions<T: Config>(n: u32, b: u32) -> TxsOf<T> {
-	let mut txs = vec![BoundedVec::truncate_from(vec![0xA5; b as usize])];
-	for i in 1..n {
-		txs.push(BoundedVec::truncate_from(vec![i as u8]));
-	}
+	let per_tx = T::MaxTxBytes::get();
+	let mut left = b;
+	let txs = (0..n)
+		.map(|i| {
+			let len = left.min(per_tx);
+			left -= len;
+			BoundedVec::truncate_from(vec![i as u8; len as usize])
+		})
+		.collect::<Vec<_>>();
+	assert_eq!(left, 0, "{n} transactions hold {b} bytes");
 	BoundedVec::truncate_from(txs)
+}
+
+/// Fewest transactions that hold `MaxBatchBytes`: the lower end of `submit_batch`'s `n`.
+fn fewest_txs_for_the_largest_batch<T: Config>() -> u32 {
+	T::MaxBatchBytes::get().div_ceil(T::MaxTxBytes::get()).max(1)
 }
 
 /// The certificate and ecdsa signature for server `i`'s next batch over `txs`.
@@ -205,8 +231,8 @@ mod benchmarks {
 
 	#[benchmark]
 	fn submit_batch(
-		n: Linear<1, { T::MaxTxsPerBatch::get() }>,
-		b: Linear<0, { T::MaxTxBytes::get() }>,
+		n: Linear<{ fewest_txs_for_the_largest_batch::<T>() }, { T::MaxTxsPerBatch::get() }>,
+		b: Linear<0, { T::MaxBatchBytes::get() }>,
 	) {
 		let (id, operator) = register::<T>(0);
 		fill_pending::<T>(id, T::MaxPendingPerServer::get() - 1, 1);
@@ -275,6 +301,44 @@ mod benchmarks {
 		assert!(Expiries::<T>::get(due).is_empty());
 		for batch_id in ids {
 			assert!(!Batches::<T>::get(batch_id).expect("kept").is_pending());
+		}
+	}
+
+	#[benchmark]
+	fn prune_batches(n: Linear<0, { T::MaxPrunesPerBlock::get() - 1 }>) {
+		// n expired batches due in this block, each with its transactions indexed.
+		let now = frame_system::Pallet::<T>::block_number();
+		let (id, _) = register::<T>(0);
+		let ids = (0..n)
+			.map(|i| {
+				let cert = BatchCertificate {
+					server_id: id,
+					sequence: u64::from(i) + 1,
+					..Default::default()
+				};
+				let batch_id = cert.batch_id();
+				Batches::<T>::insert(
+					batch_id,
+					BatchRecord {
+						cert,
+						server_signature: ServerSignature::Ecdsa(Default::default()),
+						submitted_at: Zero::zero(),
+						status: BatchStatus::Expired { at: now, reason: ExpiryReason::TtlElapsed },
+					},
+				);
+				PruneQueue::<T>::insert(now, batch_id, ());
+				batch_id
+			})
+			.collect::<Vec<_>>();
+		PruneCursor::<T>::put(now);
+
+		#[block]
+		{
+			Pallet::<T>::prune(now);
+		}
+
+		for batch_id in ids {
+			assert!(!Batches::<T>::contains_key(batch_id));
 		}
 	}
 

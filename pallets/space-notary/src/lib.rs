@@ -80,6 +80,23 @@
 //! `ExpiryQueueFull` and can be sent again in the next block. Set `MaxExpiriesPerBlock` at least
 //! as high as the number of `submit_batch` calls a block's weight admits, and it never happens.
 //!
+//! ## State: what is kept, what is paid, what is pruned
+//!
+//! - A pending batch holds `BatchDeposit` from its operator (a hold with reason
+//!   [`HoldReason::BatchDeposit`], recorded in `Deposits`), released in full when the batch is
+//!   certified or expires, whatever the cause. Pending state is bounded twice: by
+//!   `MaxPendingPerServer` per server, and by what operators can lock up.
+//! - An expired batch's record and its transactions in the off-chain index are removed
+//!   `ExpiredRetention` blocks after it expired (`BatchPruned`), long enough for relays and
+//!   explorers to see why it expired. The work is queued per block in `PruneQueue` and walked
+//!   from `PruneCursor`, at most `MaxPrunesPerBlock` steps per block; what does not fit waits.
+//!   A server's `last_batch` may name a pruned batch: the hash chain needs only its id.
+//! - Certified records and their indexed transactions stay for good: they are the notary's
+//!   product, and inclusion proofs are checked against them. Each record has a fixed size
+//!   (certificate, server signature, countersignature, key and block numbers: under 300 bytes);
+//!   only a registered server's operator can add one, through a signed call whose fee pays the
+//!   write, and at most one per certificate sequence.
+//!
 //! ## Transactions
 //!
 //! The transaction bytes go to the off-chain index under
@@ -136,9 +153,15 @@ pub const LOG_TARGET: &str = "runtime::space-notary";
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use frame_support::pallet_prelude::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Inspect, InspectHold, Mutate, MutateHold},
+			tokens::Precision,
+		},
+	};
 	use frame_system::pallet_prelude::*;
-	use sp_runtime::traits::{Saturating, Zero};
+	use sp_runtime::traits::{One, Saturating, Zero};
 	use space_notary_primitives::{
 		offchain_txs_key, verify_satellite_signature, verify_server_signature, BatchCertificate,
 		BatchId, SatelliteKey, SatelliteSignature, ServerId, ServerKey, ServerSignature,
@@ -154,6 +177,9 @@ pub mod pallet {
 		ServerRecord<<T as frame_system::Config>::AccountId, <T as Config>::MaxPendingPerServer>;
 	/// The batch record as stored.
 	pub type BatchRecordOf<T> = BatchRecord<BlockNumberFor<T>>;
+	/// A balance of the deposit currency.
+	pub type BalanceOf<T> =
+		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 
 	/// The storage layout's version. See the crate docs' "Storage versions" for what a change
 	/// of a bound needs.
@@ -212,6 +238,28 @@ pub mod pallet {
 		#[pallet::constant]
 		type UnsignedPriority: Get<TransactionPriority>;
 
+		/// The currency batch deposits are held in.
+		type Currency: Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The runtime's hold reasons, which include this pallet's.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// Held from the operator for each pending batch, released when the batch is certified
+		/// or expires.
+		#[pallet::constant]
+		type BatchDeposit: Get<BalanceOf<Self>>;
+
+		/// Blocks an expired batch's record and its indexed transactions are kept after expiry
+		/// before they are removed.
+		#[pallet::constant]
+		type ExpiredRetention: Get<BlockNumberFor<Self>>;
+
+		/// Most pruning steps in one block (bounds `on_initialize`): one per expired record
+		/// removed, one per block of the prune queue looked at.
+		#[pallet::constant]
+		type MaxPrunesPerBlock: Get<u32>;
+
 		/// Weights of this pallet's calls and hook.
 		type WeightInfo: WeightInfo;
 	}
@@ -245,6 +293,27 @@ pub mod pallet {
 		BoundedVec<BatchId, T::MaxExpiriesPerBlock>,
 		ValueQuery,
 	>;
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The deposit of a pending batch, held from its server's operator.
+		BatchDeposit,
+	}
+
+	/// The deposit held for each pending batch, and from whom; removed when it is released.
+	#[pallet::storage]
+	pub type Deposits<T: Config> =
+		StorageMap<_, Identity, BatchId, (T::AccountId, BalanceOf<T>), OptionQuery>;
+
+	/// Expired batches to remove, keyed by the first block they may be removed in.
+	#[pallet::storage]
+	pub type PruneQueue<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Identity, BatchId, (), OptionQuery>;
+
+	/// The first block of `PruneQueue` that may still hold entries.
+	#[pallet::storage]
+	pub type PruneCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
 	/// Events of this pallet. Field names say what they hold; variant docs say when.
 	#[pallet::event]
@@ -280,6 +349,9 @@ pub mod pallet {
 		},
 		/// A pending batch expired without certification.
 		BatchExpired { server_id: ServerId, batch_id: BatchId, reason: ExpiryReason },
+		/// An expired batch's record and its indexed transactions were removed, `ExpiredRetention`
+		/// blocks or more after it expired.
+		BatchPruned { server_id: ServerId, batch_id: BatchId },
 	}
 
 	/// Errors of this pallet.
@@ -333,6 +405,8 @@ pub mod pallet {
 		BatchExpired,
 		/// The countersignature does not verify under the server's satellite key.
 		BadSatelliteSignature,
+		/// The operator's balance cannot cover the batch deposit.
+		CannotHoldDeposit,
 	}
 
 	#[pallet::hooks]
@@ -343,7 +417,9 @@ pub mod pallet {
 			for batch_id in due {
 				Self::expire(&batch_id, now, ExpiryReason::TtlElapsed);
 			}
+			let pruned = Self::prune(now);
 			T::WeightInfo::expire_batches(count)
+				.saturating_add(T::WeightInfo::prune_batches(pruned))
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -358,6 +434,10 @@ pub mod pallet {
 			assert!(T::MaxPendingPerServer::get() > 0, "MaxPendingPerServer must be positive");
 			assert!(T::MaxExpiriesPerBlock::get() > 0, "MaxExpiriesPerBlock must be positive");
 			assert!(!T::BatchTtl::get().is_zero(), "BatchTtl must be positive");
+			assert!(
+				T::MaxPrunesPerBlock::get() >= 2,
+				"MaxPrunesPerBlock must allow a look and a removal"
+			);
 		}
 	}
 
@@ -564,7 +644,11 @@ pub mod pallet {
 					_ => Error::<T>::SignatureSchemeMismatch,
 				}
 			})?;
+			let deposit = T::BatchDeposit::get();
+			T::Currency::hold(&HoldReason::BatchDeposit.into(), &who, deposit)
+				.map_err(|_| Error::<T>::CannotHoldDeposit)?;
 
+			Deposits::<T>::insert(batch_id, (who, deposit));
 			sp_io::offchain_index::set(&offchain_txs_key(&batch_id), &txs.encode());
 			Expiries::<T>::insert(expires_at, expiries);
 			server.last_sequence = cert.sequence;
@@ -635,6 +719,7 @@ pub mod pallet {
 			};
 			let sequence = batch.cert.sequence;
 			Batches::<T>::insert(batch_id, batch);
+			Self::release_deposit(&batch_id);
 			Self::deposit_event(Event::BatchCertified { server_id, sequence, batch_id, relayer });
 			Ok(Pays::No.into())
 		}
@@ -739,6 +824,10 @@ pub mod pallet {
 			if is_next && server.pending.len() >= T::MaxPendingPerServer::get() as usize {
 				return refuse(Error::<T>::TooManyPending);
 			}
+			if !T::Currency::can_hold(&HoldReason::BatchDeposit.into(), who, T::BatchDeposit::get())
+			{
+				return refuse(Error::<T>::CannotHoldDeposit);
+			}
 			let mut validity = ValidTransaction::with_tag_prefix("SpaceNotaryBatch")
 				.and_provides((server_id, cert.sequence))
 				.propagate(true);
@@ -755,10 +844,10 @@ pub mod pallet {
 		/// minutes by default): the same bytes cannot be sent again even after the cause is
 		/// gone. An `UnknownTransaction` is refused without a ban. So:
 		///
-		/// - `UnknownBatch`, `ServerSuspended`, `TooManyPending`: can change (the batch may be in
-		///   a block this node has not imported yet, when gossip outruns block import; the
-		///   registrar may resume the server while the batch is pending; pending batches get
-		///   certified or expire) → `UnknownTransaction::Custom(code)`.
+		/// - `UnknownBatch`, `ServerSuspended`, `TooManyPending`, `CannotHoldDeposit`: can change
+		///   (the batch may be in a block this node has not imported yet, when gossip outruns block
+		///   import; the registrar may resume the server while the batch is pending; pending
+		///   batches get certified or expire; funds arrive) → `UnknownTransaction::Custom(code)`.
 		/// - `AlreadyCertified`: final on this chain → `InvalidTransaction::Stale` (a pool that
 		///   finds it stale while building a block drops it from that fork only: on another
 		///   fork the batch may still be pending). A batch whose sequence is used already is
@@ -772,7 +861,8 @@ pub mod pallet {
 			match error {
 				Error::<T>::UnknownBatch
 				| Error::<T>::ServerSuspended
-				| Error::<T>::TooManyPending => UnknownTransaction::Custom(Self::error_code(error)).into(),
+				| Error::<T>::TooManyPending
+				| Error::<T>::CannotHoldDeposit => UnknownTransaction::Custom(Self::error_code(error)).into(),
 				Error::<T>::AlreadyCertified => InvalidTransaction::Stale.into(),
 				_ => InvalidTransaction::Custom(Self::error_code(error)).into(),
 			}
@@ -854,7 +944,59 @@ pub mod pallet {
 					batch.status = BatchStatus::Expired { at: now, reason };
 				}
 			});
+			Self::release_deposit(batch_id);
+			PruneQueue::<T>::insert(now.saturating_add(T::ExpiredRetention::get()), batch_id, ());
 			Self::deposit_event(Event::BatchExpired { server_id, batch_id: *batch_id, reason });
+		}
+
+		/// Gives a batch's deposit back to whom it was held from.
+		fn release_deposit(batch_id: &BatchId) {
+			let Some((who, amount)) = Deposits::<T>::take(batch_id) else { return };
+			let reason = HoldReason::BatchDeposit.into();
+			if let Err(e) = T::Currency::release(&reason, &who, amount, Precision::BestEffort) {
+				// Cannot happen while the hold is only ever released here; say so if it does.
+				log::error!(target: LOG_TARGET, "deposit of {batch_id:?} not released: {e:?}");
+			}
+		}
+
+		/// Removes expired batches whose retention ended by `now`, at most `MaxPrunesPerBlock`
+		/// steps: the queue is walked block by block from `PruneCursor`, and what does not fit
+		/// waits for the next block. Returns the steps taken.
+		pub(crate) fn prune(now: BlockNumberFor<T>) -> u32 {
+			let budget = T::MaxPrunesPerBlock::get();
+			let mut steps = 0u32;
+			let mut cursor = PruneCursor::<T>::get();
+			// A look at one block of the queue, then at least one removal, must fit.
+			while cursor <= now && steps.saturating_add(2) <= budget {
+				steps += 1;
+				let room = budget - steps;
+				let due: alloc::vec::Vec<BatchId> =
+					PruneQueue::<T>::iter_key_prefix(cursor).take(room as usize).collect();
+				let full = due.len() as u32 == room;
+				for batch_id in due {
+					PruneQueue::<T>::remove(cursor, batch_id);
+					Self::remove_expired(&batch_id);
+					steps += 1;
+				}
+				if full {
+					break; // this block of the queue may hold more: go on here next block
+				}
+				cursor = cursor.saturating_add(One::one());
+			}
+			PruneCursor::<T>::put(cursor);
+			steps
+		}
+
+		/// Removes an expired batch's record and its indexed transactions.
+		fn remove_expired(batch_id: &BatchId) {
+			let Some(batch) = Batches::<T>::get(batch_id) else { return };
+			if !matches!(batch.status, BatchStatus::Expired { .. }) {
+				return; // only expired batches are queued; certified ones stay for good
+			}
+			Batches::<T>::remove(batch_id);
+			sp_io::offchain_index::clear(&offchain_txs_key(batch_id));
+			let server_id = batch.cert.server_id;
+			Self::deposit_event(Event::BatchPruned { server_id, batch_id: *batch_id });
 		}
 
 		/// The error's index, as the custom code of a refused unsigned transaction.

@@ -66,6 +66,8 @@ pub fn tx_extension(who: &AccountId) -> TxExtension {
 
 parameter_types! {
 	pub const BatchTtl: u64 = 10;
+	pub const BatchDeposit: u64 = 1_000;
+	pub const ExpiredRetention: u64 = 5;
 }
 
 impl pallet_space_notary::Config for Test {
@@ -77,6 +79,11 @@ impl pallet_space_notary::Config for Test {
 	type MaxExpiriesPerBlock = ConstU32<4>;
 	type BatchTtl = BatchTtl;
 	type UnsignedPriority = ConstU64<{ 1 << 20 }>;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type BatchDeposit = BatchDeposit;
+	type ExpiredRetention = ExpiredRetention;
+	type MaxPrunesPerBlock = ConstU32<4>;
 	type WeightInfo = ();
 }
 

@@ -14,11 +14,14 @@ impl<T: Config> Pallet<T> {
 	/// Checks that:
 	/// - every server id is below `NextServerId`, and the key-owner maps hold exactly the keys
 	///   of the registered servers, each pointing back to its server;
-	/// - a server's `last_batch` is its batch at `last_sequence` (zero before the first);
+	/// - a server's `last_batch` is its batch at `last_sequence` (zero before the first; its
+	///   record may be pruned);
 	/// - a server's pending list holds exactly its pending batches, each once;
 	/// - every pending batch is in exactly one expiry slot, the one its `expires_at` names, and
-	///   no batch is in two slots (a slot may still hold batches certified since: `on_initialize`
-	///   skips them).
+	///   no batch is in two slots (a slot may still hold batches certified since, or expired by
+	///   deregistration and even pruned since: `on_initialize` skips them);
+	/// - exactly the pending batches have deposits, each held from its server's operator;
+	/// - the prune queue holds expired batches only, none behind its cursor.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let next_id = NextServerId::<T>::get();
 		let mut servers = 0usize;
@@ -35,8 +38,8 @@ impl<T: Config> Pallet<T> {
 			);
 			if server.last_sequence == 0 {
 				ensure!(server.last_batch == BatchId::zero(), "a last batch before the first");
-			} else {
-				let last = Batches::<T>::get(server.last_batch).ok_or("last_batch is unknown")?;
+			} else if let Some(last) = Batches::<T>::get(server.last_batch) {
+				// Absent only once pruned (an expired last batch): the chain keeps just its id.
 				ensure!(
 					last.cert.server_id == id && last.cert.sequence == server.last_sequence,
 					"last_batch is not the batch at last_sequence"
@@ -74,11 +77,33 @@ impl<T: Config> Pallet<T> {
 				Servers::<T>::get(batch.cert.server_id).ok_or("a pending batch of no server")?;
 			ensure!(server.pending.contains(&batch_id), "a pending batch its server does not list");
 		}
-		for (batch_id, (_, count)) in &slots {
+		for (_, count) in slots.values() {
 			ensure!(*count == 1, "a batch in two expiry slots");
-			ensure!(Batches::<T>::contains_key(batch_id), "an expiry slot holds an unknown batch");
 		}
 		ensure!(slots.len() >= pending, "fewer expiry entries than pending batches");
+
+		// Deposits: held for pending batches only, each for its operator.
+		let mut deposits = 0usize;
+		for (batch_id, (who, _)) in Deposits::<T>::iter() {
+			deposits += 1;
+			let batch = Batches::<T>::get(batch_id).ok_or("a deposit for an unknown batch")?;
+			ensure!(batch.is_pending(), "a deposit held for a batch that is not pending");
+			let server = Servers::<T>::get(batch.cert.server_id).ok_or("a deposit of no server")?;
+			ensure!(server.operator == who, "a deposit held from someone other than the operator");
+		}
+		ensure!(deposits == pending, "a pending batch without its deposit");
+
+		// Prune queue: expired batches only, none behind the cursor.
+		let cursor = PruneCursor::<T>::get();
+		for (at, batch_id, ()) in PruneQueue::<T>::iter() {
+			ensure!(at >= cursor, "a prune entry behind the cursor");
+			if let Some(batch) = Batches::<T>::get(batch_id) {
+				ensure!(
+					matches!(batch.status, BatchStatus::Expired { .. }),
+					"a prune entry for a batch that is not expired"
+				);
+			}
+		}
 		Ok(())
 	}
 }

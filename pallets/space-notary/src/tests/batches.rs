@@ -229,9 +229,11 @@ fn sequence_and_hash_chain() {
 			Notary::submit_batch(RuntimeOrigin::signed(alice()), cert, sig, fork),
 			Error::<Test>::BadPrevBatch
 		);
-		// The chain goes on through an expired batch.
-		run_to_block(20);
+		// The chain goes on through an expired batch, and through one pruned since.
+		run_to_block(1 + BatchTtl::get());
 		assert!(matches!(status(second), BatchStatus::Expired { .. }));
+		run_to_block(1 + BatchTtl::get() + ExpiredRetention::get());
+		assert!(Batches::<Test>::get(second).is_none(), "pruned after its retention");
 		let third = submit(&mut a, &[b"3"]);
 		assert_eq!(Batches::<Test>::get(third).unwrap().cert.prev_batch, second);
 	});

@@ -28,7 +28,7 @@ fn pending_batches_expire_after_ttl_with_an_event() {
 			}
 			.into(),
 		);
-		assert_eq!(System::events().len(), 1, "the certified batch does not expire");
+		assert_eq!(notary_events().len(), 1, "the certified batch does not expire");
 		assert!(Servers::<Test>::get(a.id).unwrap().pending.is_empty());
 		assert!(Expiries::<Test>::get(1 + BatchTtl::get()).is_empty());
 	});

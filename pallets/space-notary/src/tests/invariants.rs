@@ -36,6 +36,12 @@ fn invariants_catch_a_broken_state() {
 	assert_caught("a satellite key not owned by its server", |a, _, _| {
 		SatelliteKeyOwner::<Test>::insert(a.satellite.public(), 7);
 	});
+	assert_caught("a pending batch without its deposit", |_, first, _| {
+		Deposits::<Test>::remove(first);
+	});
+	assert_caught("a prune entry for a batch that is not expired", |_, first, _| {
+		PruneQueue::<Test>::insert(50, first, ());
+	});
 	assert_caught("a server id at or above NextServerId", |_, _, _| {
 		NextServerId::<Test>::put(0);
 	});

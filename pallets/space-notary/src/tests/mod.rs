@@ -12,6 +12,7 @@ mod invariants;
 mod pool;
 mod registry;
 mod runtime_api;
+mod state;
 
 use crate::{mock::*, *};
 use codec::Encode;
@@ -214,6 +215,17 @@ fn assert_submit_fails(
 		Notary::submit_batch(RuntimeOrigin::signed(a.operator.clone()), cert, sig, batch),
 		error
 	);
+}
+
+/// This pallet's events so far, in order.
+fn notary_events() -> Vec<Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|record| match record.event {
+			RuntimeEvent::SpaceNotary(event) => Some(event),
+			_ => None,
+		})
+		.collect()
 }
 
 /// The pallet error's index: the custom code of a refused countersignature.
