@@ -6,23 +6,26 @@ use frame_support::{
 	parameter_types,
 	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
 	weights::{
-		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
-		IdentityFee, Weight,
+		constants::{ExtrinsicBaseWeight, ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
+		ConstantMultiplier, Weight,
 	},
 };
 use frame_system::{
 	limits::{BlockLength, BlockWeights},
 	EnsureRoot,
 };
-use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
+use pallet_transaction_payment::{FungibleAdapter, Multiplier, TargetedFeeAdjustment};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
-use sp_runtime::{traits::One, transaction_validity::TransactionPriority, Perbill};
+use sp_runtime::{
+	traits::Bounded, transaction_validity::TransactionPriority, FixedPointNumber, Perbill,
+	Perquintill,
+};
 use sp_version::RuntimeVersion;
 
 use super::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,
 	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
-	System, EXISTENTIAL_DEPOSIT, HOURS, SLOT_DURATION, VERSION,
+	System, DAYS, EXISTENTIAL_DEPOSIT, HOURS, MICRO_UNIT, MILLI_UNIT, SLOT_DURATION, VERSION,
 };
 
 /// Share of a block's weight and length for ordinary (not operational) extrinsics.
@@ -103,17 +106,54 @@ impl pallet_balances::Config for Runtime {
 	type DoneSlashHandler = ();
 }
 
+/// What the base weight of an extrinsic costs: a milli-unit. Every other weight costs in
+/// proportion (ref time only: a solochain has no proof-size market).
+pub const BASE_EXTRINSIC_FEE: Balance = MILLI_UNIT;
+
+/// What one byte of a transaction costs: a micro-unit, so a 1 MiB batch pays about one unit for
+/// its length alone (block space is what a batch mostly uses: its transactions are never in
+/// state).
+pub const TRANSACTION_BYTE_FEE: Balance = MICRO_UNIT;
+
+/// What a byte of state locks up in deposits.
+pub const STORAGE_BYTE_DEPOSIT: Balance = MILLI_UNIT;
+
+/// Weight to fee, linear in ref time: `ExtrinsicBaseWeight` costs `BASE_EXTRINSIC_FEE`.
+pub struct WeightToFee;
+
+impl frame_support::weights::WeightToFee for WeightToFee {
+	type Balance = Balance;
+
+	fn weight_to_fee(weight: &Weight) -> Balance {
+		let base = u128::from(ExtrinsicBaseWeight::get().ref_time()).max(1);
+		u128::from(weight.ref_time()).saturating_mul(BASE_EXTRINSIC_FEE) / base
+	}
+}
+
 parameter_types! {
-	pub FeeMultiplier: Multiplier = Multiplier::one();
+	pub const TransactionByteFee: Balance = TRANSACTION_BYTE_FEE;
+	// Congestion pricing as Polkadot's relay chain sets it: the multiplier rises while blocks are
+	// fuller than a quarter of their normal-class weight and falls back (never below 0.1) when
+	// they are emptier, so filling blocks gets dearer block by block.
+	pub const TargetBlockFullness: Perquintill = Perquintill::from_percent(25);
+	pub AdjustmentVariable: Multiplier = Multiplier::saturating_from_rational(75, 1_000_000);
+	pub MinimumMultiplier: Multiplier = Multiplier::saturating_from_rational(1, 10u128);
+	pub MaximumMultiplier: Multiplier = Bounded::max_value();
 }
 
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
 	type OperationalFeeMultiplier = ConstU8<5>;
-	type WeightToFee = IdentityFee<Balance>;
-	type LengthToFee = IdentityFee<Balance>;
-	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
+	type WeightToFee = WeightToFee;
+	type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
+	type FeeMultiplierUpdate = TargetedFeeAdjustment<
+		Self,
+		TargetBlockFullness,
+		AdjustmentVariable,
+		MinimumMultiplier,
+		MaximumMultiplier,
+	>;
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
 
@@ -131,6 +171,11 @@ parameter_types! {
 	pub const BatchTtl: BlockNumber = 12 * HOURS;
 	/// Countersignatures are cheap to check and time-critical; they go before ordinary traffic.
 	pub const CountersignaturePriority: TransactionPriority = TransactionPriority::MAX / 2;
+	// What the ~400 bytes of a pending batch (its record, its expiry and pending-list entries,
+	// the deposit's own entry) lock up while it waits: a milli-unit per byte.
+	pub const BatchDeposit: Balance = 400 * STORAGE_BYTE_DEPOSIT;
+	// A week to see why a batch expired before its record goes.
+	pub const ExpiredRetention: BlockNumber = 7 * DAYS;
 }
 
 impl pallet_space_notary::Config for Runtime {
@@ -140,8 +185,12 @@ impl pallet_space_notary::Config for Runtime {
 	type MaxBatchBytes = ConstU32<{ 1024 * 1024 }>;
 	type MaxPendingPerServer = ConstU32<64>;
 	/// More than the `submit_batch` calls that fit in one block's weight.
-	type MaxExpiriesPerBlock = ConstU32<512>;
+	type MaxScheduledPerBlock = ConstU32<512>;
 	type BatchTtl = BatchTtl;
 	type UnsignedPriority = CountersignaturePriority;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type BatchDeposit = BatchDeposit;
+	type ExpiredRetention = ExpiredRetention;
 	type WeightInfo = pallet_space_notary::weights::SubstrateWeight<Runtime>;
 }

@@ -77,10 +77,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("space-notary"),
 	impl_name: alloc::borrow::Cow::Borrowed("space-notary"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 1,
+	transaction_version: 2,
 	system_version: 1,
 };
 
@@ -129,7 +129,9 @@ pub type Block = generic::Block<Header, UncheckedExtrinsic>;
 /// A block identifier.
 pub type BlockId = generic::BlockId<Block>;
 
-/// The transaction extensions of signed extrinsics: the set polkadot.js signs for.
+/// The transaction extensions of signed extrinsics: the set polkadot.js signs for, and the
+/// notary's pool check, which carries no bytes (polkadot.js and subxt pass empty extensions
+/// they do not know; polkadot.js logs a warning that it treats it as having no effect).
 pub type TxExtension = (
 	frame_system::CheckNonZeroSender<Runtime>,
 	frame_system::CheckSpecVersion<Runtime>,
@@ -138,6 +140,9 @@ pub type TxExtension = (
 	frame_system::CheckEra<Runtime>,
 	frame_system::CheckNonce<Runtime>,
 	frame_system::CheckWeight<Runtime>,
+	// Signed calls of the notary pallet validated in the pool like bare ones (its docs say why);
+	// before the fee is taken, and adding no bytes to a transaction.
+	pallet_space_notary::ValidateSpaceNotaryCalls<Runtime>,
 	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
 	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
 );

@@ -1,8 +1,7 @@
 //! Benchmarks of every call and of the expiry hook.
 //!
-//! Worst cases: the server key is ecdsa (recovery is the dearest of the three checks), the
-//! server's pending list is as full as the call allows (it is scanned and rewritten), and the
-//! expiry queue of the target block is nearly full. `submit_batch` has two components: `n`
+//! Worst cases: the server key is ecdsa (recovery is the dearest of the three checks), and the
+//! server's pending list is as full as the call allows (it is scanned and rewritten). `submit_batch` has two components: `n`
 //! transactions and `b` bytes across them, `b` over the whole range up to `MaxBatchBytes`. So
 //! that every `b` fits, `n` starts at the fewest transactions that hold `MaxBatchBytes`
 //! (`MaxBatchBytes / MaxTxBytes`); the weight of smaller counts is the same line's, below that.
@@ -18,7 +17,7 @@ use frame_support::{
 	},
 	BoundedVec,
 };
-use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use frame_system::RawOrigin;
 use sp_core::{crypto::KeyTypeId, H256};
 use sp_runtime::traits::Saturating;
 use space_notary_primitives::{
@@ -138,20 +137,6 @@ fn signed_certificate<T: Config>(
 	(cert, ServerSignature::Ecdsa(sig))
 }
 
-/// Fills the expiry slot that a batch submitted now lands in, leaving room for one.
-fn fill_expiry_slot<T: Config>() {
-	let expires_at = frame_system::Pallet::<T>::block_number() + T::BatchTtl::get();
-	let room = T::MaxExpiriesPerBlock::get().saturating_sub(1);
-	let ids = (0..room)
-		.map(|i| {
-			let mut id = [0xEE; 32];
-			id[..4].copy_from_slice(&i.to_le_bytes());
-			H256(id)
-		})
-		.collect::<Vec<_>>();
-	Expiries::<T>::insert(expires_at, BoundedVec::truncate_from(ids));
-}
-
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -236,7 +221,6 @@ mod benchmarks {
 	) {
 		let (id, operator) = register::<T>(0);
 		fill_pending::<T>(id, T::MaxPendingPerServer::get() - 1, 1);
-		fill_expiry_slot::<T>();
 		let txs = transactions::<T>(n, b);
 		let (cert, sig) = signed_certificate::<T>(id, 0, &txs);
 		let batch_id = cert.batch_id();
@@ -280,65 +264,31 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn expire_batches(n: Linear<0, { T::MaxExpiriesPerBlock::get() }>) {
-		// n servers with one pending batch each, all due in the same block; each server's
-		// pending list is full so that removal scans the whole list.
+	fn run_schedule(n: Linear<0, { T::MaxScheduledPerBlock::get() - 1 }>) {
+		// n batches due to expire in this block, each of its own server whose pending list is
+		// full (removal scans the whole list), each with its deposit to release and a prune to
+		// schedule: the dearest step there is (a prune only removes a record).
 		let now = frame_system::Pallet::<T>::block_number();
-		let due: BlockNumberFor<T> = now + T::BatchTtl::get();
 		let mut ids = Vec::new();
 		for i in 0..n {
 			let (id, _) = register::<T>(i);
 			let mut pending = fill_pending::<T>(id, T::MaxPendingPerServer::get(), i as u8);
-			ids.push(pending.pop().expect("at least one pending"));
+			let due = pending.pop().expect("at least one pending");
+			Batches::<T>::mutate(due, |b| {
+				b.as_mut().expect("stored").status = BatchStatus::Pending { expires_at: now }
+			});
+			Schedule::<T>::insert(now, due, Scheduled::Expire);
+			ids.push(due);
 		}
-		Expiries::<T>::insert(due, BoundedVec::truncate_from(ids.clone()));
+		ScheduleCursor::<T>::put(now);
 
 		#[block]
 		{
-			Pallet::<T>::on_initialize(due);
-		}
-
-		assert!(Expiries::<T>::get(due).is_empty());
-		for batch_id in ids {
-			assert!(!Batches::<T>::get(batch_id).expect("kept").is_pending());
-		}
-	}
-
-	#[benchmark]
-	fn prune_batches(n: Linear<0, { T::MaxPrunesPerBlock::get() - 1 }>) {
-		// n expired batches due in this block, each with its transactions indexed.
-		let now = frame_system::Pallet::<T>::block_number();
-		let (id, _) = register::<T>(0);
-		let ids = (0..n)
-			.map(|i| {
-				let cert = BatchCertificate {
-					server_id: id,
-					sequence: u64::from(i) + 1,
-					..Default::default()
-				};
-				let batch_id = cert.batch_id();
-				Batches::<T>::insert(
-					batch_id,
-					BatchRecord {
-						cert,
-						server_signature: ServerSignature::Ecdsa(Default::default()),
-						submitted_at: Zero::zero(),
-						status: BatchStatus::Expired { at: now, reason: ExpiryReason::TtlElapsed },
-					},
-				);
-				PruneQueue::<T>::insert(now, batch_id, ());
-				batch_id
-			})
-			.collect::<Vec<_>>();
-		PruneCursor::<T>::put(now);
-
-		#[block]
-		{
-			Pallet::<T>::prune(now);
+			Pallet::<T>::on_initialize(now);
 		}
 
 		for batch_id in ids {
-			assert!(!Batches::<T>::contains_key(batch_id));
+			assert!(!Batches::<T>::get(batch_id).expect("kept").is_pending());
 		}
 	}
 

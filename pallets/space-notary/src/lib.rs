@@ -74,11 +74,13 @@
 //!
 //! ## Expiry
 //!
-//! A batch submitted in block `n` expires at the start of block `n + BatchTtl` if still pending.
-//! Expiries are queued per block, at most `MaxExpiriesPerBlock` of them, so the work in
-//! `on_initialize` is bounded; a submission that finds its expiry block full fails with
-//! `ExpiryQueueFull` and can be sent again in the next block. Set `MaxExpiriesPerBlock` at least
-//! as high as the number of `submit_batch` calls a block's weight admits, and it never happens.
+//! A batch submitted in block `n` expires as of block `n + BatchTtl` if still pending: from that
+//! block on its countersignature is refused (`BatchExpired`). The work (status, deposit, event)
+//! is scheduled in `Schedule` under that block and done by `on_initialize`, at most
+//! `MaxScheduledPerBlock` steps a block: when more batches expire in one block than that, the
+//! rest is done in the next blocks (their records say the block they expired as of). A submission
+//! is never refused for a full block: the schedule has no bound per block, only on the work done
+//! per block.
 //!
 //! ## State: what is kept, what is paid, what is pruned
 //!
@@ -88,8 +90,8 @@
 //!   `MaxPendingPerServer` per server, and by what operators can lock up.
 //! - An expired batch's record and its transactions in the off-chain index are removed
 //!   `ExpiredRetention` blocks after it expired (`BatchPruned`), long enough for relays and
-//!   explorers to see why it expired. The work is queued per block in `PruneQueue` and walked
-//!   from `PruneCursor`, at most `MaxPrunesPerBlock` steps per block; what does not fit waits.
+//!   explorers to see why it expired. The removal is scheduled like an expiry (`Schedule`,
+//!   within the same `MaxScheduledPerBlock` steps per block).
 //!   A server's `last_batch` may name a pruned batch: the hash chain needs only its id.
 //! - Certified records and their indexed transactions stay for good: they are the notary's
 //!   product, and inclusion proofs are checked against them. Each record has a fixed size
@@ -103,18 +105,16 @@
 //! [`space_notary_primitives::offchain_txs_key`], as `SCALE(Vec<Vec<u8>>)`, so that the off-chain
 //! worker and the bridge can uplink them in full mode without bloating state. The node must run
 //! with `--enable-offchain-indexing true` for them to be kept.
-
 //!
 //! ## Storage versions
 //!
-//! The layout is version 1 (`#[pallet::storage_version]`). Two stored types carry bounds from
-//! `Config`: a server's pending list (`MaxPendingPerServer`) and an expiry slot
-//! (`MaxExpiriesPerBlock`). Raising either needs nothing: the encoding of a bounded vector does
-//! not depend on its bound. Lowering one below what is stored makes those values fail to decode
-//! (`Servers::get` would return `None` for such a server), so it needs a migration that bumps
-//! the version and, before the new bound applies, moves the excess out (spill expiry entries
-//! into later slots; refuse the lowering while a server has more batches pending). `MaxTxsPerBatch`,
-//! `MaxTxBytes` and `MaxBatchBytes` bound call arguments only, never stored values.
+//! The layout is version 1 (`#[pallet::storage_version]`). One stored type carries a bound from
+//! `Config`: a server's pending list (`MaxPendingPerServer`). Raising it needs nothing: the
+//! encoding of a bounded vector does not depend on its bound. Lowering it below what a server has
+//! pending makes that server's record fail to decode (`Servers::get` would return `None`), so it
+//! needs a migration that bumps the version and refuses (or waits out) servers with more batches
+//! pending. `MaxScheduledPerBlock` bounds work, not storage, and may change freely;
+//! `MaxTxsPerBatch`, `MaxTxBytes` and `MaxBatchBytes` bound call arguments only.
 //!
 //! ## Invariants
 //!
@@ -226,9 +226,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxPendingPerServer: Get<u32>;
 
-		/// Most batches that may expire in one block (bounds `on_initialize`).
+		/// Most steps of scheduled work in one block (bounds `on_initialize`): a batch expired or
+		/// pruned, or a block of the schedule looked at. Work beyond it waits for the next block.
 		#[pallet::constant]
-		type MaxExpiriesPerBlock: Get<u32>;
+		type MaxScheduledPerBlock: Get<u32>;
 
 		/// Blocks a batch waits for its countersignature before it expires.
 		#[pallet::constant]
@@ -255,11 +256,6 @@ pub mod pallet {
 		#[pallet::constant]
 		type ExpiredRetention: Get<BlockNumberFor<Self>>;
 
-		/// Most pruning steps in one block (bounds `on_initialize`): one per expired record
-		/// removed, one per block of the prune queue looked at.
-		#[pallet::constant]
-		type MaxPrunesPerBlock: Get<u32>;
-
 		/// Weights of this pallet's calls and hook.
 		type WeightInfo: WeightInfo;
 	}
@@ -284,15 +280,24 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Batches<T: Config> = StorageMap<_, Identity, BatchId, BatchRecordOf<T>>;
 
-	/// Batches to expire at the start of a block.
+	/// Work due from the start of a block: batches to expire at the end of their TTL, expired
+	/// batches to prune after their retention. A block may hold any number of entries;
+	/// `on_initialize` walks the schedule from `ScheduleCursor`, at most `MaxScheduledPerBlock`
+	/// steps a block, so a block with more due than that spills into the next ones.
 	#[pallet::storage]
-	pub type Expiries<T: Config> = StorageMap<
+	pub type Schedule<T: Config> = StorageDoubleMap<
 		_,
 		Twox64Concat,
 		BlockNumberFor<T>,
-		BoundedVec<BatchId, T::MaxExpiriesPerBlock>,
-		ValueQuery,
+		Identity,
+		BatchId,
+		Scheduled,
+		OptionQuery,
 	>;
+
+	/// The first block of `Schedule` that may still hold entries.
+	#[pallet::storage]
+	pub type ScheduleCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
 	/// Why this pallet holds funds.
 	#[pallet::composite_enum]
@@ -305,15 +310,6 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Deposits<T: Config> =
 		StorageMap<_, Identity, BatchId, (T::AccountId, BalanceOf<T>), OptionQuery>;
-
-	/// Expired batches to remove, keyed by the first block they may be removed in.
-	#[pallet::storage]
-	pub type PruneQueue<T: Config> =
-		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Identity, BatchId, (), OptionQuery>;
-
-	/// The first block of `PruneQueue` that may still hold entries.
-	#[pallet::storage]
-	pub type PruneCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
 	/// Events of this pallet. Field names say what they hold; variant docs say when.
 	#[pallet::event]
@@ -395,8 +391,6 @@ pub mod pallet {
 		BadServerSignature,
 		/// The server has `MaxPendingPerServer` batches pending already.
 		TooManyPending,
-		/// The batch's expiry block already holds `MaxExpiriesPerBlock` batches; retry next block.
-		ExpiryQueueFull,
 		/// No batch with this id.
 		UnknownBatch,
 		/// The batch is certified already.
@@ -412,14 +406,8 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			let due = Expiries::<T>::take(now);
-			let count = due.len() as u32;
-			for batch_id in due {
-				Self::expire(&batch_id, now, ExpiryReason::TtlElapsed);
-			}
-			let pruned = Self::prune(now);
-			T::WeightInfo::expire_batches(count)
-				.saturating_add(T::WeightInfo::prune_batches(pruned))
+			let steps = Self::run_schedule(now);
+			T::WeightInfo::run_schedule(steps)
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -432,11 +420,11 @@ pub mod pallet {
 			assert!(T::MaxTxBytes::get() > 0, "MaxTxBytes must be positive");
 			assert!(T::MaxBatchBytes::get() > 0, "MaxBatchBytes must be positive");
 			assert!(T::MaxPendingPerServer::get() > 0, "MaxPendingPerServer must be positive");
-			assert!(T::MaxExpiriesPerBlock::get() > 0, "MaxExpiriesPerBlock must be positive");
 			assert!(!T::BatchTtl::get().is_zero(), "BatchTtl must be positive");
+			assert!(!T::ExpiredRetention::get().is_zero(), "ExpiredRetention must be positive");
 			assert!(
-				T::MaxPrunesPerBlock::get() >= 2,
-				"MaxPrunesPerBlock must allow a look and a removal"
+				T::MaxScheduledPerBlock::get() >= 2,
+				"MaxScheduledPerBlock must allow a look and a step of work"
 			);
 		}
 	}
@@ -633,8 +621,6 @@ pub mod pallet {
 			let batch_id = cert.batch_id();
 			let now = frame_system::Pallet::<T>::block_number();
 			let expires_at = now.saturating_add(T::BatchTtl::get());
-			let mut expiries = Expiries::<T>::get(expires_at);
-			expiries.try_push(batch_id).map_err(|_| Error::<T>::ExpiryQueueFull)?;
 			server.pending.try_push(batch_id).map_err(|_| Error::<T>::TooManyPending)?;
 			verify_server_signature(&cert, &server_signature, &server.server_key).map_err(|e| {
 				match e {
@@ -650,7 +636,7 @@ pub mod pallet {
 
 			Deposits::<T>::insert(batch_id, (who, deposit));
 			sp_io::offchain_index::set(&offchain_txs_key(&batch_id), &txs.encode());
-			Expiries::<T>::insert(expires_at, expiries);
+			Schedule::<T>::insert(expires_at, batch_id, Scheduled::Expire);
 			server.last_sequence = cert.sequence;
 			server.last_batch = batch_id;
 			Servers::<T>::insert(server_id, server);
@@ -875,7 +861,12 @@ pub mod pallet {
 			signature: &SatelliteSignature,
 		) -> Result<Countersigned<T>, Error<T>> {
 			let batch = Batches::<T>::get(batch_id).ok_or(Error::<T>::UnknownBatch)?;
+			let now = frame_system::Pallet::<T>::block_number();
 			let expires_at = match batch.status {
+				// Expired as of `expires_at`, even while the schedule catches up.
+				BatchStatus::Pending { expires_at } if now >= expires_at => {
+					return Err(Error::<T>::BatchExpired)
+				},
 				BatchStatus::Pending { expires_at } => expires_at,
 				BatchStatus::Certified { .. } => return Err(Error::<T>::AlreadyCertified),
 				BatchStatus::Expired { .. } => return Err(Error::<T>::BatchExpired),
@@ -945,7 +936,8 @@ pub mod pallet {
 				}
 			});
 			Self::release_deposit(batch_id);
-			PruneQueue::<T>::insert(now.saturating_add(T::ExpiredRetention::get()), batch_id, ());
+			let prune_at = now.saturating_add(T::ExpiredRetention::get());
+			Schedule::<T>::insert(prune_at, batch_id, Scheduled::Prune);
 			Self::deposit_event(Event::BatchExpired { server_id, batch_id: *batch_id, reason });
 		}
 
@@ -959,31 +951,37 @@ pub mod pallet {
 			}
 		}
 
-		/// Removes expired batches whose retention ended by `now`, at most `MaxPrunesPerBlock`
-		/// steps: the queue is walked block by block from `PruneCursor`, and what does not fit
-		/// waits for the next block. Returns the steps taken.
-		pub(crate) fn prune(now: BlockNumberFor<T>) -> u32 {
-			let budget = T::MaxPrunesPerBlock::get();
+		/// Does the scheduled work due by `now`, at most `MaxScheduledPerBlock` steps: the
+		/// schedule is walked block by block from `ScheduleCursor`, and what does not fit waits
+		/// for the next block. A batch expires as of its scheduled block even when the work is
+		/// done later. Returns the steps taken.
+		pub(crate) fn run_schedule(now: BlockNumberFor<T>) -> u32 {
+			let budget = T::MaxScheduledPerBlock::get();
 			let mut steps = 0u32;
-			let mut cursor = PruneCursor::<T>::get();
-			// A look at one block of the queue, then at least one removal, must fit.
+			let mut cursor = ScheduleCursor::<T>::get();
+			// A look at one block of the schedule, then at least one step of work, must fit.
 			while cursor <= now && steps.saturating_add(2) <= budget {
 				steps += 1;
 				let room = budget - steps;
-				let due: alloc::vec::Vec<BatchId> =
-					PruneQueue::<T>::iter_key_prefix(cursor).take(room as usize).collect();
+				let due: alloc::vec::Vec<(BatchId, Scheduled)> =
+					Schedule::<T>::iter_prefix(cursor).take(room as usize).collect();
 				let full = due.len() as u32 == room;
-				for batch_id in due {
-					PruneQueue::<T>::remove(cursor, batch_id);
-					Self::remove_expired(&batch_id);
+				for (batch_id, work) in due {
+					Schedule::<T>::remove(cursor, batch_id);
+					match work {
+						Scheduled::Expire => {
+							Self::expire(&batch_id, cursor, ExpiryReason::TtlElapsed)
+						},
+						Scheduled::Prune => Self::remove_expired(&batch_id),
+					}
 					steps += 1;
 				}
 				if full {
-					break; // this block of the queue may hold more: go on here next block
+					break; // this block of the schedule may hold more: go on here next block
 				}
 				cursor = cursor.saturating_add(One::one());
 			}
-			PruneCursor::<T>::put(cursor);
+			ScheduleCursor::<T>::put(cursor);
 			steps
 		}
 

@@ -76,14 +76,13 @@ impl pallet_space_notary::Config for Test {
 	type MaxTxBytes = ConstU32<64>;
 	type MaxBatchBytes = ConstU32<256>;
 	type MaxPendingPerServer = ConstU32<3>;
-	type MaxExpiriesPerBlock = ConstU32<4>;
+	type MaxScheduledPerBlock = ConstU32<4>;
 	type BatchTtl = BatchTtl;
 	type UnsignedPriority = ConstU64<{ 1 << 20 }>;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type BatchDeposit = BatchDeposit;
 	type ExpiredRetention = ExpiredRetention;
-	type MaxPrunesPerBlock = ConstU32<4>;
 	type WeightInfo = ();
 }
 

@@ -4,9 +4,7 @@
 //! Iterates every storage map of the pallet: for try-runtime and tests, never for a block.
 
 use crate::*;
-use alloc::collections::btree_map::BTreeMap;
 use frame_support::ensure;
-use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::TryRuntimeError;
 use space_notary_primitives::BatchId;
 
@@ -17,11 +15,12 @@ impl<T: Config> Pallet<T> {
 	/// - a server's `last_batch` is its batch at `last_sequence` (zero before the first; its
 	///   record may be pruned);
 	/// - a server's pending list holds exactly its pending batches, each once;
-	/// - every pending batch is in exactly one expiry slot, the one its `expires_at` names, and
-	///   no batch is in two slots (a slot may still hold batches certified since, or expired by
-	///   deregistration and even pruned since: `on_initialize` skips them);
+	/// - every pending batch is scheduled to expire at its `expires_at`, not yet passed by the
+	///   schedule's cursor, and no expiry is scheduled elsewhere for it (the schedule may still
+	///   hold expiries of batches certified since, or expired by deregistration and even pruned
+	///   since: they are skipped);
 	/// - exactly the pending batches have deposits, each held from its server's operator;
-	/// - the prune queue holds expired batches only, none behind its cursor.
+	/// - prunes are scheduled for expired batches only, and no work is behind the cursor.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let next_id = NextServerId::<T>::get();
 		let mut servers = 0usize;
@@ -58,29 +57,34 @@ impl<T: Config> Pallet<T> {
 			"a satellite key without a server"
 		);
 
-		let mut slots: BTreeMap<BatchId, (BlockNumberFor<T>, u32)> = BTreeMap::new();
-		for (at, due) in Expiries::<T>::iter() {
-			for batch_id in due {
-				let entry = slots.entry(batch_id).or_insert((at, 0));
-				entry.1 += 1;
-			}
-		}
+		let cursor = ScheduleCursor::<T>::get();
 		let mut pending = 0usize;
 		for (batch_id, batch) in Batches::<T>::iter() {
 			let BatchStatus::Pending { expires_at } = batch.status else { continue };
 			pending += 1;
+			ensure!(expires_at >= cursor, "a pending batch the schedule has passed");
 			ensure!(
-				slots.get(&batch_id) == Some(&(expires_at, 1)),
-				"a pending batch not in exactly one expiry slot, its own"
+				Schedule::<T>::get(expires_at, batch_id) == Some(Scheduled::Expire),
+				"a pending batch not scheduled to expire at its expires_at"
 			);
 			let server =
 				Servers::<T>::get(batch.cert.server_id).ok_or("a pending batch of no server")?;
 			ensure!(server.pending.contains(&batch_id), "a pending batch its server does not list");
 		}
-		for (_, count) in slots.values() {
-			ensure!(*count == 1, "a batch in two expiry slots");
+		for (at, batch_id, work) in Schedule::<T>::iter() {
+			ensure!(at >= cursor, "scheduled work behind the cursor");
+			let Some(batch) = Batches::<T>::get(batch_id) else { continue }; // pruned already
+			match (work, batch.status) {
+				(Scheduled::Expire, BatchStatus::Pending { expires_at }) => ensure!(
+					at == expires_at,
+					"an expiry scheduled at another block than the batch's expires_at"
+				),
+				(Scheduled::Prune, BatchStatus::Pending { .. } | BatchStatus::Certified { .. }) => {
+					return Err("a prune scheduled for a batch that is not expired".into())
+				},
+				_ => {},
+			}
 		}
-		ensure!(slots.len() >= pending, "fewer expiry entries than pending batches");
 
 		// Deposits: held for pending batches only, each for its operator.
 		let mut deposits = 0usize;
@@ -93,17 +97,6 @@ impl<T: Config> Pallet<T> {
 		}
 		ensure!(deposits == pending, "a pending batch without its deposit");
 
-		// Prune queue: expired batches only, none behind the cursor.
-		let cursor = PruneCursor::<T>::get();
-		for (at, batch_id, ()) in PruneQueue::<T>::iter() {
-			ensure!(at >= cursor, "a prune entry behind the cursor");
-			if let Some(batch) = Batches::<T>::get(batch_id) {
-				ensure!(
-					matches!(batch.status, BatchStatus::Expired { .. }),
-					"a prune entry for a batch that is not expired"
-				);
-			}
-		}
 		Ok(())
 	}
 }

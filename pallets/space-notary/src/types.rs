@@ -189,3 +189,23 @@ pub enum InclusionError {
 	/// The proof does not lead to the certificate's `batch_root` along the claimed leaf's path.
 	BadProof,
 }
+
+/// Work the pallet schedules for a batch at a block ([`crate::Schedule`]).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum Scheduled {
+	/// Expire the batch if it is still pending (its TTL ends).
+	Expire,
+	/// Remove the expired batch's record and indexed transactions (its retention ends).
+	Prune,
+}

@@ -43,9 +43,8 @@ pub trait WeightInfo {
 	fn deregister_server(p: u32, ) -> Weight;
 	fn submit_batch(n: u32, b: u32, ) -> Weight;
 	fn submit_countersignature() -> Weight;
-	fn expire_batches(n: u32, ) -> Weight;
-	fn prune_batches(n: u32, ) -> Weight;
-}
+	fn run_schedule(n: u32, ) -> Weight;
+	}
 
 /// Measured weights, with the runtime's own database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
@@ -165,7 +164,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SpaceNotary::Servers` (r:512 w:512)
 	/// Proof: `SpaceNotary::Servers` (`max_values`: None, `max_size`: Some(2201), added: 4676, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 512]`.
-	fn expire_batches(n: u32, ) -> Weight {
+	fn run_schedule(n: u32, ) -> Weight {
 		// Minimum execution time: 6_913_000 picoseconds.
 		Weight::from_parts(6_933_000, 0)
 			.saturating_add(Weight::from_parts(0, 19863))
@@ -176,10 +175,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 4676).saturating_mul(n.into()))
-	}
-	fn prune_batches(n: u32, ) -> Weight {
-		// PLACEHOLDER until scripts/benchmark-weights runs: expire_batches' figures.
-		Self::expire_batches(n)
 	}
 }
 
@@ -239,7 +234,7 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
-	fn expire_batches(n: u32, ) -> Weight {
+	fn run_schedule(n: u32, ) -> Weight {
 		Weight::from_parts(6_933_000, 0)
 			.saturating_add(Weight::from_parts(0, 19863))
 			.saturating_add(Weight::from_parts(46_430_574, 0).saturating_mul(n.into()))
@@ -248,9 +243,5 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 4676).saturating_mul(n.into()))
-	}
-	fn prune_batches(n: u32, ) -> Weight {
-		// PLACEHOLDER until scripts/benchmark-weights runs: expire_batches' figures.
-		Self::expire_batches(n)
 	}
 }

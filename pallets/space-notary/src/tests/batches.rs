@@ -24,7 +24,7 @@ fn submit_batch_stores_pending_and_indexes_transactions() {
 		let server = Servers::<Test>::get(a.id).unwrap();
 		assert_eq!((server.last_sequence, server.last_batch), (1, id));
 		assert_eq!(server.pending.into_inner(), vec![id]);
-		assert_eq!(Expiries::<Test>::get(1 + BatchTtl::get()).into_inner(), vec![id]);
+		assert_eq!(Schedule::<Test>::get(1 + BatchTtl::get(), id), Some(Scheduled::Expire));
 		id
 	});
 	ext.persist_offchain_overlay();
@@ -260,18 +260,39 @@ fn pending_batches_are_bounded_per_server() {
 }
 
 #[test]
-fn expiry_queue_is_bounded_per_block() {
+fn more_expiries_than_a_block_does_spill_into_the_next_blocks_and_no_submission_is_refused() {
 	new_test_ext().execute_with(|| {
-		// MaxExpiriesPerBlock is 4: four servers fill block 1's expiry slot.
-		for seed in 1..=4 {
-			let mut s = register(seed);
-			submit(&mut s, &[b"tx"]);
+		// MaxScheduledPerBlock is 4 (a look at the block's schedule and three expiries): six
+		// batches of six servers, all submitted in block 1, all due in block 11.
+		let mut servers: Vec<Server> = (1..=6).map(register).collect();
+		let ids: Vec<BatchId> = servers.iter_mut().map(|s| submit(s, &[b"tx"])).collect();
+		let due = 1 + BatchTtl::get();
+		let expired = |ids: &[BatchId]| {
+			ids.iter().filter(|id| matches!(status(**id), BatchStatus::Expired { .. })).count()
+		};
+
+		run_to_block(due);
+		assert_eq!(expired(&ids), 3, "three expire in their own block");
+		// The others are expired as of block 11 all the same: their countersignatures fail.
+		let late = *ids
+			.iter()
+			.find(|id| status(**id).eq(&BatchStatus::Pending { expires_at: due }))
+			.unwrap();
+		let owner = servers.iter().find(|s| s.last == late).unwrap();
+		let sig = countersign(&owner.satellite, late);
+		assert_noop!(
+			Notary::submit_countersignature(RuntimeOrigin::none(), late, sig),
+			Error::<Test>::BatchExpired
+		);
+		assert_eq!(validate(late, sig), invalid(Error::BatchExpired));
+
+		run_to_block(due + 1);
+		assert_eq!(expired(&ids), 6, "the rest in the next block");
+		for id in &ids {
+			assert!(
+				matches!(status(*id), BatchStatus::Expired { at, .. } if at == due),
+				"expired as of its own block"
+			);
 		}
-		let fifth = register(5);
-		assert_submit_fails(&fifth, |_, _| {}, Error::<Test>::ExpiryQueueFull);
-		// Next block has room again.
-		run_to_block(2);
-		let mut fifth = fifth;
-		submit(&mut fifth, &[b"tx"]);
 	});
 }

@@ -21,8 +21,14 @@ fn invariants_catch_a_broken_state() {
 	assert_caught("a pending batch its server does not list", |a, first, _| {
 		Servers::<Test>::mutate(a.id, |s| s.as_mut().unwrap().pending.retain(|id| *id != first));
 	});
-	assert_caught("a pending batch not in exactly one expiry slot, its own", |_, first, _| {
-		Expiries::<Test>::mutate(1 + BatchTtl::get() + 1, |due| due.try_push(first).unwrap());
+	assert_caught(
+		"an expiry scheduled at another block than the batch's expires_at",
+		|_, first, _| {
+			Schedule::<Test>::insert(1 + BatchTtl::get() + 1, first, Scheduled::Expire);
+		},
+	);
+	assert_caught("a pending batch not scheduled to expire at its expires_at", |_, first, _| {
+		Schedule::<Test>::remove(1 + BatchTtl::get(), first);
 	});
 	assert_caught("last_batch is not the batch at last_sequence", |a, first, _| {
 		Servers::<Test>::mutate(a.id, |s| s.as_mut().unwrap().last_batch = first);
@@ -39,8 +45,8 @@ fn invariants_catch_a_broken_state() {
 	assert_caught("a pending batch without its deposit", |_, first, _| {
 		Deposits::<Test>::remove(first);
 	});
-	assert_caught("a prune entry for a batch that is not expired", |_, first, _| {
-		PruneQueue::<Test>::insert(50, first, ());
+	assert_caught("a prune scheduled for a batch that is not expired", |_, first, _| {
+		Schedule::<Test>::insert(50, first, Scheduled::Prune);
 	});
 	assert_caught("a server id at or above NextServerId", |_, _, _| {
 		NextServerId::<Test>::put(0);

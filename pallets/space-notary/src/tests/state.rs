@@ -93,8 +93,8 @@ fn expired_records_and_their_transactions_are_pruned_after_the_retention_certifi
 #[test]
 fn pruning_is_bounded_per_block_and_what_does_not_fit_waits() {
 	new_test_ext().execute_with(|| {
-		// Four batches expire in one block (the expiry bound); pruning does at most four steps a
-		// block (MaxPrunesPerBlock): one look at the queue and three removals.
+		// Four batches expire as of one block; the schedule does at most four steps a block
+		// (MaxScheduledPerBlock): one look at a block's schedule and three expiries or removals.
 		let mut a = register(1);
 		let mut b = register(2);
 		let mut ids =
@@ -105,10 +105,10 @@ fn pruning_is_bounded_per_block_and_what_does_not_fit_waits() {
 		run_to_block(due);
 		let left = ids.iter().filter(|id| Batches::<Test>::contains_key(id)).count();
 		assert_eq!(left, 1, "three pruned in the first block");
-		assert_eq!(PruneCursor::<Test>::get(), due, "the cursor waits at the unfinished block");
+		assert_eq!(ScheduleCursor::<Test>::get(), due, "the cursor waits at the unfinished block");
 		run_to_block(due + 1);
 		assert!(ids.iter().all(|id| !Batches::<Test>::contains_key(id)), "the last one next block");
-		assert_eq!(PruneQueue::<Test>::iter().count(), 0);
-		assert_eq!(PruneCursor::<Test>::get(), due + 2, "caught up");
+		assert_eq!(Schedule::<Test>::iter().count(), 0);
+		assert_eq!(ScheduleCursor::<Test>::get(), due + 2, "caught up");
 	});
 }
