@@ -92,14 +92,15 @@ export async function waitFinalized(api, number, { ms = 60_000, what } = {}) {
 }
 
 /**
- * Resolves with the RPC error when the pool refuses the bare `tx`; rejects if it is accepted.
- * Never leaves the transaction watched.
+ * Resolves with the RPC error when the pool refuses `tx` (signed by `signer`, or bare when
+ * `signer` is undefined); rejects if it is accepted. Never leaves the transaction watched.
  */
-export async function expectPoolRejection(api, tx, { what, ms = 30_000 } = {}) {
+export async function expectPoolRejection(api, tx, { what, signer, ms = 30_000 } = {}) {
   let accepted = false;
-  const attempt = tx.send((result) => {
+  const onStatus = (result) => {
     if (!result.status.isFuture) accepted = true;
-  });
+  };
+  const attempt = signer ? tx.signAndSend(signer, onStatus) : tx.send(onStatus);
   const outcome = await withDeadline(
     attempt.then(
       (unsub) => {

@@ -22,6 +22,7 @@ import {
   verifyMerkleProof,
 } from '../lib/notary.js';
 import { eventsAt, expectPoolRejection, findEvent, submit, waitFinalized } from '../lib/tx.js';
+import { priceCalls } from '../tools/fees.js';
 
 // Fixed seeds, so a failure can be replayed; distinct per server (the chain refuses shared keys).
 const SEEDS = {
@@ -334,6 +335,101 @@ describe('dev chain', () => {
     assert.equal(await errorOf(new Uint8Array(32), first.txs[0], proof0), 'UnknownBatch');
   });
 
+  test('signed copies: refused in the pool like bare ones, one slot for all copies, nobody pays', async () => {
+    assert.ok(state.second, 'needs the second batch');
+    const { server, satellite, serverId, genesisHash } = state;
+    const batch = buildBatch({
+      server,
+      genesisHash,
+      serverId,
+      sequence: 3,
+      prevBatch: state.second.batch.id,
+      txs: ['sixth', 'seventh'],
+    });
+    await submitBatch(batch, bob);
+    const errorIndex = (name) => api.errors.spaceNotary[name].meta.index.toNumber();
+    const account = async (who) => {
+      const { nonce, data } = await api.query.system.account(who.address);
+      return { nonce: nonce.toNumber(), free: data.free.toBigInt() };
+    };
+    const charlieBefore = await account(charlie);
+
+    // Signed by Charlie, invalid or a duplicate: the pool refuses them as it refuses bare ones.
+    const forged = satelliteKeyPair(randomAsU8a(32)).countersign(batch.id, batch.serverSignature);
+    const cases = [
+      ['a signature by another key', batch.id, forged, `^1010\\b.*Custom error: ${errorIndex('BadSatelliteSignature')}\\b`],
+      ['a duplicate for the certified second batch', state.second.batch.id, state.second.signature, '^1010\\b.*outdated'],
+    ];
+    for (const [what, batchId, signature, expected] of cases) {
+      const error = await expectPoolRejection(api, api.tx.spaceNotary.submitCountersignature(batchId, signature), {
+        signer: charlie,
+        what: `signed: ${what}`,
+      });
+      assert.match(String(error?.message), new RegExp(expected), `signed: ${what}: ${error?.message}`);
+    }
+    assert.deepEqual(await account(charlie), charlieBefore, 'refused signed copies cost Charlie nothing');
+
+    // The valid countersignature signed by Charlie, then the same one bare: one slot (the batch
+    // id) for both. The signed copy outranks the bare one, so the bare copy is refused (priority
+    // too low, 1014), or is outdated (1010) if Charlie's copy is already in a block.
+    const signature = satellite.countersign(batch.id, batch.serverSignature);
+    const relaying = submit(api, api.tx.spaceNotary.submitCountersignature(batch.id, signature), {
+      signer: charlie,
+      what: 'submitCountersignature signed by Charlie',
+    });
+    const bareError = await expectPoolRejection(api, api.tx.spaceNotary.submitCountersignature(batch.id, signature), {
+      what: 'a bare copy of a countersignature in the pool',
+    });
+    assert.match(String(bareError?.message), /^(1014\b.*[Pp]riority|1010\b.*outdated)/, String(bareError?.message));
+    const relayed = await relaying;
+    const certified = certifiedEvent(relayed.events, batch);
+    assert.equal(certified.data.relayer.unwrap().toString(), charlie.address);
+    const charlieAfter = await account(charlie);
+    assert.equal(charlieAfter.free, charlieBefore.free, "Charlie's relay cost nothing");
+    assert.equal(charlieAfter.nonce, charlieBefore.nonce + 1, "only Charlie's valid copy was applied");
+
+    // Exactly one certification of the batch in every block since.
+    const best = (await api.rpc.chain.getHeader()).number.toNumber();
+    let seen = 0;
+    for (let n = relayed.blockNumber - 1; n <= best; n++) {
+      const events = await eventsAt(api, await api.rpc.chain.getBlockHash(n));
+      seen += events.filter(
+        ({ event }) =>
+          event.section === 'spaceNotary' && event.method === 'BatchCertified' && event.data.batchId.toHex() === hex(batch.id),
+      ).length;
+    }
+    assert.equal(seen, 1, 'certified once');
+    state.third = { batch, signature };
+  });
+
+  test('fees: a batch pays for its length and weight; a 3.7 MiB batch is refused in the pool and costs nothing', async () => {
+    assert.ok(state.third, 'needs the third batch');
+    const { rows } = await priceCalls(api);
+    const row = (name) => rows.find((r) => r.call.startsWith(name));
+    const smallest = row('submit_batch (smallest)');
+    const largest = row('submit_batch (largest)');
+    console.log(rows.map((r) => `${r.call}: ${r.fee} planck (length ${r.lengthBytes} B)`).join('\n'));
+    assert.ok(smallest.fee > 0n, 'a batch is not free');
+    assert.ok(largest.fee > 100n * smallest.fee, 'a megabyte costs far more than a byte');
+    assert.ok(largest.lengthFee > 0n && largest.weightFee > 0n, 'both length and weight are priced');
+
+    // Over MaxBatchBytes: the pool refuses it by name (the notary's extension), before any fee.
+    const { server, serverId, genesisHash } = state;
+    const txs = Array.from({ length: 237 }, (_, i) => new Uint8Array(16 * 1024).fill(i));
+    const batch = buildBatch({ server, genesisHash, serverId, sequence: 4, prevBatch: state.third.batch.id, txs });
+    const bobBefore = await api.query.system.account(bob.address);
+    const error = await expectPoolRejection(
+      api,
+      api.tx.spaceNotary.submitBatch(hex(batch.scale), hex(batch.serverSignature), batch.txs.map(hex)),
+      { signer: bob, what: 'a 3.7 MiB submitBatch', ms: 60_000 },
+    );
+    const tooLarge = api.errors.spaceNotary.BatchTooLarge.meta.index.toNumber();
+    assert.match(String(error?.message), new RegExp(`^1010\\b.*Custom error: ${tooLarge}\\b`), String(error?.message));
+    const bobAfter = await api.query.system.account(bob.address);
+    assert.equal(bobAfter.data.free.toBigInt(), bobBefore.data.free.toBigInt(), 'the refused call cost Bob nothing');
+    assert.equal(bobAfter.nonce.toNumber(), bobBefore.nonce.toNumber());
+  });
+
   test('ecdsa server: register, submit, bare countersignature, inclusion', async () => {
     const server = serverKeyPair('ecdsa', SEEDS.ecdsaServer);
     const satellite = satelliteKeyPair(SEEDS.ecdsaSatellite);
@@ -344,14 +440,19 @@ describe('dev chain', () => {
     const batch = buildBatch({ server, genesisHash: api.genesisHash.toU8a(), serverId, sequence: 1, txs });
     assert.equal(batch.serverSignature.length, 66, 'variant byte + 65-byte recoverable signature');
 
-    // The operator is Dave: Bob may not submit for this server.
-    await assert.rejects(
-      submit(api, api.tx.spaceNotary.submitBatch(batch.scale, batch.serverSignature, batch.txs.map(hex)), {
-        signer: bob,
-        what: 'submitBatch by a non-operator',
-      }),
-      /spaceNotary\.NotOperator/,
+    // The operator is Dave: Bob may not submit for this server. The pool refuses it (the
+    // runtime's ValidateSpaceNotaryCalls extension), so it never lands and Bob pays nothing.
+    const bobBefore = await api.query.system.account(bob.address);
+    const error = await expectPoolRejection(
+      api,
+      api.tx.spaceNotary.submitBatch(batch.scale, batch.serverSignature, batch.txs.map(hex)),
+      { signer: bob, what: 'submitBatch by a non-operator' },
     );
+    const notOperator = api.errors.spaceNotary.NotOperator.meta.index.toNumber();
+    assert.match(String(error?.message), new RegExp(`^1010\\b.*Custom error: ${notOperator}\\b`), String(error?.message));
+    const bobAfter = await api.query.system.account(bob.address);
+    assert.equal(bobAfter.data.free.toBigInt(), bobBefore.data.free.toBigInt(), "Bob's balance unchanged");
+    assert.equal(bobAfter.nonce.toNumber(), bobBefore.nonce.toNumber(), "Bob's nonce unchanged");
     await submitBatch(batch, dave);
 
     const signature = satellite.countersign(batch.id, batch.serverSignature);
