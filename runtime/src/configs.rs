@@ -188,6 +188,7 @@ impl pallet_space_notary::Config for Runtime {
 	type MaxScheduledPerBlock = ConstU32<512>;
 	type BatchTtl = BatchTtl;
 	type UnsignedPriority = CountersignaturePriority;
+	type MaxCountersignaturesPerCall = ConstU32<256>;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type BatchDeposit = BatchDeposit;

@@ -334,6 +334,11 @@ impl Call {
 		Self::space_notary("submit_countersignature", (batch_id, signature))
 	}
 
+	/// `submit_countersignatures(entries)`: a bundle.
+	pub fn countersignatures(entries: &[(BatchId, SatelliteSignature)]) -> Self {
+		Self::space_notary("submit_countersignatures", entries)
+	}
+
 	/// This call, dispatched by `Sudo.sudo` (the registrar on a dev chain).
 	pub fn through_sudo(mut self) -> Self {
 		self.sudo = true;

@@ -40,6 +40,8 @@ pub struct Metrics {
 	pub resubmissions: Counter,
 	/// Countersignatures submitted.
 	pub submissions: Counter,
+	/// Bundles (`submit_countersignatures`) the pool accepted.
+	pub bundles: Counter,
 	/// Races lost to another relay (already certified or already in the pool).
 	pub lost_races: Counter,
 	/// `Busy` answers.
@@ -111,6 +113,12 @@ impl Metrics {
 			"Countersignatures submitted to the chain",
 			submissions.clone(),
 		);
+		let bundles = Counter::default();
+		registry.register(
+			"bundles",
+			"Bundles of several countersignatures submitted in one transaction",
+			bundles.clone(),
+		);
 		let lost_races = Counter::default();
 		registry.register(
 			"lost_races",
@@ -158,6 +166,7 @@ impl Metrics {
 			retransmissions,
 			resubmissions,
 			submissions,
+			bundles,
 			lost_races,
 			busy,
 			unsolicited,

@@ -19,7 +19,8 @@
 //! key at the latest finalized block before anything else; one that does not verify is recorded
 //! as `BadCountersignature`, counted and never submitted. A verified one is recorded, then
 //! submitted: bare (v4 unsigned) by default, signed with `--signer` (nonces read from the node,
-//! which counts its pool, one submission at a time). Any number of bridges may run at once: the
+//! which counts its pool, one submission at a time). Several ready at once (a pass's worth) go
+//! as bundles (`submit_countersignatures`); a bundle the pool refuses is split into singles. Any number of bridges may run at once: the
 //! pool gives every copy of one countersignature the same tag, so duplicates die there, and the
 //! satellite's signing record gives the same certificate the same signature. A submission the
 //! pool already holds, or a batch certified by another relay first, is a lost race: counted,
@@ -43,7 +44,7 @@ use crate::{
 use backon::BackoffBuilder;
 use pallet_space_notary::types::{BatchStatus, ServerStatus};
 use sp_core::H256;
-use space_notary_primitives::{verify_satellite_signature, BatchId, ServerId};
+use space_notary_primitives::{verify_satellite_signature, BatchId, SatelliteSignature, ServerId};
 use std::{
 	collections::{BTreeMap, HashMap, HashSet},
 	future::Future,
@@ -54,6 +55,11 @@ use subxt::PolkadotConfig;
 use tokio::{sync::mpsc, time::Instant};
 
 const LOG: &str = "bridge::relay";
+
+/// Most countersignatures in one bundle: well below the runtime's `MaxCountersignaturesPerCall`
+/// (256), so a bundle stays a small share of a block; a chain with a lower bound refuses the
+/// bundle and its entries go one by one.
+pub const BUNDLE_MAX: usize = 64;
 
 /// The relay stopped.
 #[derive(Debug, thiserror::Error)]
@@ -330,9 +336,7 @@ impl Relay {
 		let to_submit = std::mem::take(&mut self.to_submit);
 		if !to_submit.is_empty() {
 			crash_point("countersigned");
-			for batch_id in to_submit {
-				self.submit(batch_id).await;
-			}
+			self.submit(to_submit).await;
 			// Submissions changed stages; record them before anything else happens.
 			let dirty: Vec<BatchId> = self.dirty.drain().collect();
 			let entries = dirty.iter().filter_map(|id| self.entries.get(id).map(|e| (id, e)));
@@ -600,21 +604,55 @@ impl Relay {
 		}
 	}
 
-	/// Submits `batch_id`'s countersignature, re-verified against the current key.
-	async fn submit(&mut self, batch_id: BatchId) {
-		let Some(view) = self.view.as_ref() else { return };
-		let Some(entry) = self.entries.get(&batch_id) else { return };
-		let Some(signature) = entry.stage.signature() else { return };
+	/// Submits the countersignatures of `batch_ids` that are ready, re-verified against the
+	/// current keys: several at once as bundles (`submit_countersignatures`, at most
+	/// [`BUNDLE_MAX`] each), one alone as `submit_countersignature`. The pool refuses a bundle
+	/// with any entry that fails (another relay certified one of its batches first, say); then
+	/// its entries go one by one, so one lost race never holds up the others.
+	async fn submit(&mut self, batch_ids: Vec<BatchId>) {
+		let ready: Vec<_> =
+			batch_ids.into_iter().filter_map(|id| self.ready(id).map(|sig| (id, sig))).collect();
+		for chunk in ready.chunks(BUNDLE_MAX) {
+			if chunk.len() > 1 {
+				match self.send(&Call::countersignatures(chunk)).await {
+					Ok(Ok(hash)) => {
+						crash_point("submitted");
+						tracing::info!(target: LOG, tx = %hash, count = chunk.len(), "bundle submitted");
+						self.metrics.bundles.inc();
+						for &(batch_id, signature) in chunk {
+							self.metrics.submissions.inc();
+							self.record_submission(batch_id, signature);
+						}
+						continue;
+					},
+					Ok(Err(error)) => {
+						tracing::info!(target: LOG, %error, count = chunk.len(), "bundle refused; sending its entries one by one");
+					},
+					Err(()) => return,
+				}
+			}
+			for &(batch_id, signature) in chunk {
+				self.submit_one(batch_id, signature).await;
+			}
+		}
+	}
+
+	/// `batch_id`'s countersignature if it should be submitted now: held while its server is
+	/// suspended (the pool would refuse it), sent back to the satellite when the server's
+	/// satellite key changed since it was signed.
+	fn ready(&mut self, batch_id: BatchId) -> Option<SatelliteSignature> {
+		let view = self.view.as_ref()?;
+		let entry = self.entries.get(&batch_id)?;
+		let signature = entry.stage.signature()?;
 		if !matches!(entry.stage, Stage::Countersigned { .. } | Stage::Submitted { .. }) {
-			return;
+			return None;
 		}
 		let key = view.servers.get(&entry.cert.server_id);
 		if key.is_some_and(|s| s.status == ServerStatus::Suspended) {
-			// The pool would refuse it; try again once the server is resumed.
 			tracing::info!(target: LOG, %batch_id, "server suspended; holding the countersignature");
 			let at_block = view.finalized;
 			self.update(batch_id, |e| e.stage = Stage::Submitted { signature, at_block });
-			return;
+			return None;
 		}
 		let valid = key.is_some_and(|s| {
 			verify_satellite_signature(
@@ -626,21 +664,31 @@ impl Relay {
 			.is_ok()
 		});
 		if !valid {
-			// The satellite key was rotated since: ask the satellite again.
 			tracing::info!(target: LOG, %batch_id, "satellite key changed since signing; asking again");
 			self.update(batch_id, |e| e.stage = Stage::Queued);
 			self.to_send.push(batch_id);
-			return;
+			return None;
 		}
-		let call = Call::countersignature(batch_id, signature);
-		let result = match &self.config.signer {
-			None => view.chain.submit(&view.at, &call).await,
+		Some(signature)
+	}
+
+	/// Sends `call` bare, or signed with `--signer`; `Err(())` without a chain.
+	async fn send(&self, call: &Call) -> Result<Result<H256, ChainError>, ()> {
+		let view = self.view.as_ref().ok_or(())?;
+		Ok(match &self.config.signer {
+			None => view.chain.submit(&view.at, call).await,
 			Some(signer) => match view.chain.next_nonce(&signer.account()).await {
-				Ok(nonce) => view.chain.submit_signed(&view.at, &call, signer, nonce).await,
+				Ok(nonce) => view.chain.submit_signed(&view.at, call, signer, nonce).await,
 				Err(error) => Err(error),
 			},
+		})
+	}
+
+	/// Submits one countersignature alone.
+	async fn submit_one(&mut self, batch_id: BatchId, signature: SatelliteSignature) {
+		let Ok(result) = self.send(&Call::countersignature(batch_id, signature)).await else {
+			return;
 		};
-		let finalized = view.finalized;
 		match result {
 			Ok(hash) => {
 				crash_point("submitted");
@@ -656,6 +704,13 @@ impl Relay {
 				tracing::warn!(target: LOG, %batch_id, %error, "submission failed; will check and retry");
 			},
 		}
+		self.record_submission(batch_id, signature);
+	}
+
+	/// Records that `batch_id`'s countersignature went out at the latest finalized block: it is
+	/// checked again from chain state after `--resubmit-after` blocks.
+	fn record_submission(&mut self, batch_id: BatchId, signature: SatelliteSignature) {
+		let Some(finalized) = self.view.as_ref().map(|v| v.finalized) else { return };
 		self.update(batch_id, |e| {
 			e.stage = Stage::Submitted { signature, at_block: finalized };
 			e.submissions = e.submissions.saturating_add(1);

@@ -264,6 +264,46 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	fn submit_countersignatures(
+		n: Linear<1, { T::MaxCountersignaturesPerCall::get() }>,
+	) -> Result<(), BenchmarkError> {
+		// n batches of n servers, each server's pending list full (each certification scans
+		// and rewrites it); the pool's check and the dispatch together, as for the single call.
+		let mut entries = Vec::new();
+		for i in 0..n {
+			let (id, operator) = register::<T>(i);
+			fill_pending::<T>(id, T::MaxPendingPerServer::get() - 1, i as u8);
+			let txs = transactions::<T>(1, 32);
+			let (cert, sig) = signed_certificate::<T>(id, i, &txs);
+			let batch_id = cert.batch_id();
+			Pallet::<T>::submit_batch(RawOrigin::Signed(operator).into(), cert, sig, txs)
+				.map_err(|e| BenchmarkError::Stop(e.into()))?;
+			let payload = Pallet::<T>::satellite_payload(batch_id).expect("stored");
+			let countersig = sp_io::crypto::ed25519_sign(KEY_TYPE, &satellite_key(i), &payload)
+				.expect("key is in the keystore");
+			entries.push((batch_id, countersig));
+		}
+		let entries = CountersignaturesOf::<T>::truncate_from(entries);
+		let ids = entries.iter().map(|(id, _)| *id).collect::<Vec<_>>();
+
+		#[block]
+		{
+			Pallet::<T>::validate_countersignatures(&entries)
+				.map_err(|_| BenchmarkError::Stop("every entry validates"))?;
+			Pallet::<T>::submit_countersignatures(RawOrigin::None.into(), entries)
+				.map_err(|e| BenchmarkError::Stop(e.error.into()))?;
+		}
+
+		for batch_id in ids {
+			assert!(matches!(
+				Batches::<T>::get(batch_id).map(|b| b.status),
+				Some(BatchStatus::Certified { .. })
+			));
+		}
+		Ok(())
+	}
+
+	#[benchmark]
 	fn run_schedule(n: Linear<0, { T::MaxScheduledPerBlock::get() - 1 }>) {
 		// n batches due to expire in this block, each of its own server whose pending list is
 		// full (removal scans the whole list), each with its deposit to release and a prune to

@@ -7,7 +7,9 @@
 //! relay, who would then pay for `AlreadyCertified`. With it:
 //!
 //! - A signed `submit_countersignature` runs [`Pallet::validate_countersignature`], the check the
-//!   bare path runs, and gets the same `provides` tag (the batch id). Every copy of one
+//!   bare path runs, and gets the same `provides` tag (the batch id); a signed bundle
+//!   (`submit_countersignatures`) runs [`Pallet::validate_countersignatures`], the tags of all
+//!   its batches. Every copy of one
 //!   countersignature, bare or signed, from any relay, competes for one slot in the pool; the
 //!   others are refused ("priority too low") or replaced ("usurped"), and are never charged. A
 //!   signed copy carries the pallet's priority plus the fee-based priority of
@@ -100,6 +102,9 @@ where
 		let validity = match call.is_sub_type() {
 			Some(Call::submit_countersignature { batch_id, signature }) => {
 				Pallet::<T>::validate_countersignature(batch_id, signature)?
+			},
+			Some(Call::submit_countersignatures { entries }) => {
+				Pallet::<T>::validate_countersignatures(entries)?
 			},
 			Some(Call::submit_batch { cert, txs, .. }) => {
 				Pallet::<T>::validate_batch(who, cert, txs)?

@@ -177,6 +177,9 @@ pub mod pallet {
 		ServerRecord<<T as frame_system::Config>::AccountId, <T as Config>::MaxPendingPerServer>;
 	/// The batch record as stored.
 	pub type BatchRecordOf<T> = BatchRecord<BlockNumberFor<T>>;
+	/// A bundle of countersignatures, bounded by `MaxCountersignaturesPerCall`.
+	pub type CountersignaturesOf<T> =
+		BoundedVec<(BatchId, SatelliteSignature), <T as Config>::MaxCountersignaturesPerCall>;
 	/// A balance of the deposit currency.
 	pub type BalanceOf<T> =
 		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
@@ -238,6 +241,10 @@ pub mod pallet {
 		/// Pool priority of unsigned countersignature transactions.
 		#[pallet::constant]
 		type UnsignedPriority: Get<TransactionPriority>;
+
+		/// Most countersignatures in one `submit_countersignatures` bundle.
+		#[pallet::constant]
+		type MaxCountersignaturesPerCall: Get<u32>;
 
 		/// The currency batch deposits are held in.
 		type Currency: Mutate<Self::AccountId>
@@ -345,6 +352,10 @@ pub mod pallet {
 		},
 		/// A pending batch expired without certification.
 		BatchExpired { server_id: ServerId, batch_id: BatchId, reason: ExpiryReason },
+		/// An entry of a countersignature bundle certified nothing (`error` says why); the rest of
+		/// the bundle went on. Only a bundle dispatched without the pool's check (wrapped in
+		/// another call) can have one: the pool refuses bundles with an entry that fails.
+		CountersignatureSkipped { batch_id: BatchId, error: DispatchError },
 		/// An expired batch's record and its indexed transactions were removed, `ExpiredRetention`
 		/// blocks or more after it expired.
 		BatchPruned { server_id: ServerId, batch_id: BatchId },
@@ -401,6 +412,10 @@ pub mod pallet {
 		BadSatelliteSignature,
 		/// The operator's balance cannot cover the batch deposit.
 		CannotHoldDeposit,
+		/// A countersignature bundle needs at least one entry.
+		EmptyBundle,
+		/// A countersignature bundle names one batch twice.
+		DuplicateInBundle,
 	}
 
 	#[pallet::hooks]
@@ -683,31 +698,46 @@ pub mod pallet {
 			batch_id: BatchId,
 			signature: SatelliteSignature,
 		) -> DispatchResultWithPostInfo {
-			let relayer = match ensure_signed(origin.clone()) {
-				Ok(who) => Some(who),
-				Err(_) => {
-					ensure_none(origin)?;
-					None
-				},
-			};
-			let Countersigned { mut batch, mut server, .. } =
-				Self::check_countersignature(&batch_id, &signature)?;
-
-			let server_id = batch.cert.server_id;
-			let now = frame_system::Pallet::<T>::block_number();
-			server.pending.retain(|id| id != &batch_id);
-			let satellite_key = server.satellite_key;
-			Servers::<T>::insert(server_id, server);
-			batch.status = BatchStatus::Certified {
-				satellite_signature: signature,
-				satellite_key,
-				certified_at: now,
-			};
-			let sequence = batch.cert.sequence;
-			Batches::<T>::insert(batch_id, batch);
-			Self::release_deposit(&batch_id);
-			Self::deposit_event(Event::BatchCertified { server_id, sequence, batch_id, relayer });
+			let relayer = Self::relayer(origin)?;
+			Self::certify(batch_id, signature, relayer)?;
 			Ok(Pays::No.into())
+		}
+
+		/// Records the satellite's countersignatures of several pending batches: a bundle, for
+		/// relays that come back from a pass with many at once.
+		///
+		/// Origin: as [`Pallet::submit_countersignature`]. Each entry is checked on its own, as
+		/// that call checks it: a valid one certifies its batch; one that fails is skipped with
+		/// `CountersignatureSkipped`. Fails, changing nothing, when no entry certifies. Pays
+		/// nothing when every entry is valid and new. In the pool a bundle is valid only when
+		/// every entry is ([`Pallet::validate_countersignatures`]), so skipped entries happen only
+		/// to a bundle wrapped in another call. Emits `BatchCertified` per batch. Complexity:
+		/// O(n) entries, each as `submit_countersignature`.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::submit_countersignatures(entries.len() as u32))]
+		pub fn submit_countersignatures(
+			origin: OriginFor<T>,
+			entries: CountersignaturesOf<T>,
+		) -> DispatchResultWithPostInfo {
+			let relayer = Self::relayer(origin)?;
+			ensure!(!entries.is_empty(), Error::<T>::EmptyBundle);
+			let mut first_error = None;
+			let mut certified = 0u32;
+			for (batch_id, signature) in entries {
+				match Self::certify(batch_id, signature, relayer.clone()) {
+					Ok(()) => certified += 1,
+					Err(error) => {
+						let error: DispatchError = error.into();
+						first_error.get_or_insert(error);
+						Self::deposit_event(Event::CountersignatureSkipped { batch_id, error });
+					},
+				}
+			}
+			match first_error {
+				None => Ok(Pays::No.into()),
+				Some(error) if certified == 0 => Err(error.into()),
+				Some(_) => Ok(Pays::Yes.into()),
+			}
 		}
 	}
 
@@ -721,10 +751,15 @@ pub mod pallet {
 		type Call = Call<T>;
 
 		fn validate_unsigned(_source: TransactionSource, call: &Self::Call) -> TransactionValidity {
-			let Call::submit_countersignature { batch_id, signature } = call else {
-				return InvalidTransaction::Call.into();
-			};
-			Self::validate_countersignature(batch_id, signature)
+			match call {
+				Call::submit_countersignature { batch_id, signature } => {
+					Self::validate_countersignature(batch_id, signature)
+				},
+				Call::submit_countersignatures { entries } => {
+					Self::validate_countersignatures(entries)
+				},
+				_ => InvalidTransaction::Call.into(),
+			}
 		}
 	}
 
@@ -754,6 +789,42 @@ pub mod pallet {
 				.longevity(longevity)
 				.propagate(true)
 				.build()
+		}
+
+		/// The pool's verdict on a bundle: valid only when every entry is valid and new and no
+		/// batch is named twice; refused otherwise as its first failing entry would be alone
+		/// ([`Self::pool_refusal`]), so no invalid entry rides along for free.
+		///
+		/// Tags: the bundle provides the tag of every batch it certifies, the same tag a single
+		/// countersignature provides, so any two transactions that would certify one batch
+		/// (singles, bundles, bare or signed, from any relays) conflict in the pool: only one is
+		/// kept, and once it is in a block the other is stale and leaves the pool. Priority: the
+		/// single's plus the number of entries, so a bigger bundle replaces a smaller one it
+		/// overlaps, and a bundle that loses is refused at once (priority too low), never left
+		/// waiting; its relay resubmits what is left after the next block.
+		pub fn validate_countersignatures(entries: &CountersignaturesOf<T>) -> TransactionValidity {
+			if entries.is_empty() {
+				return Err(Self::pool_refusal(Error::<T>::EmptyBundle));
+			}
+			let now = frame_system::Pallet::<T>::block_number();
+			let mut longevity = u64::MAX;
+			let mut validity = ValidTransaction::with_tag_prefix("SpaceNotaryCountersignature")
+				.priority(T::UnsignedPriority::get().saturating_add(entries.len() as u64))
+				.propagate(true);
+			for (i, (batch_id, signature)) in entries.iter().enumerate() {
+				if entries[..i].iter().any(|(seen, _)| seen == batch_id) {
+					return Err(Self::pool_refusal(Error::<T>::DuplicateInBundle));
+				}
+				let pending = Self::check_countersignature(batch_id, signature).map_err(|e| {
+					log::debug!(target: LOG_TARGET, "refused bundle at {batch_id:?}: {e:?}");
+					Self::pool_refusal(e)
+				})?;
+				let left: u64 =
+					pending.expires_at.saturating_sub(now).try_into().unwrap_or(u64::MAX);
+				longevity = longevity.min(left.max(1));
+				validity = validity.and_provides(batch_id);
+			}
+			validity.longevity(longevity).build()
 		}
 
 		/// The pool's verdict on a signed `submit_batch` by `who` (run by
@@ -852,6 +923,43 @@ pub mod pallet {
 				Error::<T>::AlreadyCertified => InvalidTransaction::Stale.into(),
 				_ => InvalidTransaction::Custom(Self::error_code(error)).into(),
 			}
+		}
+
+		/// The relayer of a countersignature: the signer, or `None` for a bare transaction.
+		fn relayer(origin: OriginFor<T>) -> Result<Option<T::AccountId>, DispatchError> {
+			match ensure_signed(origin.clone()) {
+				Ok(who) => Ok(Some(who)),
+				Err(_) => {
+					ensure_none(origin)?;
+					Ok(None)
+				},
+			}
+		}
+
+		/// Certifies a pending batch with its countersignature, after the checks of
+		/// [`Self::check_countersignature`]; changes nothing on failure.
+		fn certify(
+			batch_id: BatchId,
+			signature: SatelliteSignature,
+			relayer: Option<T::AccountId>,
+		) -> Result<(), Error<T>> {
+			let Countersigned { mut batch, mut server, .. } =
+				Self::check_countersignature(&batch_id, &signature)?;
+			let server_id = batch.cert.server_id;
+			let now = frame_system::Pallet::<T>::block_number();
+			server.pending.retain(|id| id != &batch_id);
+			let satellite_key = server.satellite_key;
+			Servers::<T>::insert(server_id, server);
+			batch.status = BatchStatus::Certified {
+				satellite_signature: signature,
+				satellite_key,
+				certified_at: now,
+			};
+			let sequence = batch.cert.sequence;
+			Batches::<T>::insert(batch_id, batch);
+			Self::release_deposit(&batch_id);
+			Self::deposit_event(Event::BatchCertified { server_id, sequence, batch_id, relayer });
+			Ok(())
 		}
 
 		/// Checks a countersignature without writing anything; returns the pending batch, its

@@ -79,6 +79,7 @@ impl pallet_space_notary::Config for Test {
 	type MaxScheduledPerBlock = ConstU32<4>;
 	type BatchTtl = BatchTtl;
 	type UnsignedPriority = ConstU64<{ 1 << 20 }>;
+	type MaxCountersignaturesPerCall = ConstU32<4>;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type BatchDeposit = BatchDeposit;

@@ -43,6 +43,7 @@ pub trait WeightInfo {
 	fn deregister_server(p: u32, ) -> Weight;
 	fn submit_batch(n: u32, b: u32, ) -> Weight;
 	fn submit_countersignature() -> Weight;
+	fn submit_countersignatures(n: u32, ) -> Weight;
 	fn run_schedule(n: u32, ) -> Weight;
 	}
 
@@ -157,6 +158,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
+	fn submit_countersignatures(n: u32, ) -> Weight {
+		// PLACEHOLDER until scripts/benchmark-weights runs: n single countersignatures.
+		Self::submit_countersignature().saturating_mul(n.into())
+	}
 	/// Storage: `SpaceNotary::Expiries` (r:1 w:1)
 	/// Proof: `SpaceNotary::Expiries` (`max_values`: None, `max_size`: Some(16398), added: 18873, mode: `MaxEncodedLen`)
 	/// Storage: `SpaceNotary::Batches` (r:512 w:512)
@@ -233,6 +238,10 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5666))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	fn submit_countersignatures(n: u32, ) -> Weight {
+		// PLACEHOLDER until scripts/benchmark-weights runs: n single countersignatures.
+		Self::submit_countersignature().saturating_mul(n.into())
 	}
 	fn run_schedule(n: u32, ) -> Weight {
 		Weight::from_parts(6_933_000, 0)

@@ -5,6 +5,7 @@
 #![allow(deprecated)]
 
 mod batches;
+mod bundles;
 mod countersignatures;
 mod expiry;
 mod extension;
