@@ -430,6 +430,54 @@ describe('dev chain', () => {
     assert.equal(bobAfter.nonce.toNumber(), bobBefore.nonce.toNumber());
   });
 
+  test('bundles: two overlapping bundles never both land; a signed bundle is free', async () => {
+    assert.ok(state.third, 'needs the third batch');
+    const { server, satellite, serverId, genesisHash } = state;
+    let prevBatch = state.third.batch.id;
+    const batches = [];
+    for (const sequence of [4, 5, 6, 7]) {
+      const batch = buildBatch({ server, genesisHash, serverId, sequence, prevBatch, txs: [`bundle tx ${sequence}`] });
+      await submitBatch(batch, bob);
+      batches.push(batch);
+      prevBatch = batch.id;
+    }
+    const entry = (b) => [hex(b.id), hex(satellite.countersign(b.id, b.serverSignature))];
+    const [b4, b5, b6, b7] = batches;
+
+    // Two relays' bare bundles overlapping on batch 5: the pool keeps the first and refuses the
+    // second at once (same size, same priority; 1014), or finds it outdated (1010) if the first
+    // is in a block already. Never both.
+    const first = submit(api, api.tx.spaceNotary.submitCountersignatures([entry(b4), entry(b5)]), {
+      what: 'a bare bundle of batches 4 and 5',
+    });
+    const overlapError = await expectPoolRejection(api, api.tx.spaceNotary.submitCountersignatures([entry(b5), entry(b6)]), {
+      what: 'an overlapping bare bundle of batches 5 and 6',
+    });
+    assert.match(String(overlapError?.message), /^(1014\b.*[Pp]riority|1010\b.*outdated)/, String(overlapError?.message));
+    const landed = await first;
+    const certifiedIds = landed.events
+      .filter(({ event }) => event.section === 'spaceNotary' && event.method === 'BatchCertified')
+      .map(({ event }) => event.data.batchId.toHex());
+    assert.deepEqual(certifiedIds.sort(), [hex(b4.id), hex(b5.id)].sort(), 'the first bundle certified its two batches');
+
+    // The second relay sends what is left of its bundle, with batch 7, signed by Charlie: free.
+    const charlieBefore = (await api.query.system.account(charlie.address)).data.free.toBigInt();
+    const rest = await submit(api, api.tx.spaceNotary.submitCountersignatures([entry(b6), entry(b7)]), {
+      signer: charlie,
+      what: 'a signed bundle of batches 6 and 7',
+    });
+    const restIds = rest.events
+      .filter(({ event }) => event.section === 'spaceNotary' && event.method === 'BatchCertified')
+      .map(({ event }) => event.data.batchId.toHex());
+    assert.deepEqual(restIds.sort(), [hex(b6.id), hex(b7.id)].sort());
+    const at = await api.at(rest.blockHash);
+    assert.equal((await at.query.system.account(charlie.address)).data.free.toBigInt(), charlieBefore, 'a valid bundle is free');
+    for (const b of batches) {
+      const record = (await at.query.spaceNotary.batches(b.id)).unwrap();
+      assert.ok(record.status.isCertified, `batch ${b.fields.sequence} certified`);
+    }
+  });
+
   test('ecdsa server: register, submit, bare countersignature, inclusion', async () => {
     const server = serverKeyPair('ecdsa', SEEDS.ecdsaServer);
     const satellite = satelliteKeyPair(SEEDS.ecdsaSatellite);
