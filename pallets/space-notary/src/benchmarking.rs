@@ -7,7 +7,7 @@
 //! (`MaxBatchBytes / MaxTxBytes`); the weight of smaller counts is the same line's, below that.
 
 use super::*;
-use alloc::{format, vec, vec::Vec};
+use alloc::{format, string::String, vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::{
 	pallet_prelude::*,
@@ -26,8 +26,12 @@ use space_notary_primitives::{
 
 const KEY_TYPE: KeyTypeId = KeyTypeId(*b"snbe");
 
+/// A raw 32-byte seed, as `0x` hex, so that the keystore takes it as it is: a `//path` would be
+/// derived from the dev phrase through PBKDF2 at every registration, the bulk of a setup.
 fn seed(kind: &str, i: u32) -> Option<Vec<u8>> {
-	Some(format!("//{kind}{i}").into_bytes())
+	let tag = sp_io::hashing::blake2_256(format!("{kind}{i}").as_bytes());
+	let hex: String = tag.iter().map(|b| format!("{b:02x}")).collect();
+	Some(format!("0x{hex}").into_bytes())
 }
 
 fn server_key(i: u32) -> sp_core::ecdsa::Public {
