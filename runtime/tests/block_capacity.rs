@@ -2,7 +2,7 @@
 //!
 //! `cargo test --release -p space-notary-runtime --test block_capacity -- --nocapture`
 
-use frame_support::dispatch::DispatchClass;
+use frame_support::{dispatch::DispatchClass, traits::Get};
 use pallet_space_notary::WeightInfo;
 use space_notary_runtime::{configs::RuntimeBlockWeights, Runtime, MILLI_SECS_PER_BLOCK};
 
@@ -28,6 +28,20 @@ fn countersignatures_per_block_meet_the_target() {
 }
 
 #[test]
+fn bundles_fit_more_countersignatures_than_singles() {
+	let max = <Runtime as pallet_space_notary::Config>::MaxCountersignaturesPerCall::get();
+	let bundles = per_block(Weights::submit_countersignatures(max));
+	let singles = per_block(Weights::submit_countersignature());
+	let bundled = bundles * u64::from(max);
+	println!(
+		"submit_countersignatures({max}): {} ps + base extrinsic → {bundles} bundles, {bundled} \
+		 countersignatures per block (singles: {singles})",
+		Weights::submit_countersignatures(max).ref_time(),
+	);
+	assert!(bundled > singles, "a bundle pays the base weight once: {bundled} vs {singles}");
+}
+
+#[test]
 fn submit_batch_weight_is_linear_and_fits() {
 	let w = |n, b| Weights::submit_batch(n, b).ref_time();
 	assert_eq!(w(3, 0) - w(2, 0), w(2, 0) - w(1, 0), "linear in transactions");
@@ -37,4 +51,10 @@ fn submit_batch_weight_is_linear_and_fits() {
 	let n = per_block(largest);
 	println!("largest submit_batch (1024 txs, 1 MiB): {} ps → {n} per block", largest.ref_time());
 	assert!(n >= 1);
+	let smallest = Weights::submit_batch(1, 1);
+	println!(
+		"smallest submit_batch (1 tx, 1 B): {} ps → {} per block",
+		smallest.ref_time(),
+		per_block(smallest)
+	);
 }
