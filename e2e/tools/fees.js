@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // What Space Notary's calls cost on a running chain: the fee polkadot.js shows before signing
-// (`paymentInfo`), split into base, length and weight parts (`TransactionPaymentApi`), at the
-// chain's current fee multiplier. Nothing is submitted.
+// (`paymentInfo`), at the chain's current fee multiplier. Nothing is submitted.
 //
 //   node tools/fees.js [--rpc ws://127.0.0.1:9944] [--json]
 //
@@ -47,17 +46,12 @@ export async function priceCalls(api) {
   const price = async (name, what, tx) => {
     const info = await tx.paymentInfo(bob);
     const signed = await tx.signAsync(bob, { nonce: -1 });
-    const details = await api.call.transactionPaymentApi.queryFeeDetails(signed.toHex(), signed.encodedLength);
-    const inclusion = details.inclusionFee.unwrapOr(null);
     rows.push({
       call: name,
       what,
       lengthBytes: signed.encodedLength,
       refTimeUs: Number(info.weight.refTime.toBigInt() / 1_000_000n),
       fee: info.partialFee.toBigInt(),
-      baseFee: inclusion?.baseFee.toBigInt() ?? 0n,
-      lengthFee: inclusion?.lenFee.toBigInt() ?? 0n,
-      weightFee: inclusion?.adjustedWeightFee.toBigInt() ?? 0n,
     });
   };
   for (const [name, what, txs] of shapes()) {
@@ -94,13 +88,11 @@ async function main() {
       console.log(JSON.stringify({ rows, decimals, multiplier, deposit }, (_, v) => (typeof v === 'bigint' ? v.toString() : v), 2));
       return;
     }
-    console.log('| call | batch | length | weight (ref time) | fee | base | length part | weight part |');
-    console.log('|---|---|---|---|---|---|---|---|');
+    console.log('| call | batch | length | weight (ref time) | fee (UNIT) |');
+    console.log('|---|---|---|---|---|');
     for (const r of rows) {
-      const u = (x) => units(x, decimals);
       console.log(
-        `| ${r.call} | ${r.what} | ${r.lengthBytes.toLocaleString('en')} B | ${r.refTimeUs.toLocaleString('en')} µs | ` +
-          `${u(r.fee)} | ${u(r.baseFee)} | ${u(r.lengthFee)} | ${u(r.weightFee)} |`,
+        `| ${r.call} | ${r.what} | ${r.lengthBytes.toLocaleString('en')} B | ${r.refTimeUs.toLocaleString('en')} µs | ${units(r.fee, decimals)} |`,
       );
     }
     console.log(`\nfee multiplier ${multiplier} (fixed point, 10^18 = 1); batch deposit ${units(deposit, decimals)} (held, released)`);
