@@ -183,8 +183,11 @@ async function main() {
             api.tx.spaceNotary.submitCountersignatures(entries.slice(i * bundleSize, (i + 1) * bundleSize)),
           )
         : entries.map(([id, sig]) => api.tx.spaceNotary.submitCountersignature(id, sig));
-      // What the weights predict for one block of this mode.
-      const probe = await calls[0].paymentInfo(relays[0]);
+      // What the weights predict for one block of this mode: a signed call weighs its call and
+      // its extensions (`paymentInfo`), a bare one its call only (`queryCallInfo`).
+      const probe = signed
+        ? await calls[0].paymentInfo(relays[0])
+        : await api.call.transactionPaymentCallApi.queryCallInfo(calls[0], calls[0].encodedLength);
       const perCall = probe.weight.refTime.toBigInt() + baseExtrinsic;
       const perCallEntries = bundled ? Math.min(bundleSize, entries.length) : 1;
       const predicted = Number(((maxNormalWeight - baseBlock) / perCall) * BigInt(perCallEntries));
