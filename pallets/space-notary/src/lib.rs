@@ -775,20 +775,7 @@ pub mod pallet {
 			batch_id: &BatchId,
 			signature: &SatelliteSignature,
 		) -> TransactionValidity {
-			let pending = Self::check_countersignature(batch_id, signature).map_err(|e| {
-				log::debug!(target: LOG_TARGET, "refused countersignature {batch_id:?}: {e:?}");
-				Self::pool_refusal(e)
-			})?;
-			let expires_at = pending.expires_at;
-			let now = frame_system::Pallet::<T>::block_number();
-			let longevity: u64 =
-				expires_at.saturating_sub(now).try_into().unwrap_or(u64::MAX).max(1);
-			ValidTransaction::with_tag_prefix("SpaceNotaryCountersignature")
-				.priority(T::UnsignedPriority::get())
-				.and_provides(batch_id)
-				.longevity(longevity)
-				.propagate(true)
-				.build()
+			Self::countersignatures_validity(&[(*batch_id, *signature)], T::UnsignedPriority::get())
 		}
 
 		/// The pool's verdict on a bundle: valid only when every entry is valid and new and no
@@ -806,17 +793,28 @@ pub mod pallet {
 			if entries.is_empty() {
 				return Err(Self::pool_refusal(Error::<T>::EmptyBundle));
 			}
+			let priority = T::UnsignedPriority::get().saturating_add(entries.len() as u64);
+			Self::countersignatures_validity(entries, priority)
+		}
+
+		/// Valid with `priority`, providing every batch's tag and living until the first of them
+		/// expires, if every countersignature checks out and names a batch of its own; refused
+		/// as the first that does not.
+		fn countersignatures_validity(
+			entries: &[(BatchId, SatelliteSignature)],
+			priority: TransactionPriority,
+		) -> TransactionValidity {
 			let now = frame_system::Pallet::<T>::block_number();
 			let mut longevity = u64::MAX;
 			let mut validity = ValidTransaction::with_tag_prefix("SpaceNotaryCountersignature")
-				.priority(T::UnsignedPriority::get().saturating_add(entries.len() as u64))
+				.priority(priority)
 				.propagate(true);
 			for (i, (batch_id, signature)) in entries.iter().enumerate() {
 				if entries[..i].iter().any(|(seen, _)| seen == batch_id) {
 					return Err(Self::pool_refusal(Error::<T>::DuplicateInBundle));
 				}
 				let pending = Self::check_countersignature(batch_id, signature).map_err(|e| {
-					log::debug!(target: LOG_TARGET, "refused bundle at {batch_id:?}: {e:?}");
+					log::debug!(target: LOG_TARGET, "refused countersignature {batch_id:?}: {e:?}");
 					Self::pool_refusal(e)
 				})?;
 				let left: u64 =
@@ -828,8 +826,9 @@ pub mod pallet {
 		}
 
 		/// The pool's verdict on a signed `submit_batch` by `who` (run by
-		/// [`ValidateSpaceNotaryCalls`]): every check of the call that needs no hashing, in the
-		/// call's order, with [`Self::pool_refusal`]'s mapping. Valid batches provide the tag
+		/// [`ValidateSpaceNotaryCalls`]): every check of the call that needs no hashing (the
+		/// operator before the server's status; otherwise in the call's order), with
+		/// [`Self::pool_refusal`]'s mapping. Valid batches provide the tag
 		/// `(server id, sequence)`, so one batch per sequence is in the pool; a batch beyond the
 		/// next sequence requires its predecessor's tag and waits for it. The merkle root and the
 		/// server signature are left to dispatch (see the extension's docs).

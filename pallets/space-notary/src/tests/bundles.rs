@@ -2,8 +2,6 @@
 //! pool keeps overlapping bundles from both landing.
 
 use super::*;
-use frame_support::dispatch::GetDispatchInfo;
-use sp_runtime::traits::DispatchTransaction;
 
 fn bundle(entries: &[(BatchId, ed25519::Signature)]) -> CountersignaturesOf<Test> {
 	BoundedVec::truncate_from(entries.to_vec())
@@ -147,24 +145,13 @@ fn two_overlapping_bundles_never_both_land() {
 fn a_signed_bundle_is_checked_in_the_pool_and_free_when_valid() {
 	new_test_ext().execute_with(|| {
 		let entries = three_pending();
-		let apply = |call: RuntimeCall| {
-			let info = call.get_dispatch_info();
-			let len = call.encoded_size();
-			tx_extension(&charlie()).dispatch_transaction(
-				RuntimeOrigin::signed(charlie()),
-				call,
-				&info,
-				len,
-				0,
-			)
-		};
 		let mut forged = entries.clone();
 		forged[0].1 = satellite_pair(77).sign(b"x");
 		assert_eq!(
-			apply(bundle_call(&forged)).map(|_| ()),
+			apply(&charlie(), bundle_call(&forged)).map(|_| ()),
 			Err(InvalidTransaction::Custom(code(Error::BadSatelliteSignature)).into())
 		);
-		let outcome = apply(bundle_call(&entries)).expect("valid").expect("dispatched");
+		let outcome = apply(&charlie(), bundle_call(&entries)).expect("valid").expect("dispatched");
 		assert_eq!(outcome.pays_fee, Pays::No);
 		assert_eq!(Balances::free_balance(charlie()), INITIAL_BALANCE, "nothing charged");
 		assert!(entries.iter().all(|(id, _)| certified(*id)));

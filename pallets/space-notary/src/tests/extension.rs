@@ -4,7 +4,7 @@
 use super::*;
 use frame_support::{dispatch::GetDispatchInfo, pallet_prelude::ValidTransaction};
 use frame_support::{traits::Get, weights::Weight};
-use sp_runtime::traits::{DispatchTransaction, TransactionExtension, TxBaseImplication};
+use sp_runtime::traits::{TransactionExtension, TxBaseImplication};
 
 const RICH: u64 = INITIAL_BALANCE;
 
@@ -14,31 +14,6 @@ fn free(who: &AccountId) -> u64 {
 
 fn countersignature_call(batch_id: BatchId, signature: ed25519::Signature) -> RuntimeCall {
 	RuntimeCall::SpaceNotary(crate::Call::submit_countersignature { batch_id, signature })
-}
-
-/// The pool's verdict on `call` signed by `who` (as `validate_transaction` reaches it).
-fn pool_verdict(who: &AccountId, call: &RuntimeCall) -> TransactionValidity {
-	let info = call.get_dispatch_info();
-	tx_extension(who)
-		.validate_only(
-			RuntimeOrigin::signed(who.clone()),
-			call,
-			&info,
-			call.encoded_size(),
-			TransactionSource::External,
-			0,
-		)
-		.map(|(validity, _, _)| validity)
-}
-
-/// Applies `call` signed by `who` as a block would: every extension, then dispatch.
-fn apply(
-	who: &AccountId,
-	call: RuntimeCall,
-) -> Result<sp_runtime::DispatchResultWithInfo<PostDispatchInfo>, TransactionValidityError> {
-	let info = call.get_dispatch_info();
-	let len = call.encoded_size();
-	tx_extension(who).dispatch_transaction(RuntimeOrigin::signed(who.clone()), call, &info, len, 0)
 }
 
 #[test]

@@ -29,7 +29,7 @@ use frame_support::{
 };
 use sp_core::{ecdsa, ed25519, sr25519, Pair, H256};
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::{DispatchError, MultiSignature};
+use sp_runtime::{traits::DispatchTransaction, DispatchError, MultiSignature};
 use space_notary_primitives::{
 	leaf_hash, offchain_txs_key, BatchCertificate, BatchId, InclusionProof, ServerId, ServerKey,
 };
@@ -249,4 +249,29 @@ fn unknown(error: Error<Test>) -> TransactionValidity {
 
 fn invalid(error: Error<Test>) -> TransactionValidity {
 	Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(code(error))))
+}
+
+/// The pool's verdict on `call` signed by `who` (as `validate_transaction` reaches it).
+fn pool_verdict(who: &AccountId, call: &RuntimeCall) -> TransactionValidity {
+	let info = call.get_dispatch_info();
+	tx_extension(who)
+		.validate_only(
+			RuntimeOrigin::signed(who.clone()),
+			call,
+			&info,
+			call.encoded_size(),
+			TransactionSource::External,
+			0,
+		)
+		.map(|(validity, _, _)| validity)
+}
+
+/// Applies `call` signed by `who` as a block would: every extension, then dispatch.
+fn apply(
+	who: &AccountId,
+	call: RuntimeCall,
+) -> Result<sp_runtime::DispatchResultWithInfo<PostDispatchInfo>, TransactionValidityError> {
+	let info = call.get_dispatch_info();
+	let len = call.encoded_size();
+	tx_extension(who).dispatch_transaction(RuntimeOrigin::signed(who.clone()), call, &info, len, 0)
 }
