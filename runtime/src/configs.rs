@@ -163,6 +163,9 @@ impl pallet_sudo::Config for Runtime {
 	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
 }
 
+/// Most pending batches per server.
+pub const MAX_PENDING_PER_SERVER: u32 = 64;
+
 parameter_types! {
 	/// A batch waits twelve hours for its countersignature: the longest gap between passes
 	/// that one LEO ground station sees (DESIGN.md, "Time"). The satellite's freshness window
@@ -171,9 +174,12 @@ parameter_types! {
 	pub const BatchTtl: BlockNumber = 12 * HOURS;
 	/// Countersignatures are cheap to check and time-critical; they go before ordinary traffic.
 	pub const CountersignaturePriority: TransactionPriority = TransactionPriority::MAX / 2;
-	// What the ~400 bytes of a pending batch (its record, its expiry and pending-list entries,
-	// the deposit's own entry) lock up while it waits: a milli-unit per byte.
-	pub const BatchDeposit: Balance = 400 * STORAGE_BYTE_DEPOSIT;
+	/// Held from a server's operator while the server is registered, at a milli-unit a byte of
+	/// the state it may occupy: its record and key-owner entries (~200 bytes) and ~400 bytes for
+	/// each of its up to `MaxPendingPerServer` pending batches (the batch record, its schedule
+	/// entry and its pending-list entry). 25.8 UNIT.
+	pub const ServerDeposit: Balance =
+		(200 + 400 * MAX_PENDING_PER_SERVER as Balance) * STORAGE_BYTE_DEPOSIT;
 	// A week to see why a batch expired before its record goes.
 	pub const ExpiredRetention: BlockNumber = 7 * DAYS;
 }
@@ -183,7 +189,7 @@ impl pallet_space_notary::Config for Runtime {
 	type MaxTxsPerBatch = ConstU32<1024>;
 	type MaxTxBytes = ConstU32<{ 16 * 1024 }>;
 	type MaxBatchBytes = ConstU32<{ 1024 * 1024 }>;
-	type MaxPendingPerServer = ConstU32<64>;
+	type MaxPendingPerServer = ConstU32<MAX_PENDING_PER_SERVER>;
 	/// More than the `submit_batch` calls that fit in one block's weight.
 	type MaxScheduledPerBlock = ConstU32<512>;
 	type BatchTtl = BatchTtl;
@@ -191,7 +197,7 @@ impl pallet_space_notary::Config for Runtime {
 	type MaxCountersignaturesPerCall = ConstU32<256>;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
-	type BatchDeposit = BatchDeposit;
+	type ServerDeposit = ServerDeposit;
 	type ExpiredRetention = ExpiredRetention;
 	type WeightInfo = pallet_space_notary::weights::SubstrateWeight<Runtime>;
 }

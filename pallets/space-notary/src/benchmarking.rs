@@ -12,7 +12,7 @@ use frame_benchmarking::v2::*;
 use frame_support::{
 	pallet_prelude::*,
 	traits::{
-		fungible::{Inspect, Mutate, MutateHold},
+		fungible::{Inspect, Mutate},
 		EnsureOrigin, Hooks,
 	},
 	BoundedVec,
@@ -46,14 +46,19 @@ fn registrar<T: Config>() -> T::RuntimeOrigin {
 	T::RegistrarOrigin::try_successful_origin().expect("registrar origin is available")
 }
 
-/// Registers server `i` (ecdsa key) through the call, with an operator who can cover many
-/// deposits; returns its id and operator.
-fn register<T: Config>(i: u32) -> (ServerId, T::AccountId) {
+/// Operator `i`, funded to cover a server deposit.
+fn funded_operator<T: Config>(i: u32) -> T::AccountId {
 	let operator: T::AccountId = account("operator", i, 0);
-	let funds = T::BatchDeposit::get()
-		.saturating_mul(10_000u32.into())
+	let funds = T::ServerDeposit::get()
+		.saturating_mul(2u32.into())
 		.saturating_add(T::Currency::minimum_balance());
 	T::Currency::set_balance(&operator, funds);
+	operator
+}
+
+/// Registers server `i` (ecdsa key) through the call; returns its id and operator.
+fn register<T: Config>(i: u32) -> (ServerId, T::AccountId) {
+	let operator = funded_operator::<T>(i);
 	Pallet::<T>::register_server(
 		registrar::<T>(),
 		operator.clone(),
@@ -65,13 +70,12 @@ fn register<T: Config>(i: u32) -> (ServerId, T::AccountId) {
 }
 
 /// Puts `count` placeholder pending batches (ids derived from `tag`) on a server's list and in
-/// storage, with their deposits held, as submissions would have.
+/// storage, as submissions would have.
 fn fill_pending<T: Config>(server_id: ServerId, count: u32, tag: u8) -> Vec<BatchId> {
 	let expires_at = frame_system::Pallet::<T>::block_number() + T::BatchTtl::get();
 	let mut ids = Vec::new();
 	Servers::<T>::mutate(server_id, |server| {
 		let server = server.as_mut().expect("server exists");
-		let deposit = T::BatchDeposit::get();
 		for i in 0..count {
 			let cert = BatchCertificate {
 				server_id,
@@ -90,9 +94,6 @@ fn fill_pending<T: Config>(server_id: ServerId, count: u32, tag: u8) -> Vec<Batc
 				},
 			);
 			server.pending.try_push(id).expect("count is within MaxPendingPerServer");
-			T::Currency::hold(&HoldReason::BatchDeposit.into(), &server.operator, deposit)
-				.expect("the operator is funded");
-			Deposits::<T>::insert(id, (server.operator.clone(), deposit));
 			ids.push(id);
 		}
 	});
@@ -163,7 +164,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn register_server() {
-		let operator: T::AccountId = account("operator", 0, 0);
+		let operator = funded_operator::<T>(0);
 		let key: ServerKey = server_key(0).into();
 		let origin = registrar::<T>();
 
@@ -326,8 +327,7 @@ mod benchmarks {
 	#[benchmark]
 	fn run_schedule(n: Linear<0, { T::MaxScheduledPerBlock::get() - 1 }>) {
 		// n batches due to expire in this block, each of its own server whose pending list is
-		// full (removal scans the whole list), each with its deposit to release and a prune to
-		// schedule: the dearest step there is (a prune only removes a record).
+		// full (removal scans the whole list), each with a prune to schedule: the dearest step there is (a prune only removes a record).
 		let now = frame_system::Pallet::<T>::block_number();
 		let mut ids = Vec::new();
 		for i in 0..n {

@@ -75,7 +75,7 @@
 //! ## Expiry
 //!
 //! A batch submitted in block `n` expires as of block `n + BatchTtl` if still pending: from that
-//! block on its countersignature is refused (`BatchExpired`). The work (status, deposit, event)
+//! block on its countersignature is refused (`BatchExpired`). The work (status, event, prune)
 //! is scheduled in `Schedule` under that block and done by `on_initialize`, at most
 //! `MaxScheduledPerBlock` steps a block: when more batches expire in one block than that, the
 //! rest is done in the next blocks (their records say the block they expired as of). A submission
@@ -84,10 +84,13 @@
 //!
 //! ## State: what is kept, what is paid, what is pruned
 //!
-//! - A pending batch holds `BatchDeposit` from its operator (a hold with reason
-//!   [`HoldReason::BatchDeposit`], recorded in `Deposits`), released in full when the batch is
-//!   certified or expires, whatever the cause. Pending state is bounded twice: by
-//!   `MaxPendingPerServer` per server, and by what operators can lock up.
+//! - A registered server holds `ServerDeposit` from its operator (a hold with reason
+//!   [`HoldReason::ServerDeposit`], the amount recorded in `ServerDeposits`), taken at
+//!   registration and released in full at deregistration. It pays for the server's record and
+//!   its up to `MaxPendingPerServer` pending batches, so pending state is bounded twice: per
+//!   server, and by what operators can lock up. One hold per server rather than one per batch
+//!   keeps balances out of the hot path: a submission and a certification write no balance,
+//!   which is what lets a block certify 5,000 batches (README, "Figures").
 //! - An expired batch's record and its transactions in the off-chain index are removed
 //!   `ExpiredRetention` blocks after it expired (`BatchPruned`), long enough for relays and
 //!   explorers to see why it expired. The removal is scheduled like an expiry (`Schedule`,
@@ -108,7 +111,10 @@
 //!
 //! ## Storage versions
 //!
-//! The layout is version 1 (`#[pallet::storage_version]`). One stored type carries a bound from
+//! The layout is version 1 (`#[pallet::storage_version]`). Version 1 has not been released:
+//! until the first chain that outlives a restart from genesis runs it, it changes in place (the
+//! per-batch `Deposits` became the per-server `ServerDeposits` this way); from then on every
+//! change bumps the version and ships a migration. One stored type carries a bound from
 //! `Config`: a server's pending list (`MaxPendingPerServer`). Raising it needs nothing: the
 //! encoding of a bounded vector does not depend on its bound. Lowering it below what a server has
 //! pending makes that server's record fail to decode (`Servers::get` would return `None`), so it
@@ -156,7 +162,7 @@ pub mod pallet {
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
-			fungible::{Inspect, InspectHold, Mutate, MutateHold},
+			fungible::{Inspect, Mutate, MutateHold},
 			tokens::Precision,
 		},
 	};
@@ -246,17 +252,19 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxCountersignaturesPerCall: Get<u32>;
 
-		/// The currency batch deposits are held in.
+		/// The currency server deposits are held in.
 		type Currency: Mutate<Self::AccountId>
 			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
 
 		/// The runtime's hold reasons, which include this pallet's.
 		type RuntimeHoldReason: From<HoldReason>;
 
-		/// Held from the operator for each pending batch, released when the batch is certified
-		/// or expires.
+		/// Held from a server's operator from registration to deregistration: it pays for the
+		/// state the server may occupy while registered, its record and up to
+		/// `MaxPendingPerServer` pending batches. One hold per server, not one per batch, so
+		/// that neither a submission nor a certification touches balances.
 		#[pallet::constant]
-		type BatchDeposit: Get<BalanceOf<Self>>;
+		type ServerDeposit: Get<BalanceOf<Self>>;
 
 		/// Blocks an expired batch's record and its indexed transactions are kept after expiry
 		/// before they are removed.
@@ -309,14 +317,15 @@ pub mod pallet {
 	/// Why this pallet holds funds.
 	#[pallet::composite_enum]
 	pub enum HoldReason {
-		/// The deposit of a pending batch, held from its server's operator.
-		BatchDeposit,
+		/// The deposit of a registered server, held from its operator.
+		ServerDeposit,
 	}
 
-	/// The deposit held for each pending batch, and from whom; removed when it is released.
+	/// The deposit held from each registered server's operator (what was held, so that a
+	/// change of `ServerDeposit` releases exactly that); removed at deregistration.
 	#[pallet::storage]
-	pub type Deposits<T: Config> =
-		StorageMap<_, Identity, BatchId, (T::AccountId, BalanceOf<T>), OptionQuery>;
+	pub type ServerDeposits<T: Config> =
+		StorageMap<_, Twox64Concat, ServerId, BalanceOf<T>, OptionQuery>;
 
 	/// Events of this pallet. Field names say what they hold; variant docs say when.
 	#[pallet::event]
@@ -410,7 +419,7 @@ pub mod pallet {
 		BatchExpired,
 		/// The countersignature does not verify under the server's satellite key.
 		BadSatelliteSignature,
-		/// The operator's balance cannot cover the batch deposit.
+		/// The operator's balance cannot cover the server deposit.
 		CannotHoldDeposit,
 		/// A countersignature bundle needs at least one entry.
 		EmptyBundle,
@@ -448,7 +457,8 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Registers a ground server and assigns it the next server id.
 		///
-		/// Origin: `RegistrarOrigin`. Checks: neither key belongs to another server.
+		/// Origin: `RegistrarOrigin`. Checks: neither key belongs to another server, the
+		/// operator can cover `ServerDeposit`, which is held from it until deregistration.
 		/// Emits `ServerRegistered`. Complexity: O(1).
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_server())]
@@ -466,7 +476,12 @@ pub mod pallet {
 			);
 			let server_id = NextServerId::<T>::get();
 			let next = server_id.checked_add(1).ok_or(Error::<T>::ServerIdsExhausted)?;
+			let deposit = T::ServerDeposit::get();
+			// The last check and the first write: a hold that fails changes nothing.
+			T::Currency::hold(&HoldReason::ServerDeposit.into(), &operator, deposit)
+				.map_err(|_| Error::<T>::CannotHoldDeposit)?;
 
+			ServerDeposits::<T>::insert(server_id, deposit);
 			NextServerId::<T>::put(next);
 			ServerKeyOwner::<T>::insert(&server_key, server_id);
 			SatelliteKeyOwner::<T>::insert(satellite_key, server_id);
@@ -573,8 +588,8 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Deregisters a server: its pending batches expire now, its keys are freed, its id is
-		/// never reused. Certified batches stay on record.
+		/// Deregisters a server: its pending batches expire now, its keys are freed, its deposit
+		/// goes back to its operator, its id is never reused. Certified batches stay on record.
 		///
 		/// Origin: `RegistrarOrigin`. Checks: the server exists. Emits `BatchExpired` for each
 		/// pending batch, then `ServerDeregistered`. Complexity: O(p), p = pending batches
@@ -595,6 +610,7 @@ pub mod pallet {
 			for batch_id in &server.pending {
 				Self::mark_expired(server_id, batch_id, now, ExpiryReason::ServerDeregistered);
 			}
+			Self::release_deposit(server_id, &server.operator);
 			Self::deposit_event(Event::ServerDeregistered { server_id, expired });
 			Ok(Some(T::WeightInfo::deregister_server(expired)).into())
 		}
@@ -645,11 +661,7 @@ pub mod pallet {
 					_ => Error::<T>::SignatureSchemeMismatch,
 				}
 			})?;
-			let deposit = T::BatchDeposit::get();
-			T::Currency::hold(&HoldReason::BatchDeposit.into(), &who, deposit)
-				.map_err(|_| Error::<T>::CannotHoldDeposit)?;
 
-			Deposits::<T>::insert(batch_id, (who, deposit));
 			sp_io::offchain_index::set(&offchain_txs_key(&batch_id), &txs.encode());
 			Schedule::<T>::insert(expires_at, batch_id, Scheduled::Expire);
 			server.last_sequence = cert.sequence;
@@ -880,10 +892,6 @@ pub mod pallet {
 			if is_next && server.pending.len() >= T::MaxPendingPerServer::get() as usize {
 				return refuse(Error::<T>::TooManyPending);
 			}
-			if !T::Currency::can_hold(&HoldReason::BatchDeposit.into(), who, T::BatchDeposit::get())
-			{
-				return refuse(Error::<T>::CannotHoldDeposit);
-			}
 			let mut validity = ValidTransaction::with_tag_prefix("SpaceNotaryBatch")
 				.and_provides((server_id, cert.sequence))
 				.propagate(true);
@@ -900,10 +908,10 @@ pub mod pallet {
 		/// minutes by default): the same bytes cannot be sent again even after the cause is
 		/// gone. An `UnknownTransaction` is refused without a ban. So:
 		///
-		/// - `UnknownBatch`, `ServerSuspended`, `TooManyPending`, `CannotHoldDeposit`: can change
-		///   (the batch may be in a block this node has not imported yet, when gossip outruns block
-		///   import; the registrar may resume the server while the batch is pending; pending
-		///   batches get certified or expire; funds arrive) → `UnknownTransaction::Custom(code)`.
+		/// - `UnknownBatch`, `ServerSuspended`, `TooManyPending`: can change (the batch may be in
+		///   a block this node has not imported yet, when gossip outruns block import; the
+		///   registrar may resume the server while the batch is pending; pending batches get
+		///   certified or expire) → `UnknownTransaction::Custom(code)`.
 		/// - `AlreadyCertified`: final on this chain → `InvalidTransaction::Stale` (a pool that
 		///   finds it stale while building a block drops it from that fork only: on another
 		///   fork the batch may still be pending). A batch whose sequence is used already is
@@ -917,8 +925,7 @@ pub mod pallet {
 			match error {
 				Error::<T>::UnknownBatch
 				| Error::<T>::ServerSuspended
-				| Error::<T>::TooManyPending
-				| Error::<T>::CannotHoldDeposit => UnknownTransaction::Custom(Self::error_code(error)).into(),
+				| Error::<T>::TooManyPending => UnknownTransaction::Custom(Self::error_code(error)).into(),
 				Error::<T>::AlreadyCertified => InvalidTransaction::Stale.into(),
 				_ => InvalidTransaction::Custom(Self::error_code(error)).into(),
 			}
@@ -956,7 +963,6 @@ pub mod pallet {
 			};
 			let sequence = batch.cert.sequence;
 			Batches::<T>::insert(batch_id, batch);
-			Self::release_deposit(&batch_id);
 			Self::deposit_event(Event::BatchCertified { server_id, sequence, batch_id, relayer });
 			Ok(())
 		}
@@ -1042,19 +1048,18 @@ pub mod pallet {
 					batch.status = BatchStatus::Expired { at: now, reason };
 				}
 			});
-			Self::release_deposit(batch_id);
 			let prune_at = now.saturating_add(T::ExpiredRetention::get());
 			Schedule::<T>::insert(prune_at, batch_id, Scheduled::Prune);
 			Self::deposit_event(Event::BatchExpired { server_id, batch_id: *batch_id, reason });
 		}
 
-		/// Gives a batch's deposit back to whom it was held from.
-		fn release_deposit(batch_id: &BatchId) {
-			let Some((who, amount)) = Deposits::<T>::take(batch_id) else { return };
-			let reason = HoldReason::BatchDeposit.into();
-			if let Err(e) = T::Currency::release(&reason, &who, amount, Precision::BestEffort) {
+		/// Gives a deregistered server's deposit back to its operator.
+		fn release_deposit(server_id: ServerId, operator: &T::AccountId) {
+			let Some(amount) = ServerDeposits::<T>::take(server_id) else { return };
+			let reason = HoldReason::ServerDeposit.into();
+			if let Err(e) = T::Currency::release(&reason, operator, amount, Precision::BestEffort) {
 				// Cannot happen while the hold is only ever released here; say so if it does.
-				log::error!(target: LOG_TARGET, "deposit of {batch_id:?} not released: {e:?}");
+				log::error!(target: LOG_TARGET, "deposit of server {server_id} not released: {e:?}");
 			}
 		}
 

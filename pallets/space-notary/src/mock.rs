@@ -66,7 +66,7 @@ pub fn tx_extension(who: &AccountId) -> TxExtension {
 
 parameter_types! {
 	pub const BatchTtl: u64 = 10;
-	pub const BatchDeposit: u64 = 1_000;
+	pub static ServerDeposit: u64 = 1_000;
 	pub const ExpiredRetention: u64 = 5;
 }
 
@@ -82,7 +82,7 @@ impl pallet_space_notary::Config for Test {
 	type MaxCountersignaturesPerCall = ConstU32<4>;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
-	type BatchDeposit = BatchDeposit;
+	type ServerDeposit = ServerDeposit;
 	type ExpiredRetention = ExpiredRetention;
 	type WeightInfo = ();
 }

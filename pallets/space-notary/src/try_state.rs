@@ -4,7 +4,8 @@
 //! Iterates every storage map of the pallet: for try-runtime and tests, never for a block.
 
 use crate::*;
-use frame_support::ensure;
+use frame_support::{ensure, traits::fungible::InspectHold};
+use sp_runtime::Saturating;
 use sp_runtime::TryRuntimeError;
 use space_notary_primitives::BatchId;
 
@@ -19,7 +20,7 @@ impl<T: Config> Pallet<T> {
 	///   schedule's cursor, and no expiry is scheduled elsewhere for it (the schedule may still
 	///   hold expiries of batches certified since, or expired by deregistration and even pruned
 	///   since: they are skipped);
-	/// - exactly the pending batches have deposits, each held from its server's operator;
+	/// - exactly the registered servers have deposits, and each operator holds their sum;
 	/// - prunes are scheduled for expired batches only, and no work is behind the cursor.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let next_id = NextServerId::<T>::get();
@@ -58,10 +59,8 @@ impl<T: Config> Pallet<T> {
 		);
 
 		let cursor = ScheduleCursor::<T>::get();
-		let mut pending = 0usize;
 		for (batch_id, batch) in Batches::<T>::iter() {
 			let BatchStatus::Pending { expires_at } = batch.status else { continue };
-			pending += 1;
 			ensure!(expires_at >= cursor, "a pending batch the schedule has passed");
 			ensure!(
 				Schedule::<T>::get(expires_at, batch_id) == Some(Scheduled::Expire),
@@ -86,16 +85,23 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 
-		// Deposits: held for pending batches only, each for its operator.
+		// Deposits: one per registered server, no other, and each operator holds the sum of its
+		// servers' deposits.
+		let mut held = alloc::collections::BTreeMap::<T::AccountId, BalanceOf<T>>::new();
 		let mut deposits = 0usize;
-		for (batch_id, (who, _)) in Deposits::<T>::iter() {
+		for (server_id, deposit) in ServerDeposits::<T>::iter() {
 			deposits += 1;
-			let batch = Batches::<T>::get(batch_id).ok_or("a deposit for an unknown batch")?;
-			ensure!(batch.is_pending(), "a deposit held for a batch that is not pending");
-			let server = Servers::<T>::get(batch.cert.server_id).ok_or("a deposit of no server")?;
-			ensure!(server.operator == who, "a deposit held from someone other than the operator");
+			let server = Servers::<T>::get(server_id).ok_or("a deposit of no registered server")?;
+			let sum = held.entry(server.operator).or_default();
+			*sum = sum.saturating_add(deposit);
 		}
-		ensure!(deposits == pending, "a pending batch without its deposit");
+		ensure!(deposits == servers, "a server without its deposit");
+		for (operator, sum) in held {
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::ServerDeposit.into(), &operator) == sum,
+				"an operator's hold is not the sum of its servers' deposits"
+			);
+		}
 
 		Ok(())
 	}

@@ -42,8 +42,11 @@ fn invariants_catch_a_broken_state() {
 	assert_caught("a satellite key not owned by its server", |a, _, _| {
 		SatelliteKeyOwner::<Test>::insert(a.satellite.public(), 7);
 	});
-	assert_caught("a pending batch without its deposit", |_, first, _| {
-		Deposits::<Test>::remove(first);
+	assert_caught("a server without its deposit", |a, _, _| {
+		ServerDeposits::<Test>::remove(a.id);
+	});
+	assert_caught("an operator's hold is not the sum of its servers' deposits", |a, _, _| {
+		ServerDeposits::<Test>::mutate(a.id, |d| *d = d.map(|d| d + 1));
 	});
 	assert_caught("a prune scheduled for a batch that is not expired", |_, first, _| {
 		Schedule::<Test>::insert(50, first, Scheduled::Prune);

@@ -1,60 +1,82 @@
-//! What state costs and how long it stays: deposits per pending batch, expired records pruned
-//! after their retention, certified records kept.
+//! What state costs and how long it stays: one deposit per registered server, expired records
+//! pruned after their retention, certified records kept.
 
 use super::*;
 use frame_support::traits::fungible::InspectHold;
 
 fn held(who: &AccountId) -> u64 {
-	Balances::balance_on_hold(&HoldReason::BatchDeposit.into(), who)
+	Balances::balance_on_hold(&HoldReason::ServerDeposit.into(), who)
 }
 
 #[test]
-fn a_pending_batch_holds_its_deposit_until_certified_or_expired() {
+fn a_server_holds_one_deposit_from_registration_to_deregistration() {
 	new_test_ext().execute_with(|| {
 		let mut a = register(1);
-		let certified = submit(&mut a, &[b"certified"]);
-		let expiring = submit(&mut a, &[b"expiring"]);
-		assert_eq!(held(&alice()), 2 * BatchDeposit::get());
-		assert_eq!(Deposits::<Test>::get(certified), Some((alice(), BatchDeposit::get())));
+		assert_eq!(held(&alice()), ServerDeposit::get());
+		assert_eq!(ServerDeposits::<Test>::get(a.id), Some(ServerDeposit::get()));
+		let mut b = register(2);
+		assert_eq!(held(&alice()), 2 * ServerDeposit::get(), "one deposit per server");
 
+		// Batches come and go without touching the operator's balance.
+		let free = Balances::free_balance(alice());
+		let certified = submit(&mut a, &[b"certified"]);
+		let expiring = submit(&mut b, &[b"expiring"]);
 		let sig = countersign(&a.satellite, certified);
 		assert_ok!(Notary::submit_countersignature(RuntimeOrigin::none(), certified, sig));
-		assert_eq!(held(&alice()), BatchDeposit::get(), "released at certification");
-		assert_eq!(Deposits::<Test>::get(certified), None);
-
 		run_to_block(1 + BatchTtl::get());
 		assert!(matches!(status(expiring), BatchStatus::Expired { .. }));
-		assert_eq!(held(&alice()), 0, "released at expiry");
+		assert_eq!(held(&alice()), 2 * ServerDeposit::get());
+		assert_eq!(Balances::free_balance(alice()), free, "batches move no balance");
+
+		assert_ok!(Notary::deregister_server(RuntimeOrigin::root(), a.id));
+		assert_eq!(held(&alice()), ServerDeposit::get(), "released at deregistration");
+		assert_eq!(ServerDeposits::<Test>::get(a.id), None);
+		assert_ok!(Notary::deregister_server(RuntimeOrigin::root(), b.id));
+		assert_eq!(held(&alice()), 0);
 		assert_eq!(Balances::free_balance(alice()), INITIAL_BALANCE, "nothing kept");
 	});
 }
 
 #[test]
-fn deregistration_releases_every_deposit() {
+fn a_deposit_held_at_an_earlier_rate_is_released_in_full() {
 	new_test_ext().execute_with(|| {
-		let mut a = register(1);
-		submit(&mut a, &[b"one"]);
-		submit(&mut a, &[b"two"]);
+		let a = register(1);
+		let before = ServerDeposit::get();
+		ServerDeposit::set(before * 3);
 		assert_ok!(Notary::deregister_server(RuntimeOrigin::root(), a.id));
-		assert_eq!(held(&alice()), 0);
-		assert_eq!(Deposits::<Test>::iter().count(), 0);
+		assert_eq!(held(&alice()), 0, "what was held, not today's rate");
+		assert_eq!(Balances::free_balance(alice()), INITIAL_BALANCE);
+		ServerDeposit::set(before);
 	});
 }
 
 #[test]
-fn an_operator_who_cannot_cover_the_deposit_is_refused_and_nothing_changes() {
+fn an_operator_who_cannot_cover_the_deposit_is_not_registered_and_nothing_changes() {
 	new_test_ext().execute_with(|| {
 		let broke = AccountId::from([9u8; 32]);
-		assert_ok!(Balances::force_set_balance(RuntimeOrigin::root(), broke.clone(), 500));
-		let a = register_with(broke.clone(), ServerPair::Ed(ed25519::Pair::from_seed(&[3; 32])), 3);
-		assert_submit_fails(&a, |_, _| {}, Error::<Test>::CannotHoldDeposit);
-		// The pool says the same, as a refusal that may pass (funds can arrive): not banned.
-		let batch = txs(&[b"one", b"two", b"three"]);
-		let cert = cert_for(&a, 1, a.last, &batch);
-		assert_eq!(
-			Notary::validate_batch(&broke, &cert, &batch),
-			unknown(Error::CannotHoldDeposit)
+		assert_ok!(Balances::force_set_balance(
+			RuntimeOrigin::root(),
+			broke.clone(),
+			ServerDeposit::get()
+		));
+		let key = ServerPair::Ed(ed25519::Pair::from_seed(&[3; 32]));
+		let next = NextServerId::<Test>::get();
+		System::reset_events();
+		// Its whole balance is the deposit: holding it would reap the account's existential
+		// deposit, so the hold is refused.
+		assert_noop!(
+			Notary::register_server(
+				RuntimeOrigin::root(),
+				broke.clone(),
+				key.public(),
+				satellite_pair(3).public()
+			),
+			Error::<Test>::CannotHoldDeposit
 		);
+		assert_eq!(NextServerId::<Test>::get(), next);
+		assert!(!ServerKeyOwner::<Test>::contains_key(key.public()));
+		assert_eq!(held(&broke), 0);
+		assert!(notary_events().is_empty());
 	});
 }
 
