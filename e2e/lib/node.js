@@ -15,9 +15,14 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 /** Path of the node binary: `$SPACE_NOTARY_NODE`, else `$CARGO_TARGET_DIR/release/space-notary-node`. */
 export function nodeBinary() {
   if (process.env.SPACE_NOTARY_NODE) return process.env.SPACE_NOTARY_NODE;
+  return workspaceBinary('space-notary-node');
+}
+
+/** Path of a workspace binary: `$CARGO_TARGET_DIR/release/<name>` (the test command's target dir by default). */
+export function workspaceBinary(name) {
   const target =
     process.env.CARGO_TARGET_DIR || path.join(os.homedir(), '.cache', 'space-notary', 'target');
-  return path.join(target, 'release', 'space-notary-node');
+  return path.join(target, 'release', name);
 }
 
 function assertBinary(bin) {
@@ -217,6 +222,36 @@ export class NodeProcess {
 }
 
 /**
+ * Spawns `bin` with `args`, its output in a log file under the OS tmp dir, registered to be
+ * killed with this process (exit handlers, and a watchdog shell for when this process is
+ * SIGKILLed). Returns the `NodeProcess` (any process: `ports` are the node's, if it is one).
+ */
+export function spawnLogged({ name, bin, args, env = {}, ports = {} }) {
+  installExitHandlers();
+  const logPath = path.join(os.tmpdir(), `space-notary-e2e-${name}-${process.pid}-${Date.now()}.log`);
+  const log = fs.openSync(logPath, 'a');
+  fs.writeSync(log, `$ ${bin} ${args.join(' ')}\n`);
+  const child = spawn(bin, args, { stdio: ['ignore', log, log], env: { ...process.env, ...env } });
+  fs.closeSync(log);
+  const proc = new NodeProcess({ name, child, logPath, ...ports });
+  live.add(proc);
+  // Exit handlers do not run when this process is SIGKILLed (a CI timeout): a watchdog shell
+  // then kills the child. It is stopped as soon as the child exits.
+  if (child.pid) {
+    const watchdog = spawn(
+      '/bin/sh',
+      ['-c', 'while kill -0 "$1" 2>/dev/null; do sleep 2; done; kill -9 "$2" 2>/dev/null', 'watchdog', String(process.pid), String(child.pid)],
+      { stdio: 'ignore' },
+    );
+    watchdog.on('error', () => {});
+    watchdog.unref();
+    proc.exited.then(() => watchdog.kill('SIGKILL'));
+  }
+  child.once('error', (e) => fs.appendFileSync(logPath, `spawn error: ${e.message}\n`));
+  return proc;
+}
+
+/**
  * Starts the node with `args` plus `--tmp` and free RPC/p2p/Prometheus ports, and waits until its
  * RPC answers and it has imported a block (best number ≥ 1; skipped with `waitForBlock: false`,
  * for a validator that cannot author alone). On failure the node is stopped and its log tail
@@ -230,11 +265,6 @@ export async function startNode({ name = 'node', args = ['--dev'], readyMs = 120
   installExitHandlers();
 
   const [rpcPort, p2pPort, promPort] = await freePorts(3);
-  const logPath = path.join(
-    os.tmpdir(),
-    `space-notary-e2e-${name}-${process.pid}-${Date.now()}.log`,
-  );
-  const log = fs.openSync(logPath, 'a');
   const fullArgs = [
     ...args,
     '--tmp',
@@ -249,27 +279,13 @@ export async function startNode({ name = 'node', args = ['--dev'], readyMs = 120
     '--rpc-max-connections',
     '100',
   ];
-  fs.writeSync(log, `$ ${bin} ${fullArgs.join(' ')}\n`);
-  const child = spawn(bin, fullArgs, {
-    stdio: ['ignore', log, log],
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info,runtime::space-notary=debug' },
+  const node = spawnLogged({
+    name,
+    bin,
+    args: fullArgs,
+    env: { RUST_LOG: process.env.RUST_LOG ?? 'info,runtime::space-notary=debug' },
+    ports: { rpcPort, p2pPort },
   });
-  fs.closeSync(log);
-  const node = new NodeProcess({ name, child, logPath, rpcPort, p2pPort });
-  live.add(node);
-  // Exit handlers do not run when this process is SIGKILLed (a CI timeout): a watchdog shell
-  // then kills the node. It is stopped as soon as the node exits.
-  if (child.pid) {
-    const watchdog = spawn(
-      '/bin/sh',
-      ['-c', 'while kill -0 "$1" 2>/dev/null; do sleep 2; done; kill -9 "$2" 2>/dev/null', 'watchdog', String(process.pid), String(child.pid)],
-      { stdio: 'ignore' },
-    );
-    watchdog.on('error', () => {});
-    watchdog.unref();
-    node.exited.then(() => watchdog.kill('SIGKILL'));
-  }
-  child.once('error', (e) => fs.appendFileSync(logPath, `spawn error: ${e.message}\n`));
 
   try {
     const end = Date.now() + readyMs;

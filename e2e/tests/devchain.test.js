@@ -68,7 +68,7 @@ describe('dev chain', () => {
   afterEach(track.hook);
   after(() => stopNode(node, track.failed));
 
-  /** Registers a server through sudo (Alice) with Bob as operator; returns its id. */
+  /** Registers a server through sudo (Alice) with `operator`; returns its id. */
   async function registerServer(server, satellite, operator) {
     const call = api.tx.spaceNotary.registerServer(
       operator.address,
@@ -83,6 +83,11 @@ describe('dev chain', () => {
     );
     const registered = findEvent(events, 'spaceNotary', 'ServerRegistered');
     assert.equal(registered.data.operator.toString(), operator.address);
+    // One deposit per server, held from its operator until deregistration.
+    const held = findEvent(events, 'balances', 'Held');
+    assert.deepEqual(held.data.reason.toJSON(), { spaceNotary: 'ServerDeposit' });
+    assert.equal(held.data.who.toString(), operator.address);
+    assert.equal(held.data.amount.toBigInt(), api.consts.spaceNotary.serverDeposit.toBigInt());
     return registered.data.serverId.toNumber();
   }
 

@@ -11,7 +11,7 @@
 //   - submit_batch of 3.7 MiB (237 transactions of 16 KiB): over MaxBatchBytes, so the pool
 //     refuses it (BatchTooLarge) and it costs nothing; its would-be fee is shown for scale;
 //   - submit_countersignature, signed: charged up front, refunded in full when valid and new.
-// Output: a Markdown table (or JSON with --json); the batch deposit and the fee multiplier below it.
+// Output: a Markdown table (or JSON with --json); the server deposit and the fee multiplier below it.
 
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,7 +65,7 @@ export async function priceCalls(api) {
     api.tx.spaceNotary.submitCountersignature(u8aToHex(randomAsU8a(32)), u8aToHex(randomAsU8a(64))),
   );
   const multiplier = (await api.query.transactionPayment.nextFeeMultiplier()).toString();
-  const deposit = api.consts.spaceNotary.batchDeposit.toBigInt();
+  const deposit = api.consts.spaceNotary.serverDeposit.toBigInt();
   return { rows, decimals, multiplier, deposit };
 }
 
@@ -95,7 +95,7 @@ async function main() {
         `| ${r.call} | ${r.what} | ${r.lengthBytes.toLocaleString('en')} B | ${r.refTimeUs.toLocaleString('en')} µs | ${units(r.fee, decimals)} |`,
       );
     }
-    console.log(`\nfee multiplier ${multiplier} (fixed point, 10^18 = 1); batch deposit ${units(deposit, decimals)} (held, released)`);
+    console.log(`\nfee multiplier ${multiplier} (fixed point, 10^18 = 1); server deposit ${units(deposit, decimals)} (held from registration to deregistration)`);
   } finally {
     await api.disconnect();
   }

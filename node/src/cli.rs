@@ -10,6 +10,14 @@ pub struct Cli {
 	/// Options of the running node.
 	#[clap(flatten)]
 	pub run: sc_cli::RunCmd,
+
+	/// The ground station the Space Notary off-chain worker relays pending batches through
+	/// (`satellite-bridge relay --http ADDR`), e.g. `http://127.0.0.1:9955`. Written to the node's
+	/// persistent off-chain storage at start; the `offchain_localStorageSet` RPC (PERSISTENT,
+	/// key `space-notary/ground-station-url`) changes it while the node runs. Without it the
+	/// worker stays idle until that key is set.
+	#[arg(long, value_name = "URL")]
+	pub ground_station_url: Option<space_notary_primitives::ground_station::GroundStationUrl>,
 }
 
 /// The standard sc-cli subcommands.

@@ -121,6 +121,7 @@ pub fn run() -> sc_cli::Result<()> {
 		},
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
+			let ground_station_url = cli.ground_station_url.clone();
 			runner.run_node_until_exit(|mut config| async move {
 				// The pallet keeps batch transactions in the off-chain index, not in state; the
 				// bridge and the off-chain worker read them there. Without indexing they would be
@@ -137,11 +138,11 @@ pub fn run() -> sc_cli::Result<()> {
 							space_notary_runtime::opaque::Block,
 							<space_notary_runtime::opaque::Block as sp_runtime::traits::Block>::Hash,
 						>,
-					>(config)
+					>(config, ground_station_url)
 					.map_err(sc_cli::Error::Service),
 					sc_network::config::NetworkBackendType::Litep2p => service::new_full::<
 						sc_network::Litep2pNetworkBackend,
-					>(config)
+					>(config, ground_station_url)
 					.map_err(sc_cli::Error::Service),
 				}
 			})

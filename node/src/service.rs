@@ -9,6 +9,7 @@ use sc_service::{error::Error as ServiceError, Configuration, TaskManager, WarpS
 use sc_telemetry::{Telemetry, TelemetryWorker};
 use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 use sp_consensus_aura::sr25519::{AuthorityId as AuraId, AuthorityPair as AuraPair};
+use space_notary_primitives::ground_station::{GroundStationUrl, GROUND_STATION_URL_KEY};
 use space_notary_runtime::{self, apis::RuntimeApi, opaque::Block};
 use std::{sync::Arc, time::Duration};
 
@@ -134,10 +135,28 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 }
 
 /// Builds and starts the full node.
+/// Writes the off-chain worker's ground-station URL where the worker reads it and the
+/// `offchain_localStorageSet` RPC (PERSISTENT) changes it: the node's persistent off-chain
+/// storage.
+fn set_ground_station_url(
+	backend: &FullBackend,
+	url: &GroundStationUrl,
+) -> Result<(), ServiceError> {
+	use sc_client_api::Backend as _;
+	use sp_core::offchain::OffchainStorage as _;
+	let mut storage = backend.offchain_storage().ok_or_else(|| {
+		ServiceError::Other("--ground-station-url needs the node's off-chain storage".into())
+	})?;
+	storage.set(sp_core::offchain::STORAGE_PREFIX, GROUND_STATION_URL_KEY, url.as_str().as_bytes());
+	log::info!("off-chain worker: ground station {url} (--ground-station-url)");
+	Ok(())
+}
+
 pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
 	config: Configuration,
+	ground_station_url: Option<GroundStationUrl>,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -149,6 +168,10 @@ pub fn new_full<
 		transaction_pool,
 		other: (block_import, grandpa_link, mut telemetry),
 	} = new_partial(&config)?;
+
+	if let Some(url) = &ground_station_url {
+		set_ground_station_url(&*backend, url)?;
+	}
 
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<
 		Block,

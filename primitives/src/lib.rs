@@ -15,6 +15,8 @@
 //! - [`merkle`]: the batch root over transaction leaves and per-transaction inclusion proofs,
 //!   built with polkadot-sdk's `binary-merkle-tree` and verified only along the exact path of
 //!   the claimed leaf (the module docs say why).
+//! - [`ground_station`]: the HTTP API between the off-chain worker and the bridge (the URL rule,
+//!   the JSON bodies), and the off-chain storage key of the ground station's URL.
 //! - [`link`]: CCSDS Space Packet framing with a CRC-16/CCITT-FALSE trailer, segmentation with a
 //!   CRC-32C over each message, the uplink/downlink messages, the packet scanner and a streaming
 //!   decoder.
@@ -24,6 +26,7 @@
 extern crate alloc;
 
 pub mod certificate;
+pub mod ground_station;
 pub mod link;
 pub mod merkle;
 

@@ -25,7 +25,8 @@ use sp_version::RuntimeVersion;
 use super::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,
 	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
-	System, DAYS, EXISTENTIAL_DEPOSIT, HOURS, MICRO_UNIT, MILLI_UNIT, SLOT_DURATION, VERSION,
+	System, UncheckedExtrinsic, DAYS, EXISTENTIAL_DEPOSIT, HOURS, MICRO_UNIT, MILLI_UNIT,
+	SLOT_DURATION, VERSION,
 };
 
 /// Share of a block's weight and length for ordinary (not operational) extrinsics.
@@ -199,5 +200,28 @@ impl pallet_space_notary::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type ServerDeposit = ServerDeposit;
 	type ExpiredRetention = ExpiredRetention;
+	/// 64 requests a run, in two phases of at most 3 s each: a ground station's pass brings
+	/// back hundreds of countersignatures, which the worker collects over a few blocks.
+	type MaxOffchainRequests = ConstU32<64>;
 	type WeightInfo = pallet_space_notary::weights::SubstrateWeight<Runtime>;
+}
+
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = UncheckedExtrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+/// The off-chain worker's bare transactions are v4 (`new_bare_legacy`), not v5: @polkadot/api
+/// 16.5 and polkadot.js Apps decode v4 extrinsics only, and a v5 one in a block breaks their
+/// block views. The pool and the runtime take both.
+impl<C> frame_system::offchain::CreateBare<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	fn create_bare(call: RuntimeCall) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_bare_legacy(call)
+	}
 }

@@ -1,5 +1,8 @@
 //! The bridge's HTTP server (axum): `/metrics`, `/status` and the ground-station API.
 //!
+//! The API's bodies and the URL rule are `space_notary_primitives::ground_station`'s, shared with
+//! the pallet's off-chain worker.
+//!
 //! | method | path | body / answer |
 //! |---|---|---|
 //! | `POST` | `/batches` | `{"cert": "0x<SCALE BatchCertificate>", "server_signature": "0x<SCALE MultiSignature>", "txs": ["0x…", …]?}` → `202` (new) or `200` (known) with the batch's view; `400` with `{"error": name, "message": …}` for bad input |
@@ -22,31 +25,12 @@ use axum::{
 };
 use codec::Decode;
 use serde::{Deserialize, Serialize};
-use space_notary_primitives::{BatchCertificate, BatchId, ServerId, ServerSignature};
+pub use space_notary_primitives::ground_station::{BatchView, PostBatch};
+use space_notary_primitives::{
+	ground_station::from_hex, BatchCertificate, BatchId, ServerId, ServerSignature,
+};
 use std::{collections::BTreeMap, sync::Arc};
 use tokio::sync::{mpsc, oneshot};
-
-/// A batch as the API shows it.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
-pub struct BatchView {
-	/// `0x…`.
-	pub batch_id: String,
-	/// The issuing server.
-	pub server_id: Option<ServerId>,
-	/// The certificate's sequence.
-	pub sequence: Option<u64>,
-	/// `queued`, `countersigned`, `submitted`, `certified`, `refused`, `bad_countersignature`,
-	/// `expired`.
-	pub stage: String,
-	/// The satellite's countersignature (`0x` + 128 hex digits), once verified.
-	pub countersignature: Option<String>,
-	/// Why it was refused.
-	pub reason: Option<String>,
-	/// Block at which the chain expires it.
-	pub expires_at: Option<u64>,
-	/// Block of certification.
-	pub certified_at: Option<u64>,
-}
 
 /// One server in [`StatusView`].
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
@@ -127,18 +111,6 @@ pub enum ApiRequest {
 	},
 }
 
-/// The body of `POST /batches`.
-#[derive(Debug, Deserialize, Serialize)]
-pub struct PostBatch {
-	/// `0x` + SCALE of the certificate.
-	pub cert: String,
-	/// `0x` + SCALE of the server's `MultiSignature`.
-	pub server_signature: String,
-	/// The transactions, `0x` + bytes each.
-	#[serde(default)]
-	pub txs: Option<Vec<String>>,
-}
-
 #[derive(Clone)]
 struct AppState {
 	relay: mpsc::Sender<ApiRequest>,
@@ -206,10 +178,6 @@ async fn get_batch(State(state): State<AppState>, Path(batch_id): Path<String>) 
 	}
 }
 
-fn hex_bytes(s: &str) -> Option<Vec<u8>> {
-	hex::decode(s.strip_prefix("0x").unwrap_or(s)).ok()
-}
-
 fn decode_exact<T: Decode>(bytes: &[u8]) -> Option<T> {
 	let mut input = bytes;
 	let value = T::decode(&mut input).ok()?;
@@ -230,8 +198,7 @@ async fn post_batch(
 			return error(StatusCode::BAD_REQUEST, "BadJson", message);
 		},
 	};
-	let Some(cert) = hex_bytes(&body.cert).and_then(|b| decode_exact::<BatchCertificate>(&b))
-	else {
+	let Some(cert) = from_hex(&body.cert).and_then(|b| decode_exact::<BatchCertificate>(&b)) else {
 		return error(
 			StatusCode::BAD_REQUEST,
 			"BadCertificate",
@@ -239,7 +206,7 @@ async fn post_batch(
 		);
 	};
 	let Some(server_signature) =
-		hex_bytes(&body.server_signature).and_then(|b| decode_exact::<ServerSignature>(&b))
+		from_hex(&body.server_signature).and_then(|b| decode_exact::<ServerSignature>(&b))
 	else {
 		return error(
 			StatusCode::BAD_REQUEST,
@@ -250,7 +217,7 @@ async fn post_batch(
 	let txs = match body.txs {
 		None => None,
 		Some(txs) => {
-			let Some(txs) = txs.iter().map(|t| hex_bytes(t)).collect::<Option<Vec<_>>>() else {
+			let Some(txs) = txs.iter().map(|t| from_hex(t)).collect::<Option<Vec<_>>>() else {
 				return error(StatusCode::BAD_REQUEST, "BadTransactions", "txs: not hex");
 			};
 			if let Err(e) = cert.check_transactions(&txs) {

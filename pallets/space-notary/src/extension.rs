@@ -70,16 +70,17 @@ impl<T> core::fmt::Debug for ValidateSpaceNotaryCalls<T> {
 	}
 }
 
-impl<T: Config + Send + Sync> TransactionExtension<T::RuntimeCall> for ValidateSpaceNotaryCalls<T>
+impl<T: Config + Send + Sync> TransactionExtension<<T as frame_system::Config>::RuntimeCall>
+	for ValidateSpaceNotaryCalls<T>
 where
-	T::RuntimeCall: IsSubType<Call<T>>,
+	<T as frame_system::Config>::RuntimeCall: IsSubType<Call<T>>,
 {
 	const IDENTIFIER: &'static str = "ValidateSpaceNotaryCalls";
 	type Implicit = ();
 	type Val = ();
 	type Pre = ();
 
-	fn weight(&self, call: &T::RuntimeCall) -> Weight {
+	fn weight(&self, call: &<T as frame_system::Config>::RuntimeCall) -> Weight {
 		match call.is_sub_type() {
 			Some(Call::submit_batch { .. }) => T::DbWeight::get().reads(2),
 			_ => Weight::zero(),
@@ -89,13 +90,13 @@ where
 	fn validate(
 		&self,
 		origin: T::RuntimeOrigin,
-		call: &T::RuntimeCall,
-		_info: &DispatchInfoOf<T::RuntimeCall>,
+		call: &<T as frame_system::Config>::RuntimeCall,
+		_info: &DispatchInfoOf<<T as frame_system::Config>::RuntimeCall>,
 		_len: usize,
 		_self_implicit: Self::Implicit,
 		_inherited_implication: &impl Encode,
 		_source: TransactionSource,
-	) -> ValidateResult<Self::Val, T::RuntimeCall> {
+	) -> ValidateResult<Self::Val, <T as frame_system::Config>::RuntimeCall> {
 		let Some(who) = origin.as_signer() else {
 			return Ok((ValidTransaction::default(), (), origin));
 		};
@@ -114,5 +115,5 @@ where
 		Ok((validity, (), origin))
 	}
 
-	impl_tx_ext_default!(T::RuntimeCall; prepare);
+	impl_tx_ext_default!(<T as frame_system::Config>::RuntimeCall; prepare);
 }

@@ -140,6 +140,7 @@ mod benchmarking;
 mod extension;
 #[cfg(test)]
 mod mock;
+pub mod offchain;
 mod queries;
 pub mod runtime_api;
 #[cfg(test)]
@@ -213,8 +214,10 @@ pub mod pallet {
 	#[pallet::config]
 	///
 	/// The chain's hash is `H256`: a certificate binds the 32-byte hash of block 0.
+	/// The off-chain worker submits bare transactions: the runtime builds them (`CreateBare`).
 	pub trait Config:
 		frame_system::Config<RuntimeEvent: From<Event<Self>>, Hash = sp_core::H256>
+		+ frame_system::offchain::CreateBare<Call<Self>>
 	{
 		/// Who registers servers, sets satellite keys, suspends, resumes and deregisters.
 		type RegistrarOrigin: EnsureOrigin<Self::RuntimeOrigin>;
@@ -270,6 +273,11 @@ pub mod pallet {
 		/// before they are removed.
 		#[pallet::constant]
 		type ExpiredRetention: Get<BlockNumberFor<Self>>;
+
+		/// Most HTTP requests the off-chain worker makes to the ground station in one run (posts
+		/// of new batches first, then asks for countersignatures): its work per block.
+		#[pallet::constant]
+		type MaxOffchainRequests: Get<u32>;
 
 		/// Weights of this pallet's calls and hook.
 		type WeightInfo: WeightInfo;
@@ -432,6 +440,12 @@ pub mod pallet {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
 			let steps = Self::run_schedule(now);
 			T::WeightInfo::run_schedule(steps)
+		}
+
+		/// Relays pending batches through the ground station set in the node's off-chain
+		/// storage, if any ([`offchain`] says how).
+		fn offchain_worker(now: BlockNumberFor<T>) {
+			Self::relay_offchain(now);
 		}
 
 		#[cfg(feature = "try-runtime")]

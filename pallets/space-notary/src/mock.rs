@@ -84,7 +84,29 @@ impl pallet_space_notary::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type ServerDeposit = ServerDeposit;
 	type ExpiredRetention = ExpiredRetention;
+	type MaxOffchainRequests = ConstU32<4>;
 	type WeightInfo = ();
+}
+
+/// The extrinsics of the mock's blocks (no signature, no extensions): the off-chain worker's
+/// bare transactions.
+pub type Extrinsic = frame_system::mocking::MockUncheckedExtrinsic<Test>;
+
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = Extrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateBare<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	fn create_bare(call: RuntimeCall) -> Extrinsic {
+		Extrinsic::new_bare_legacy(call)
+	}
 }
 
 /// What every keyring account holds at genesis.

@@ -56,22 +56,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SpaceNotary::SatelliteKeyOwner` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `SpaceNotary::NextServerId` (r:1 w:1)
 	/// Proof: `SpaceNotary::NextServerId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Storage: `SpaceNotary::ServerDeposits` (r:0 w:1)
+	/// Proof: `SpaceNotary::ServerDeposits` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `SpaceNotary::Servers` (r:0 w:1)
 	/// Proof: `SpaceNotary::Servers` (`max_values`: None, `max_size`: Some(2201), added: 4676, mode: `MaxEncodedLen`)
 	fn register_server() -> Weight {
-		// Minimum execution time: 17_337_000 picoseconds.
-		Weight::from_parts(21_653_000, 0)
-			.saturating_add(Weight::from_parts(0, 3519))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		// Minimum execution time: 65_615_000 picoseconds.
+		Weight::from_parts(119_255_000, 0)
+			.saturating_add(Weight::from_parts(0, 3593))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `SpaceNotary::Servers` (r:1 w:1)
 	/// Proof: `SpaceNotary::Servers` (`max_values`: None, `max_size`: Some(2201), added: 4676, mode: `MaxEncodedLen`)
 	/// Storage: `SpaceNotary::ServerKeyOwner` (r:1 w:2)
 	/// Proof: `SpaceNotary::ServerKeyOwner` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	fn set_server_key() -> Weight {
-		// Minimum execution time: 21_805_000 picoseconds.
-		Weight::from_parts(46_020_000, 0)
+		// Minimum execution time: 23_196_000 picoseconds.
+		Weight::from_parts(34_540_000, 0)
 			.saturating_add(Weight::from_parts(0, 5666))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -81,8 +87,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SpaceNotary::SatelliteKeyOwner` (r:1 w:2)
 	/// Proof: `SpaceNotary::SatelliteKeyOwner` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn set_satellite_key() -> Weight {
-		// Minimum execution time: 21_570_000 picoseconds.
-		Weight::from_parts(34_679_000, 0)
+		// Minimum execution time: 22_153_000 picoseconds.
+		Weight::from_parts(40_328_000, 0)
 			.saturating_add(Weight::from_parts(0, 5666))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -90,8 +96,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SpaceNotary::Servers` (r:1 w:1)
 	/// Proof: `SpaceNotary::Servers` (`max_values`: None, `max_size`: Some(2201), added: 4676, mode: `MaxEncodedLen`)
 	fn suspend_server() -> Weight {
-		// Minimum execution time: 14_556_000 picoseconds.
-		Weight::from_parts(21_152_000, 0)
+		// Minimum execution time: 15_028_000 picoseconds.
+		Weight::from_parts(30_470_000, 0)
 			.saturating_add(Weight::from_parts(0, 5666))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -99,8 +105,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SpaceNotary::Servers` (r:1 w:1)
 	/// Proof: `SpaceNotary::Servers` (`max_values`: None, `max_size`: Some(2201), added: 4676, mode: `MaxEncodedLen`)
 	fn resume_server() -> Weight {
-		// Minimum execution time: 14_615_000 picoseconds.
-		Weight::from_parts(20_394_000, 0)
+		// Minimum execution time: 15_126_000 picoseconds.
+		Weight::from_parts(32_188_000, 0)
 			.saturating_add(Weight::from_parts(0, 5666))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -109,8 +115,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SpaceNotary::Servers` (`max_values`: None, `max_size`: Some(2201), added: 4676, mode: `MaxEncodedLen`)
 	/// Storage: `SpaceNotary::Batches` (r:64 w:64)
 	/// Proof: `SpaceNotary::Batches` (`max_values`: None, `max_size`: Some(332), added: 2807, mode: `MaxEncodedLen`)
-	/// Storage: `SpaceNotary::Deposits` (r:64 w:64)
-	/// Proof: `SpaceNotary::Deposits` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// Storage: `SpaceNotary::ServerDeposits` (r:1 w:1)
+	/// Proof: `SpaceNotary::ServerDeposits` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -123,80 +129,62 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SpaceNotary::Schedule` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[0, 64]`.
 	fn deregister_server(p: u32, ) -> Weight {
-		// Minimum execution time: 18_117_000 picoseconds.
-		Weight::from_parts(89_995_223, 0)
+		// Minimum execution time: 60_439_000 picoseconds.
+		Weight::from_parts(114_399_518, 0)
 			.saturating_add(Weight::from_parts(0, 5666))
-			// Standard Error: 873_815
-			.saturating_add(Weight::from_parts(66_001_973, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(p.into())))
+			// Standard Error: 45_760
+			.saturating_add(Weight::from_parts(15_825_946, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
 	}
 	/// Storage: `SpaceNotary::Servers` (r:1 w:1)
 	/// Proof: `SpaceNotary::Servers` (`max_values`: None, `max_size`: Some(2201), added: 4676, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	/// Storage: `SpaceNotary::Batches` (r:0 w:1)
 	/// Proof: `SpaceNotary::Batches` (`max_values`: None, `max_size`: Some(332), added: 2807, mode: `MaxEncodedLen`)
-	/// Storage: `SpaceNotary::Deposits` (r:0 w:1)
-	/// Proof: `SpaceNotary::Deposits` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `SpaceNotary::Schedule` (r:0 w:1)
 	/// Proof: `SpaceNotary::Schedule` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[64, 1024]`.
 	/// The range of component `b` is `[0, 1048576]`.
 	fn submit_batch(n: u32, b: u32, ) -> Weight {
-		// Minimum execution time: 733_578_000 picoseconds.
-		Weight::from_parts(101_696_559, 0)
+		// Minimum execution time: 675_138_000 picoseconds.
+		Weight::from_parts(203_298_423, 0)
 			.saturating_add(Weight::from_parts(0, 5666))
-			// Standard Error: 22_227
-			.saturating_add(Weight::from_parts(661_314, 0).saturating_mul(n.into()))
-			// Standard Error: 20
-			.saturating_add(Weight::from_parts(1_889, 0).saturating_mul(b.into()))
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+			// Standard Error: 20_096
+			.saturating_add(Weight::from_parts(777_143, 0).saturating_mul(n.into()))
+			// Standard Error: 18
+			.saturating_add(Weight::from_parts(2_287, 0).saturating_mul(b.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `SpaceNotary::Batches` (r:1 w:1)
 	/// Proof: `SpaceNotary::Batches` (`max_values`: None, `max_size`: Some(332), added: 2807, mode: `MaxEncodedLen`)
 	/// Storage: `SpaceNotary::Servers` (r:1 w:1)
 	/// Proof: `SpaceNotary::Servers` (`max_values`: None, `max_size`: Some(2201), added: 4676, mode: `MaxEncodedLen`)
-	/// Storage: `SpaceNotary::Deposits` (r:1 w:1)
-	/// Proof: `SpaceNotary::Deposits` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	fn submit_countersignature() -> Weight {
-		// Minimum execution time: 187_790_000 picoseconds.
-		Weight::from_parts(272_187_000, 0)
+		// Minimum execution time: 123_448_000 picoseconds.
+		Weight::from_parts(183_541_000, 0)
 			.saturating_add(Weight::from_parts(0, 5666))
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `SpaceNotary::Batches` (r:256 w:256)
 	/// Proof: `SpaceNotary::Batches` (`max_values`: None, `max_size`: Some(332), added: 2807, mode: `MaxEncodedLen`)
 	/// Storage: `SpaceNotary::Servers` (r:256 w:256)
 	/// Proof: `SpaceNotary::Servers` (`max_values`: None, `max_size`: Some(2201), added: 4676, mode: `MaxEncodedLen`)
-	/// Storage: `SpaceNotary::Deposits` (r:256 w:256)
-	/// Proof: `SpaceNotary::Deposits` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:256 w:256)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:256 w:256)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 256]`.
 	fn submit_countersignatures(n: u32, ) -> Weight {
-		// Minimum execution time: 167_397_000 picoseconds.
-		Weight::from_parts(909_961_993, 0)
+		// Minimum execution time: 122_971_000 picoseconds.
+		Weight::from_parts(129_983_000, 0)
 			.saturating_add(Weight::from_parts(0, 990))
-			// Standard Error: 3_705_720
-			.saturating_add(Weight::from_parts(178_933_749, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
+			// Standard Error: 2_347_236
+			.saturating_add(Weight::from_parts(147_544_431, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 4676).saturating_mul(n.into()))
 	}
 	/// Storage: `SpaceNotary::ScheduleCursor` (r:1 w:1)
@@ -207,23 +195,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SpaceNotary::Batches` (`max_values`: None, `max_size`: Some(332), added: 2807, mode: `MaxEncodedLen`)
 	/// Storage: `SpaceNotary::Servers` (r:511 w:511)
 	/// Proof: `SpaceNotary::Servers` (`max_values`: None, `max_size`: Some(2201), added: 4676, mode: `MaxEncodedLen`)
-	/// Storage: `SpaceNotary::Deposits` (r:511 w:511)
-	/// Proof: `SpaceNotary::Deposits` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:511 w:511)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:511 w:511)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 511]`.
 	fn run_schedule(n: u32, ) -> Weight {
-		// Minimum execution time: 9_142_000 picoseconds.
-		Weight::from_parts(9_800_000, 0)
+		// Minimum execution time: 8_627_000 picoseconds.
+		Weight::from_parts(9_972_000, 0)
 			.saturating_add(Weight::from_parts(0, 3510))
-			// Standard Error: 1_261_441
-			.saturating_add(Weight::from_parts(91_684_157, 0).saturating_mul(n.into()))
+			// Standard Error: 782_564
+			.saturating_add(Weight::from_parts(41_811_193, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((7_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 4676).saturating_mul(n.into()))
 	}
 }
@@ -231,75 +213,75 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register_server() -> Weight {
-		Weight::from_parts(21_653_000, 0)
-			.saturating_add(Weight::from_parts(0, 3519))
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
+		Weight::from_parts(119_255_000, 0)
+			.saturating_add(Weight::from_parts(0, 3593))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn set_server_key() -> Weight {
-		Weight::from_parts(46_020_000, 0)
+		Weight::from_parts(34_540_000, 0)
 			.saturating_add(Weight::from_parts(0, 5666))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_satellite_key() -> Weight {
-		Weight::from_parts(34_679_000, 0)
+		Weight::from_parts(40_328_000, 0)
 			.saturating_add(Weight::from_parts(0, 5666))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn suspend_server() -> Weight {
-		Weight::from_parts(21_152_000, 0)
+		Weight::from_parts(30_470_000, 0)
 			.saturating_add(Weight::from_parts(0, 5666))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn resume_server() -> Weight {
-		Weight::from_parts(20_394_000, 0)
+		Weight::from_parts(32_188_000, 0)
 			.saturating_add(Weight::from_parts(0, 5666))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn deregister_server(p: u32, ) -> Weight {
-		Weight::from_parts(89_995_223, 0)
+		Weight::from_parts(114_399_518, 0)
 			.saturating_add(Weight::from_parts(0, 5666))
-			.saturating_add(Weight::from_parts(66_001_973, 0).saturating_mul(p.into()))
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(p.into())))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
-			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(15_825_946, 0).saturating_mul(p.into()))
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
 	}
 	fn submit_batch(n: u32, b: u32, ) -> Weight {
-		Weight::from_parts(101_696_559, 0)
+		Weight::from_parts(203_298_423, 0)
 			.saturating_add(Weight::from_parts(0, 5666))
-			.saturating_add(Weight::from_parts(661_314, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(1_889, 0).saturating_mul(b.into()))
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
+			.saturating_add(Weight::from_parts(777_143, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(2_287, 0).saturating_mul(b.into()))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn submit_countersignature() -> Weight {
-		Weight::from_parts(272_187_000, 0)
+		Weight::from_parts(183_541_000, 0)
 			.saturating_add(Weight::from_parts(0, 5666))
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn submit_countersignatures(n: u32, ) -> Weight {
-		Weight::from_parts(909_961_993, 0)
+		Weight::from_parts(129_983_000, 0)
 			.saturating_add(Weight::from_parts(0, 990))
-			.saturating_add(Weight::from_parts(178_933_749, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes((5_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(147_544_431, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 4676).saturating_mul(n.into()))
 	}
 	fn run_schedule(n: u32, ) -> Weight {
-		Weight::from_parts(9_800_000, 0)
+		Weight::from_parts(9_972_000, 0)
 			.saturating_add(Weight::from_parts(0, 3510))
-			.saturating_add(Weight::from_parts(91_684_157, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(41_811_193, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
-			.saturating_add(ParityDbWeight::get().writes((7_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 4676).saturating_mul(n.into()))
 	}
 }

@@ -10,6 +10,7 @@ mod countersignatures;
 mod expiry;
 mod extension;
 mod invariants;
+mod offchain;
 mod pool;
 mod registry;
 mod runtime_api;

@@ -1,0 +1,439 @@
+//! The off-chain worker: hands pending batches to a ground station and submits the
+//! countersignatures it brings back, from inside a validator that runs beside the station.
+//!
+//! # A run (each imported block)
+//!
+//! 1. The ground station's URL comes from the node's persistent off-chain local storage under
+//!    [`GROUND_STATION_URL_KEY`]: the node's `--ground-station-url` flag writes it at start, the
+//!    standard `offchain_localStorageSet` RPC (`PERSISTENT` kind) changes it at run time. Unset
+//!    or not a URL ([`GroundStationUrl::parse`]): the worker does nothing, and says so in the log
+//!    once, not every block.
+//! 2. A [`StorageLock`] keeps two runs (blocks can import faster than a run ends) from working at
+//!    once, so two runs never do the same batch.
+//! 3. [`plan`] picks the work: every pending batch of an active server that this URL has not
+//!    been handed is posted (`POST /batches`); every one handed over and due is asked for
+//!    (`GET /batches/{id}`); at most `MaxOffchainRequests` requests a run, posts first, asks
+//!    rotated over the blocks so that none waits for ever.
+//! 4. The requests of a phase go out together and share one deadline ([`HTTP_DEADLINE_MS`]).
+//!    [`read_reply`] decides what each answer means.
+//! 5. Every countersignature is checked against the batch and its server's satellite key
+//!    ([`Pallet::check_countersignature`], which verifies with primitives) before it is
+//!    submitted; one that does not verify is logged and never submitted. The valid ones go as
+//!    bare v4 transactions: `submit_countersignature` for one, `submit_countersignatures`
+//!    bundles of up to `MaxCountersignaturesPerCall` for more. A bundle the pool refuses (an
+//!    entry certified meanwhile by another relay) is sent again as singles.
+//! 6. What was handed over is recorded per server ([`Roster`], persistent local storage): it
+//!    survives a node restart, is kept to the server's pending batches so it does not grow, and
+//!    belongs to one URL (a new URL gets every pending batch posted again).
+//!
+//! Why v4: the runtime builds the bare extrinsic with `UncheckedExtrinsic::new_bare_legacy`
+//! (`CreateBare`), because @polkadot/api 16.5 and polkadot.js Apps decode v4 extrinsics only: a
+//! v5 one in a block breaks their block views.
+//!
+//! Duplicates: several validators may run the worker against one ground station. Each batch has
+//! one pool tag (its id) whoever relays it, so copies die in the pools; a valid countersignature
+//! certifies exactly once, and the block builder drops one that became stale.
+
+use crate::{pallet::*, Call, Error, ServerStatus};
+use alloc::{collections::BTreeMap, string::String, vec::Vec};
+use codec::{Decode, Encode};
+use frame_support::traits::Get;
+use frame_system::{offchain::SubmitTransaction, pallet_prelude::BlockNumberFor};
+use sp_core::offchain::StorageKind;
+use sp_runtime::{
+	offchain::{
+		http,
+		storage::StorageValueRef,
+		storage_lock::{BlockAndTime, StorageLock},
+		Duration,
+	},
+	traits::UniqueSaturatedInto,
+	BoundedVec,
+};
+use space_notary_primitives::{
+	ground_station::{BatchView, GroundStationUrl, PostBatch, ViewError, GROUND_STATION_URL_KEY},
+	BatchId, SatelliteSignature, ServerId,
+};
+
+/// Deadline of each phase of HTTP requests (posts, then asks), from its start.
+pub const HTTP_DEADLINE_MS: u64 = 3_000;
+/// Blocks before a countersignature submitted and not yet on chain is asked for and sent again.
+pub const RESUBMIT_AFTER: u64 = 10;
+/// Blocks before a batch the ground station reports refused, expired or badly countersigned,
+/// or whose countersignature did not verify here, is asked about again.
+pub const RECHECK_FINAL_AFTER: u64 = 100;
+
+/// The lock's key, and how long it holds at most if a run dies holding it.
+const LOCK_KEY: &[u8] = b"space-notary/ocw/lock";
+const LOCK_BLOCKS: u32 = 5;
+const LOCK_MS: u64 = 4 * HTTP_DEADLINE_MS;
+/// What the worker last said about its URL, so that it says it once.
+const SAID_KEY: &[u8] = b"space-notary/ocw/said";
+/// Prefix of a server's [`Roster`]: `++ SCALE(server id)`.
+const ROSTER_PREFIX: &[u8] = b"space-notary/ocw/handed/";
+
+/// A batch handed to the ground station.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct Handed {
+	/// Block of the run that posted it.
+	pub posted_at: u64,
+	/// First block at which to ask for it again.
+	pub next_ask: u64,
+}
+
+/// What one server's batches are at the ground station at `url`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Encode, Decode)]
+pub struct Roster {
+	/// `blake2_256` of the URL the batches were handed to.
+	pub url: [u8; 32],
+	/// Its pending batches that were handed over.
+	pub handed: Vec<(BatchId, Handed)>,
+}
+
+/// The requests of one run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+	/// Batches to post, oldest first.
+	pub post: Vec<BatchId>,
+	/// Batches to ask for.
+	pub ask: Vec<BatchId>,
+}
+
+/// Picks a run's requests from the pending batches (in order) and what was handed over: every
+/// batch not handed over is posted; every handed-over batch whose `next_ask` has come is asked
+/// for; at most `budget` requests, posts first (a batch reaches the satellite sooner), then asks
+/// starting at an offset that moves with the block, so all are asked in turn.
+pub fn plan(
+	pending: &[BatchId],
+	handed: &BTreeMap<BatchId, Handed>,
+	now: u64,
+	budget: usize,
+) -> Plan {
+	let mut post = Vec::new();
+	let mut ask = Vec::new();
+	for id in pending {
+		match handed.get(id) {
+			None => post.push(*id),
+			Some(h) if now >= h.next_ask => ask.push(*id),
+			Some(_) => {},
+		}
+	}
+	post.truncate(budget);
+	let room = budget - post.len();
+	if ask.len() > room {
+		let start = (now % ask.len() as u64) as usize;
+		ask.rotate_left(start);
+		ask.truncate(room);
+	}
+	Plan { post, ask }
+}
+
+/// Why a request brought nothing usable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+	/// Not answered before the deadline.
+	Deadline,
+	/// The connection failed.
+	Io,
+	/// An answer with this unexpected status code.
+	Status(u16),
+	/// A `200`/`202` whose body is not a view of the batch.
+	View(ViewError),
+}
+
+/// What an answer about one batch means.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+	/// The ground station holds a countersignature (still to be checked here).
+	Countersigned(SatelliteSignature),
+	/// It holds the batch, without a countersignature, at this stage.
+	Waiting(String),
+	/// It does not hold the batch (`404`): post it again.
+	Unknown,
+	/// Nothing usable: try again next run.
+	Failed(Failure),
+}
+
+/// Reads the answer to a post or an ask about `batch_id`.
+pub fn read_reply(batch_id: &BatchId, code: u16, body: &[u8]) -> Outcome {
+	match code {
+		200 | 202 => match BatchView::parse(body, batch_id) {
+			Ok((_, Some(signature))) => Outcome::Countersigned(signature),
+			Ok((view, None)) => Outcome::Waiting(view.stage),
+			Err(e) => Outcome::Failed(Failure::View(e)),
+		},
+		404 => Outcome::Unknown,
+		code => Outcome::Failed(Failure::Status(code)),
+	}
+}
+
+/// Whether a stage without a countersignature is one the ground station will not leave by
+/// itself (refused, expired, bad countersignature): asked about again only rarely.
+fn is_final(stage: &str) -> bool {
+	use space_notary_primitives::ground_station::stage;
+	[stage::REFUSED, stage::BAD_COUNTERSIGNATURE, stage::EXPIRED].contains(&stage)
+}
+
+/// The next `next_ask` of a handed-over batch after an answer, or `None` to forget it (it is
+/// posted again next run).
+pub fn after(outcome: &Outcome, now: u64, next_ask: u64) -> Option<u64> {
+	match outcome {
+		// Checked and submitted, or found invalid, by the caller, who sets its own.
+		Outcome::Countersigned(_) => Some(now.saturating_add(RESUBMIT_AFTER)),
+		Outcome::Waiting(stage) if is_final(stage) => Some(now.saturating_add(RECHECK_FINAL_AFTER)),
+		Outcome::Waiting(_) => Some(now.saturating_add(1)),
+		Outcome::Unknown => None,
+		Outcome::Failed(_) => Some(next_ask),
+	}
+}
+
+/// The ground station's URL, if one is set and valid; says in the log what changed since the
+/// last run.
+fn ground_station_url() -> Option<GroundStationUrl> {
+	// Raw bytes, as the RPC and the node's flag write them (not SCALE).
+	let raw = sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, GROUND_STATION_URL_KEY);
+	let (url, said) = match &raw {
+		None => (None, String::from("unset")),
+		Some(bytes) => match GroundStationUrl::parse(bytes) {
+			Ok(url) => {
+				let said = alloc::format!("relaying to {url}");
+				(Some(url), said)
+			},
+			Err(e) => (None, alloc::format!("invalid ({e})")),
+		},
+	};
+	let said_ref = StorageValueRef::persistent(SAID_KEY);
+	if said_ref.get::<String>().ok().flatten().as_ref() != Some(&said) {
+		match &url {
+			Some(_) => log::info!(target: crate::LOG_TARGET, "off-chain worker: {said}"),
+			None => log::info!(
+				target: crate::LOG_TARGET,
+				"off-chain worker idle: ground-station URL {said}; set it with \
+				 --ground-station-url or offchain_localStorageSet(PERSISTENT, {:?})",
+				core::str::from_utf8(GROUND_STATION_URL_KEY).unwrap_or_default(),
+			),
+		}
+		said_ref.set(&said);
+	}
+	url
+}
+
+fn roster_key(server_id: ServerId) -> Vec<u8> {
+	let mut key = ROSTER_PREFIX.to_vec();
+	server_id.encode_to(&mut key);
+	key
+}
+
+/// A server's roster for `url` (empty if it belongs to another URL).
+fn read_roster(server_id: ServerId, url: &[u8; 32]) -> BTreeMap<BatchId, Handed> {
+	let key = roster_key(server_id);
+	match StorageValueRef::persistent(&key).get::<Roster>() {
+		Ok(Some(roster)) if &roster.url == url => roster.handed.into_iter().collect(),
+		_ => BTreeMap::new(),
+	}
+}
+
+/// Writes a server's roster, kept to its pending batches; removes it when empty.
+fn write_roster(
+	server_id: ServerId,
+	url: [u8; 32],
+	pending: &[BatchId],
+	handed: &BTreeMap<BatchId, Handed>,
+) {
+	let key = roster_key(server_id);
+	let mut stored = StorageValueRef::persistent(&key);
+	let handed: Vec<_> =
+		pending.iter().filter_map(|id| handed.get(id).map(|h| (*id, *h))).collect();
+	if handed.is_empty() {
+		stored.clear();
+	} else {
+		stored.set(&Roster { url, handed });
+	}
+}
+
+/// Sends requests together and waits for all of them until one deadline; the answer of each as
+/// `(status, body)`.
+fn exchange<B: IntoIterator<Item = I> + Default, I: AsRef<[u8]>>(
+	requests: Vec<http::Request<'_, B>>,
+) -> Vec<Result<(u16, Vec<u8>), Failure>> {
+	let deadline = sp_io::offchain::timestamp().add(Duration::from_millis(HTTP_DEADLINE_MS));
+	let mut sent = Vec::new();
+	let mut slots = Vec::new();
+	for request in requests {
+		match request.deadline(deadline).send() {
+			Ok(pending) => {
+				slots.push(Some(sent.len()));
+				sent.push(pending);
+			},
+			Err(_) => slots.push(None),
+		}
+	}
+	let mut answers: Vec<Option<Result<(u16, Vec<u8>), Failure>>> =
+		http::PendingRequest::try_wait_all(sent, deadline)
+			.into_iter()
+			.map(|answer| {
+				Some(match answer {
+					Err(_still_pending) => Err(Failure::Deadline),
+					Ok(Err(_)) => Err(Failure::Io),
+					Ok(Ok(response)) => Ok((response.code, response.body().collect::<Vec<u8>>())),
+				})
+			})
+			.collect();
+	slots
+		.into_iter()
+		.map(|slot| match slot {
+			Some(i) => answers[i].take().unwrap_or(Err(Failure::Io)),
+			None => Err(Failure::Io),
+		})
+		.collect()
+}
+
+impl<T: Config> Pallet<T> {
+	/// One run of the off-chain worker at block `now`. See the module docs.
+	pub(crate) fn relay_offchain(now: BlockNumberFor<T>) {
+		let Some(url) = ground_station_url() else { return };
+		let mut lock =
+			StorageLock::<BlockAndTime<frame_system::Pallet<T>>>::with_block_and_time_deadline(
+				LOCK_KEY,
+				LOCK_BLOCKS,
+				Duration::from_millis(LOCK_MS),
+			);
+		let Ok(_guard) = lock.try_lock() else {
+			log::debug!(target: crate::LOG_TARGET, "off-chain worker: a run is still working");
+			return;
+		};
+		let now: u64 = now.unique_saturated_into();
+		let url_hash = sp_io::hashing::blake2_256(url.as_str().as_bytes());
+
+		// Every pending batch of an active server, and what was handed over of them.
+		let mut servers: Vec<(ServerId, Vec<BatchId>)> = Servers::<T>::iter()
+			.filter(|(_, server)| server.status == ServerStatus::Active)
+			.filter(|(_, server)| !server.pending.is_empty())
+			.map(|(server_id, server)| (server_id, server.pending.into_inner()))
+			.collect();
+		servers.sort_unstable_by_key(|(server_id, _)| *server_id); // oldest servers first
+		let mut handed = BTreeMap::new();
+		let mut pending = Vec::new();
+		for (server_id, batches) in &servers {
+			handed.extend(read_roster(*server_id, &url_hash));
+			pending.extend(batches.iter().copied());
+		}
+		let plan = plan(&pending, &handed, now, T::MaxOffchainRequests::get() as usize);
+		if plan.post.is_empty() && plan.ask.is_empty() {
+			return;
+		}
+
+		let mut countersigned = Vec::new();
+		let posts: Vec<_> =
+			plan.post.iter().filter_map(|id| Some((*id, Batches::<T>::get(id)?))).collect();
+		let bodies: Vec<Vec<u8>> = posts
+			.iter()
+			.map(|(_, batch)| PostBatch::new(&batch.cert, &batch.server_signature, None).to_json())
+			.collect();
+		let batches_url = url.batches();
+		let requests = bodies
+			.into_iter()
+			.map(|body| {
+				http::Request::post(&batches_url, alloc::vec![body])
+					.add_header("Content-Type", "application/json")
+			})
+			.collect();
+		for ((batch_id, _), answer) in posts.iter().zip(exchange(requests)) {
+			let outcome = match answer {
+				Ok((code, body)) => read_reply(batch_id, code, &body),
+				Err(failure) => Outcome::Failed(failure),
+			};
+			match outcome {
+				Outcome::Failed(failure) => {
+					log::warn!(target: crate::LOG_TARGET, "off-chain worker: posting {batch_id:?} to {url} failed: {failure:?}");
+				},
+				Outcome::Unknown => {
+					log::warn!(target: crate::LOG_TARGET, "off-chain worker: {url} answered a post of {batch_id:?} with 404");
+				},
+				outcome => {
+					let next_ask = after(&outcome, now, now.saturating_add(1)).unwrap_or(now);
+					handed.insert(*batch_id, Handed { posted_at: now, next_ask });
+					if let Outcome::Countersigned(signature) = outcome {
+						countersigned.push((*batch_id, signature));
+					}
+				},
+			}
+		}
+
+		let ask_urls: Vec<String> = plan.ask.iter().map(|id| url.batch(id)).collect();
+		let requests = ask_urls.iter().map(|u| http::Request::get(u)).collect();
+		for (batch_id, answer) in plan.ask.iter().zip(exchange(requests)) {
+			let outcome = match answer {
+				Ok((code, body)) => read_reply(batch_id, code, &body),
+				Err(failure) => Outcome::Failed(failure),
+			};
+			if let Outcome::Failed(failure) = &outcome {
+				log::debug!(target: crate::LOG_TARGET, "off-chain worker: asking {url} for {batch_id:?} failed: {failure:?}");
+			}
+			let Some(entry) = handed.get(batch_id).copied() else { continue };
+			match after(&outcome, now, entry.next_ask) {
+				Some(next_ask) => {
+					handed.insert(*batch_id, Handed { next_ask, ..entry });
+				},
+				None => {
+					handed.remove(batch_id);
+				},
+			}
+			if let Outcome::Countersigned(signature) = outcome {
+				countersigned.push((*batch_id, signature));
+			}
+		}
+
+		// Only what verifies here is submitted.
+		let mut valid = Vec::new();
+		for (batch_id, signature) in countersigned {
+			match Self::check_countersignature(&batch_id, &signature) {
+				Ok(_) => valid.push((batch_id, signature)),
+				Err(Error::<T>::BadSatelliteSignature) => {
+					log::warn!(target: crate::LOG_TARGET, "off-chain worker: {url} returned a countersignature of {batch_id:?} that does not verify; not submitted");
+					if let Some(entry) = handed.get_mut(&batch_id) {
+						entry.next_ask = now.saturating_add(RECHECK_FINAL_AFTER);
+					}
+				},
+				Err(_) => {}, // certified or expired meanwhile: nothing to do
+			}
+		}
+		Self::submit_countersignatures_bare(valid);
+
+		for (server_id, pending) in servers {
+			write_roster(server_id, url_hash, &pending, &handed);
+		}
+	}
+
+	/// Submits countersignatures as bare v4 transactions: bundles when there are several, each
+	/// bundle the pool refuses as singles.
+	fn submit_countersignatures_bare(valid: Vec<(BatchId, SatelliteSignature)>) {
+		let submit = |call: Call<T>| {
+			SubmitTransaction::<T, Call<T>>::submit_transaction(T::create_bare(call.into()))
+		};
+		let max = (T::MaxCountersignaturesPerCall::get() as usize).max(1);
+		for chunk in valid.chunks(max) {
+			if let [(batch_id, signature)] = chunk {
+				if submit(Call::submit_countersignature {
+					batch_id: *batch_id,
+					signature: *signature,
+				})
+				.is_err()
+				{
+					log::debug!(target: crate::LOG_TARGET, "off-chain worker: the pool refused the countersignature of {batch_id:?} (likely a copy from another relay)");
+				}
+				continue;
+			}
+			let bundle = BoundedVec::truncate_from(chunk.to_vec());
+			if submit(Call::submit_countersignatures { entries: bundle }).is_ok() {
+				continue;
+			}
+			for (batch_id, signature) in chunk {
+				let _ = submit(Call::submit_countersignature {
+					batch_id: *batch_id,
+					signature: *signature,
+				});
+			}
+		}
+	}
+}

@@ -1,0 +1,526 @@
+//! The off-chain worker: its decisions as tables, its HTTP exchanges with `TestOffchainExt`
+//! (answers the test scripts, and a double for what that extension cannot do: a deadline or a
+//! status other than 200), its submissions with `TestTransactionPoolExt`.
+
+use super::*;
+use crate::offchain::{
+	after, plan, read_reply, Failure, Handed, Outcome, Plan, RECHECK_FINAL_AFTER, RESUBMIT_AFTER,
+};
+use alloc::collections::BTreeMap;
+use codec::Decode;
+use frame_support::traits::Get;
+use parking_lot::RwLock;
+use sp_core::offchain::{
+	testing::{OffchainState, PendingRequest, TestOffchainExt, TestTransactionPoolExt},
+	HttpError, HttpRequestId, HttpRequestStatus, OffchainDbExt, OffchainWorkerExt, StorageKind,
+	Timestamp, TransactionPoolExt,
+};
+use space_notary_primitives::ground_station::{
+	stage, to_hex, BatchView, PostBatch, ViewError, GROUND_STATION_URL_KEY,
+};
+use std::sync::{
+	atomic::{AtomicUsize, Ordering},
+	Arc,
+};
+
+const URL: &str = "http://gs.test:9955";
+
+fn id(n: u8) -> BatchId {
+	BatchId::repeat_byte(n)
+}
+
+#[test]
+fn the_plan_posts_new_batches_first_and_asks_for_the_due_ones_within_the_budget() {
+	let handed = |entries: &[(u8, u64)]| -> BTreeMap<BatchId, Handed> {
+		entries
+			.iter()
+			.map(|(n, next_ask)| (id(*n), Handed { posted_at: 0, next_ask: *next_ask }))
+			.collect()
+	};
+	let ids = |ns: &[u8]| ns.iter().map(|n| id(*n)).collect::<Vec<_>>();
+	// (pending, handed (id, next_ask), now, budget) → (post, ask)
+	let cases: &[(&[u8], &[(u8, u64)], u64, usize, &[u8], &[u8])] = &[
+		(&[1, 2, 3], &[], 5, 10, &[1, 2, 3], &[]),
+		(&[1, 2, 3], &[], 5, 2, &[1, 2], &[]),
+		(&[1, 2, 3], &[(1, 5), (2, 6)], 5, 10, &[3], &[1]),
+		(&[1, 2, 3], &[(1, 5), (2, 5)], 6, 10, &[3], &[1, 2]),
+		(&[1, 2], &[(1, 0), (2, 0)], 0, 0, &[], &[]),
+		// More due than the budget: the asks rotate with the block.
+		(&[1, 2, 3], &[(1, 0), (2, 0), (3, 0)], 4, 2, &[], &[2, 3]),
+		(&[1, 2, 3], &[(1, 0), (2, 0), (3, 0)], 5, 2, &[], &[3, 1]),
+		// Handed over but no longer pending: nothing.
+		(&[2], &[(1, 0)], 9, 10, &[2], &[]),
+	];
+	for (pending, given, now, budget, post, ask) in cases {
+		assert_eq!(
+			plan(&ids(pending), &handed(given), *now, *budget),
+			Plan { post: ids(post), ask: ids(ask) },
+			"pending {pending:?}, handed {given:?}, block {now}, budget {budget}"
+		);
+	}
+}
+
+fn view(batch: BatchId, stage: &str, countersignature: Option<[u8; 64]>) -> Vec<u8> {
+	serde_json::to_vec(&BatchView {
+		batch_id: to_hex(batch.as_bytes()),
+		stage: stage.into(),
+		countersignature: countersignature.map(|c| to_hex(&c)),
+		..Default::default()
+	})
+	.unwrap()
+}
+
+#[test]
+fn answers_are_read_by_status_and_body() {
+	let b = id(1);
+	let sig = [7u8; 64];
+	let cases: Vec<(u16, Vec<u8>, Outcome)> = vec![
+		(202, view(b, stage::QUEUED, None), Outcome::Waiting(stage::QUEUED.into())),
+		(200, view(b, stage::COUNTERSIGNED, Some(sig)), Outcome::Countersigned(sig.into())),
+		(200, view(b, stage::CERTIFIED, Some(sig)), Outcome::Countersigned(sig.into())),
+		(200, view(b, stage::REFUSED, None), Outcome::Waiting(stage::REFUSED.into())),
+		(404, br#"{"error":"UnknownBatch","message":"..."}"#.to_vec(), Outcome::Unknown),
+		(500, b"oops".to_vec(), Outcome::Failed(Failure::Status(500))),
+		(
+			400,
+			br#"{"error":"BadJson","message":"..."}"#.to_vec(),
+			Outcome::Failed(Failure::Status(400)),
+		),
+		(200, b"{not json".to_vec(), Outcome::Failed(Failure::View(ViewError::Malformed))),
+		(
+			200,
+			view(id(2), stage::QUEUED, None),
+			Outcome::Failed(Failure::View(ViewError::OtherBatch)),
+		),
+	];
+	for (code, body, expected) in cases {
+		assert_eq!(
+			read_reply(&b, code, &body),
+			expected,
+			"{code} {}",
+			String::from_utf8_lossy(&body)
+		);
+	}
+}
+
+#[test]
+fn what_an_answer_does_to_the_next_ask() {
+	let now = 50;
+	let cases = [
+		(Outcome::Countersigned([0; 64].into()), Some(now + RESUBMIT_AFTER)),
+		(Outcome::Waiting(stage::QUEUED.into()), Some(now + 1)),
+		(Outcome::Waiting(stage::COUNTERSIGNED.into()), Some(now + 1)),
+		(Outcome::Waiting(stage::REFUSED.into()), Some(now + RECHECK_FINAL_AFTER)),
+		(Outcome::Waiting(stage::EXPIRED.into()), Some(now + RECHECK_FINAL_AFTER)),
+		(Outcome::Waiting(stage::BAD_COUNTERSIGNATURE.into()), Some(now + RECHECK_FINAL_AFTER)),
+		(Outcome::Unknown, None),
+		(Outcome::Failed(Failure::Deadline), Some(42)),
+		(Outcome::Failed(Failure::Status(500)), Some(42)),
+	];
+	for (outcome, expected) in cases {
+		assert_eq!(after(&outcome, now, 42), expected, "{outcome:?}");
+	}
+}
+
+/// `TestOffchainExt` answers every request with 200 and panics on one without an answer; this
+/// double passes everything to it but answers the URIs it is told to with a given status (a
+/// deadline reached, a 500) instead. It counts the requests started.
+#[derive(Clone)]
+struct ScriptedHttp {
+	inner: TestOffchainExt,
+	overrides: Arc<RwLock<BTreeMap<String, HttpRequestStatus>>>,
+	started: Arc<AtomicUsize>,
+}
+
+impl sp_core::offchain::Externalities for ScriptedHttp {
+	fn is_validator(&self) -> bool {
+		self.inner.is_validator()
+	}
+	fn network_state(&self) -> Result<sp_core::offchain::OpaqueNetworkState, ()> {
+		self.inner.network_state()
+	}
+	fn timestamp(&mut self) -> Timestamp {
+		self.inner.timestamp()
+	}
+	fn sleep_until(&mut self, deadline: Timestamp) {
+		self.inner.sleep_until(deadline)
+	}
+	fn random_seed(&mut self) -> [u8; 32] {
+		self.inner.random_seed()
+	}
+	fn http_request_start(
+		&mut self,
+		method: &str,
+		uri: &str,
+		meta: &[u8],
+	) -> Result<HttpRequestId, ()> {
+		self.started.fetch_add(1, Ordering::SeqCst);
+		self.inner.http_request_start(method, uri, meta)
+	}
+	fn http_request_add_header(
+		&mut self,
+		id: HttpRequestId,
+		name: &str,
+		value: &str,
+	) -> Result<(), ()> {
+		self.inner.http_request_add_header(id, name, value)
+	}
+	fn http_request_write_body(
+		&mut self,
+		id: HttpRequestId,
+		chunk: &[u8],
+		deadline: Option<Timestamp>,
+	) -> Result<(), HttpError> {
+		self.inner.http_request_write_body(id, chunk, deadline)
+	}
+	fn http_response_wait(
+		&mut self,
+		ids: &[HttpRequestId],
+		deadline: Option<Timestamp>,
+	) -> Vec<HttpRequestStatus> {
+		ids.iter()
+			.map(|id| {
+				let uri = self.inner.0.read().requests.get(id).map(|r| r.uri.clone());
+				match uri.and_then(|uri| self.overrides.read().get(&uri).copied()) {
+					Some(status) => status,
+					None => self.inner.http_response_wait(&[*id], deadline)[0],
+				}
+			})
+			.collect()
+	}
+	fn http_response_headers(&mut self, id: HttpRequestId) -> Vec<(Vec<u8>, Vec<u8>)> {
+		self.inner.http_response_headers(id)
+	}
+	fn http_response_read_body(
+		&mut self,
+		id: HttpRequestId,
+		buffer: &mut [u8],
+		deadline: Option<Timestamp>,
+	) -> Result<usize, HttpError> {
+		self.inner.http_response_read_body(id, buffer, deadline)
+	}
+	fn set_authorized_nodes(&mut self, nodes: Vec<sp_core::OpaquePeerId>, authorized_only: bool) {
+		self.inner.set_authorized_nodes(nodes, authorized_only)
+	}
+}
+
+/// Externalities with the off-chain worker's extensions; the handles to script and inspect them.
+struct Offchain {
+	ext: CheckedExt,
+	http: Arc<RwLock<OffchainState>>,
+	overrides: Arc<RwLock<BTreeMap<String, HttpRequestStatus>>>,
+	pool: Arc<RwLock<sp_core::offchain::testing::PoolState>>,
+	/// HTTP requests started so far (one without a scripted answer fails the test).
+	started: Arc<AtomicUsize>,
+}
+
+fn offchain_ext() -> Offchain {
+	let mut ext = new_test_ext();
+	let (inner, http) = TestOffchainExt::new();
+	let overrides = Arc::new(RwLock::new(BTreeMap::new()));
+	let started = Arc::new(AtomicUsize::new(0));
+	let scripted =
+		ScriptedHttp { inner: inner.clone(), overrides: overrides.clone(), started: started.clone() };
+	let (pool_ext, pool) = TestTransactionPoolExt::new();
+	ext.register_extension(OffchainWorkerExt::new(scripted));
+	ext.register_extension(OffchainDbExt::new(inner));
+	ext.register_extension(TransactionPoolExt::new(pool_ext));
+	Offchain { ext, http, overrides, pool, started }
+}
+
+fn set_url(url: &str) {
+	sp_io::offchain::local_storage_set(
+		StorageKind::PERSISTENT,
+		GROUND_STATION_URL_KEY,
+		url.as_bytes(),
+	);
+}
+
+fn run_worker() {
+	Notary::offchain_worker(System::block_number());
+}
+
+fn expect_post(http: &Arc<RwLock<OffchainState>>, batch: BatchId, code_view: Vec<u8>) {
+	let record = Batches::<Test>::get(batch).unwrap();
+	http.write().expect_request(PendingRequest {
+		method: "POST".into(),
+		uri: format!("{URL}/batches"),
+		headers: vec![("Content-Type".into(), "application/json".into())],
+		body: PostBatch::new(&record.cert, &record.server_signature, None).to_json(),
+		response: Some(code_view),
+		sent: true,
+		..Default::default()
+	});
+}
+
+fn expect_ask(http: &Arc<RwLock<OffchainState>>, batch: BatchId, answer: Vec<u8>) {
+	http.write().expect_request(PendingRequest {
+		method: "GET".into(),
+		uri: format!("{URL}/batches/{}", to_hex(batch.as_bytes())),
+		response: Some(answer),
+		sent: true,
+		..Default::default()
+	});
+}
+
+/// The calls the worker put in the pool, in order; each checked to be a bare v4 extrinsic.
+fn submitted(pool: &Arc<RwLock<sp_core::offchain::testing::PoolState>>) -> Vec<crate::Call<Test>> {
+	pool.read()
+		.transactions
+		.iter()
+		.map(|tx| {
+			let xt = Extrinsic::decode(&mut &tx[..]).expect("an extrinsic");
+			assert_eq!(xt.preamble, sp_runtime::generic::Preamble::Bare(4), "bare, v4");
+			match xt.function {
+				RuntimeCall::SpaceNotary(call) => call,
+				other => panic!("not a notary call: {other:?}"),
+			}
+		})
+		.collect()
+}
+
+#[test]
+fn batches_are_posted_then_asked_for_and_their_countersignatures_submitted_as_one_bundle() {
+	let Offchain { mut ext, http, pool, started, .. } = offchain_ext();
+	ext.execute_with(|| {
+		set_url(URL);
+		let mut a = register(1);
+		let first = submit(&mut a, &[b"one"]);
+		let second = submit(&mut a, &[b"two"]);
+
+		// Block 1: both posted; the ground station queues them.
+		expect_post(&http, first, view(first, stage::QUEUED, None));
+		expect_post(&http, second, view(second, stage::QUEUED, None));
+		run_worker();
+		assert!(submitted(&pool).is_empty());
+
+		// Block 2: both asked for; both countersigned: one bundle of two.
+		run_to_block(2);
+		let sigs = [countersign(&a.satellite, first), countersign(&a.satellite, second)];
+		expect_ask(&http, first, view(first, stage::COUNTERSIGNED, Some(sigs[0].0)));
+		expect_ask(&http, second, view(second, stage::COUNTERSIGNED, Some(sigs[1].0)));
+		run_worker();
+		let entries = BoundedVec::truncate_from(vec![(first, sigs[0]), (second, sigs[1])]);
+		assert_eq!(submitted(&pool), vec![crate::Call::submit_countersignatures { entries }]);
+
+		// Block 3: submitted, not on chain yet: not asked again before RESUBMIT_AFTER.
+		run_to_block(3);
+		run_worker();
+		assert_eq!(started.load(Ordering::SeqCst), 4, "no new request");
+	});
+}
+
+#[test]
+fn one_countersignature_goes_as_the_single_call() {
+	let Offchain { mut ext, http, pool, .. } = offchain_ext();
+	ext.execute_with(|| {
+		set_url(URL);
+		let mut a = register(1);
+		let batch = submit(&mut a, &[b"one"]);
+		// A ground station that has it countersigned already answers the post with it.
+		let sig = countersign(&a.satellite, batch);
+		expect_post(&http, batch, view(batch, stage::COUNTERSIGNED, Some(sig.0)));
+		run_worker();
+		assert_eq!(
+			submitted(&pool),
+			vec![crate::Call::submit_countersignature { batch_id: batch, signature: sig }]
+		);
+	});
+}
+
+#[test]
+fn a_countersignature_that_does_not_verify_is_never_submitted() {
+	let Offchain { mut ext, http, pool, started, .. } = offchain_ext();
+	ext.execute_with(|| {
+		set_url(URL);
+		let mut a = register(1);
+		let batch = submit(&mut a, &[b"one"]);
+		expect_post(&http, batch, view(batch, stage::QUEUED, None));
+		run_worker();
+		run_to_block(2);
+		let forged = satellite_pair(99).sign(&Notary::satellite_payload(batch).unwrap());
+		expect_ask(&http, batch, view(batch, stage::COUNTERSIGNED, Some(forged.0)));
+		run_worker();
+		assert!(submitted(&pool).is_empty());
+		// And it is not asked about again soon.
+		run_to_block(3);
+		run_worker();
+		assert_eq!(started.load(Ordering::SeqCst), 2);
+		assert!(matches!(status(batch), BatchStatus::Pending { .. }));
+	});
+}
+
+#[test]
+fn a_deadline_a_500_and_malformed_json_submit_nothing_and_are_retried_next_block() {
+	let Offchain { mut ext, http, pool, overrides, .. } = offchain_ext();
+	ext.execute_with(|| {
+		set_url(URL);
+		let mut a = register(1);
+		let slow = submit(&mut a, &[b"slow"]);
+		let failing = submit(&mut a, &[b"failing"]);
+		let garbled = submit(&mut a, &[b"garbled"]);
+		let ask_uri = |b: BatchId| format!("{URL}/batches/{}", to_hex(b.as_bytes()));
+
+		for b in [slow, failing, garbled] {
+			expect_post(&http, b, view(b, stage::QUEUED, None));
+		}
+		run_worker();
+
+		run_to_block(2);
+		overrides.write().insert(ask_uri(slow), HttpRequestStatus::DeadlineReached);
+		overrides.write().insert(ask_uri(failing), HttpRequestStatus::Finished(500));
+		expect_ask(&http, slow, vec![]);
+		expect_ask(&http, failing, b"internal error".to_vec());
+		expect_ask(&http, garbled, b"{\"batch_id\": 12".to_vec());
+		run_worker();
+		assert!(submitted(&pool).is_empty());
+
+		// Next block: all three asked again; now they answer.
+		run_to_block(3);
+		overrides.write().clear();
+		let sigs: Vec<_> =
+			[slow, failing, garbled].iter().map(|b| countersign(&a.satellite, *b)).collect();
+		for (b, sig) in [slow, failing, garbled].iter().zip(&sigs) {
+			expect_ask(&http, *b, view(*b, stage::COUNTERSIGNED, Some(sig.0)));
+		}
+		run_worker();
+		assert_eq!(submitted(&pool).len(), 1, "one bundle");
+	});
+}
+
+#[test]
+fn a_failed_post_is_posted_again_and_a_batch_the_station_lost_too() {
+	let Offchain { mut ext, http, overrides, .. } = offchain_ext();
+	ext.execute_with(|| {
+		set_url(URL);
+		let mut a = register(1);
+		let batch = submit(&mut a, &[b"one"]);
+		overrides.write().insert(format!("{URL}/batches"), HttpRequestStatus::IoError);
+		expect_post(&http, batch, vec![]);
+		run_worker();
+
+		run_to_block(2);
+		overrides.write().clear();
+		expect_post(&http, batch, view(batch, stage::QUEUED, None));
+		run_worker();
+
+		// The station restarted without its data: 404. Posted again the block after.
+		run_to_block(3);
+		expect_ask(&http, batch, br#"{"error":"UnknownBatch","message":""}"#.to_vec());
+		overrides.write().insert(
+			format!("{URL}/batches/{}", to_hex(batch.as_bytes())),
+			HttpRequestStatus::Finished(404),
+		);
+		run_worker();
+		run_to_block(4);
+		overrides.write().clear();
+		expect_post(&http, batch, view(batch, stage::QUEUED, None));
+		run_worker();
+	});
+}
+
+#[test]
+fn without_a_valid_url_the_worker_does_nothing() {
+	let Offchain { mut ext, pool, started, .. } = offchain_ext();
+	ext.execute_with(|| {
+		let mut a = register(1);
+		submit(&mut a, &[b"one"]);
+		run_worker();
+		set_url("ftp://gs.test");
+		run_worker();
+		set_url("");
+		run_worker();
+		assert!(started.load(Ordering::SeqCst) == 0);
+		assert!(submitted(&pool).is_empty());
+	});
+}
+
+#[test]
+fn a_run_that_finds_the_lock_taken_does_nothing() {
+	let Offchain { mut ext, started, .. } = offchain_ext();
+	ext.execute_with(|| {
+		set_url(URL);
+		let mut a = register(1);
+		submit(&mut a, &[b"one"]);
+		let mut lock = sp_runtime::offchain::storage_lock::StorageLock::<
+			sp_runtime::offchain::storage_lock::BlockAndTime<System>,
+		>::with_block_and_time_deadline(
+			b"space-notary/ocw/lock",
+			5,
+			sp_runtime::offchain::Duration::from_millis(60_000),
+		);
+		let guard = lock.try_lock().expect("free");
+		run_worker();
+		assert!(started.load(Ordering::SeqCst) == 0);
+		drop(guard);
+	});
+}
+
+#[test]
+fn what_was_handed_over_is_remembered_per_url_and_a_new_url_gets_everything_again() {
+	let Offchain { mut ext, http, .. } = offchain_ext();
+	ext.execute_with(|| {
+		set_url(URL);
+		let mut a = register(1);
+		let batch = submit(&mut a, &[b"one"]);
+		expect_post(&http, batch, view(batch, stage::QUEUED, None));
+		run_worker();
+		// The worker's memory is the node's persistent storage: a new run (as after a restart)
+		// asks, it does not post again.
+		run_to_block(2);
+		expect_ask(&http, batch, view(batch, stage::QUEUED, None));
+		run_worker();
+
+		run_to_block(3);
+		let other = "http://other.test";
+		set_url(&format!("{other}/"));
+		let record = Batches::<Test>::get(batch).unwrap();
+		http.write().expect_request(PendingRequest {
+			method: "POST".into(),
+			uri: format!("{other}/batches"),
+			headers: vec![("Content-Type".into(), "application/json".into())],
+			body: PostBatch::new(&record.cert, &record.server_signature, None).to_json(),
+			response: Some(view(batch, stage::QUEUED, None)),
+			sent: true,
+			..Default::default()
+		});
+		run_worker();
+	});
+}
+
+#[test]
+fn work_per_run_is_bounded_by_max_offchain_requests() {
+	let Offchain { mut ext, http, started, .. } = offchain_ext();
+	ext.execute_with(|| {
+		set_url(URL);
+		// Five pending batches over two servers, four requests a run (the mock's bound).
+		let mut a = register(1);
+		let mut b = register(2);
+		let mut ids =
+			vec![submit(&mut a, &[b"a1"]), submit(&mut a, &[b"a2"]), submit(&mut a, &[b"a3"])];
+		ids.push(submit(&mut b, &[b"b1"]));
+		ids.push(submit(&mut b, &[b"b2"]));
+		let bound: u32 = <Test as Config>::MaxOffchainRequests::get();
+		let bound = bound as usize;
+		for id in &ids[..bound] {
+			expect_post(&http, *id, view(*id, stage::QUEUED, None));
+		}
+		run_worker();
+		assert_eq!(started.load(Ordering::SeqCst), bound);
+
+		// Next block: the last one posted first, then three asks.
+		run_to_block(2);
+		expect_post(&http, ids[4], view(ids[4], stage::QUEUED, None));
+		let asks: Vec<BatchId> = {
+			let handed: BTreeMap<_, _> =
+				ids[..bound].iter().map(|id| (*id, Handed { posted_at: 1, next_ask: 2 })).collect();
+			plan(&ids, &handed, 2, bound).ask
+		};
+		assert_eq!(asks.len(), bound - 1);
+		for id in &asks {
+			expect_ask(&http, *id, view(*id, stage::QUEUED, None));
+		}
+		run_worker();
+		assert_eq!(started.load(Ordering::SeqCst), 2 * bound);
+	});
+}

@@ -1,0 +1,308 @@
+//! The ground-station API: what the pallet's off-chain worker and the bridge say to each other
+//! over HTTP, defined once for both.
+//!
+//! The bridge serves it (`satellite-bridge relay --http ADDR`); the off-chain worker calls it at
+//! the URL it finds in the node's persistent off-chain local storage under
+//! [`GROUND_STATION_URL_KEY`] (written by the node's `--ground-station-url` flag, changed at run
+//! time with the `offchain_localStorageSet` RPC).
+//!
+//! | method | path | body → answer |
+//! |---|---|---|
+//! | `POST` | `/batches` | [`PostBatch`] → `202` (new) or `200` (known) with a [`BatchView`]; `400` with an [`ApiError`] |
+//! | `GET` | `/batches/0x{batch id}` | → `200` with a [`BatchView`]; `404` if the bridge does not hold it |
+//!
+//! Bytes travel as `0x`-prefixed hex: the certificate and the server signature as their SCALE
+//! encoding, transactions and the countersignature raw.
+
+use crate::{BatchCertificate, BatchId, SatelliteSignature, ServerId, ServerSignature};
+use alloc::{format, string::String, vec::Vec};
+use codec::Encode;
+use serde::{Deserialize, Serialize};
+
+/// Key of the ground station's base URL in the node's persistent off-chain local storage
+/// (`PERSISTENT` kind for the RPC). The value is the URL's bytes, e.g. `http://127.0.0.1:9955`.
+pub const GROUND_STATION_URL_KEY: &[u8] = b"space-notary/ground-station-url";
+
+/// Longest URL accepted: a base URL, not a document.
+pub const MAX_URL_LEN: usize = 256;
+
+/// Why a ground-station URL is refused.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, thiserror::Error)]
+pub enum GroundStationUrlError {
+	/// Not UTF-8.
+	#[error("not UTF-8")]
+	NotUtf8,
+	/// Longer than [`MAX_URL_LEN`].
+	#[error("longer than {MAX_URL_LEN} bytes")]
+	TooLong,
+	/// Neither `http://` nor `https://`.
+	#[error("expected an http:// or https:// URL")]
+	Scheme,
+	/// Nothing after the scheme.
+	#[error("no host after the scheme")]
+	NoHost,
+	/// Whitespace, a control character, a query or a fragment.
+	#[error("whitespace, control characters, queries and fragments are not allowed")]
+	BadCharacter,
+}
+
+/// A ground station's base URL: `http(s)://host[:port][/path]`, kept without a trailing slash.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct GroundStationUrl(String);
+
+impl GroundStationUrl {
+	/// Checks `bytes` as a base URL. The one rule for the node's flag, the RPC-set value the
+	/// off-chain worker reads, and anyone else.
+	pub fn parse(bytes: &[u8]) -> Result<Self, GroundStationUrlError> {
+		if bytes.len() > MAX_URL_LEN {
+			return Err(GroundStationUrlError::TooLong);
+		}
+		let url = core::str::from_utf8(bytes).map_err(|_| GroundStationUrlError::NotUtf8)?;
+		let rest = url
+			.strip_prefix("http://")
+			.or_else(|| url.strip_prefix("https://"))
+			.ok_or(GroundStationUrlError::Scheme)?;
+		if rest.chars().any(|c| c.is_whitespace() || c.is_control() || c == '?' || c == '#') {
+			return Err(GroundStationUrlError::BadCharacter);
+		}
+		let rest = rest.trim_end_matches('/');
+		if rest.is_empty() || rest.starts_with('/') {
+			return Err(GroundStationUrlError::NoHost);
+		}
+		Ok(Self(String::from(url.trim_end_matches('/'))))
+	}
+
+	/// The URL, without a trailing slash.
+	pub fn as_str(&self) -> &str {
+		&self.0
+	}
+
+	/// Where batches are posted.
+	pub fn batches(&self) -> String {
+		format!("{}/batches", self.0)
+	}
+
+	/// Where one batch is asked for.
+	pub fn batch(&self, batch_id: &BatchId) -> String {
+		format!("{}/batches/{}", self.0, to_hex(batch_id.as_bytes()))
+	}
+}
+
+impl core::str::FromStr for GroundStationUrl {
+	type Err = GroundStationUrlError;
+
+	fn from_str(s: &str) -> Result<Self, Self::Err> {
+		Self::parse(s.as_bytes())
+	}
+}
+
+impl core::fmt::Display for GroundStationUrl {
+	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+		f.write_str(&self.0)
+	}
+}
+
+/// `0x` + lower-case hex.
+pub fn to_hex(bytes: &[u8]) -> String {
+	format!("0x{}", hex::encode(bytes))
+}
+
+/// The bytes of `0x`-prefixed (or bare) hex; `None` if it is not hex.
+pub fn from_hex(s: &str) -> Option<Vec<u8>> {
+	hex::decode(s.strip_prefix("0x").unwrap_or(s)).ok()
+}
+
+/// The body of `POST /batches`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostBatch {
+	/// `0x` + SCALE of the certificate.
+	pub cert: String,
+	/// `0x` + SCALE of the server's `MultiSignature`.
+	pub server_signature: String,
+	/// The transactions, `0x` + bytes each; only for a satellite that checks the root.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub txs: Option<Vec<String>>,
+}
+
+impl PostBatch {
+	/// The body for a batch as the chain holds it.
+	pub fn new(
+		cert: &BatchCertificate,
+		server_signature: &ServerSignature,
+		txs: Option<&[Vec<u8>]>,
+	) -> Self {
+		Self {
+			cert: to_hex(&cert.encode()),
+			server_signature: to_hex(&server_signature.encode()),
+			txs: txs.map(|txs| txs.iter().map(|tx| to_hex(tx)).collect()),
+		}
+	}
+
+	/// The JSON body.
+	pub fn to_json(&self) -> Vec<u8> {
+		// A struct of strings always serializes; the empty body would be refused as `BadJson`.
+		serde_json::to_vec(self).unwrap_or_default()
+	}
+}
+
+/// Stages a [`BatchView`] reports.
+pub mod stage {
+	/// Waiting for the satellite or in flight to it.
+	pub const QUEUED: &str = "queued";
+	/// Countersigned and verified (with a chain, about to be submitted).
+	pub const COUNTERSIGNED: &str = "countersigned";
+	/// Submitted to the chain by the bridge.
+	pub const SUBMITTED: &str = "submitted";
+	/// Certified on chain.
+	pub const CERTIFIED: &str = "certified";
+	/// Refused by the satellite (`reason` says why).
+	pub const REFUSED: &str = "refused";
+	/// The satellite's answer did not verify.
+	pub const BAD_COUNTERSIGNATURE: &str = "bad_countersignature";
+	/// Expired on chain.
+	pub const EXPIRED: &str = "expired";
+}
+
+/// A batch as the API shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchView {
+	/// `0x…`.
+	pub batch_id: String,
+	/// The issuing server.
+	pub server_id: Option<ServerId>,
+	/// The certificate's sequence.
+	pub sequence: Option<u64>,
+	/// One of [`stage`].
+	pub stage: String,
+	/// The satellite's countersignature (`0x` + 128 hex digits), once verified.
+	pub countersignature: Option<String>,
+	/// Why it was refused.
+	pub reason: Option<String>,
+	/// Block at which the chain expires it.
+	pub expires_at: Option<u64>,
+	/// Block of certification.
+	pub certified_at: Option<u64>,
+}
+
+/// What is wrong with a [`BatchView`] a ground station sent.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, thiserror::Error)]
+pub enum ViewError {
+	/// Not JSON of a batch view.
+	#[error("not JSON of a batch view")]
+	Malformed,
+	/// A view of another batch than the one asked for.
+	#[error("a view of another batch")]
+	OtherBatch,
+	/// The countersignature is not `0x` + 64 bytes of hex.
+	#[error("the countersignature is not 0x + 64 bytes of hex")]
+	BadCountersignature,
+}
+
+impl BatchView {
+	/// Reads a view of `batch_id` from JSON, with its countersignature if it carries one.
+	/// Whether the countersignature verifies is the caller's to check.
+	pub fn parse(
+		json: &[u8],
+		batch_id: &BatchId,
+	) -> Result<(Self, Option<SatelliteSignature>), ViewError> {
+		let view: Self = serde_json::from_slice(json).map_err(|_| ViewError::Malformed)?;
+		let id = from_hex(&view.batch_id).ok_or(ViewError::Malformed)?;
+		if id.as_slice() != batch_id.as_bytes() {
+			return Err(ViewError::OtherBatch);
+		}
+		let countersignature = match &view.countersignature {
+			None => None,
+			Some(hex) => {
+				let bytes: [u8; 64] = from_hex(hex)
+					.and_then(|b| b.try_into().ok())
+					.ok_or(ViewError::BadCountersignature)?;
+				Some(SatelliteSignature::from_raw(bytes))
+			},
+		};
+		Ok((view, countersignature))
+	}
+}
+
+/// The body of every refusal: `{"error": name, "message": …}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+	/// A name to match on (`BadJson`, `UnknownBatch`, …).
+	pub error: String,
+	/// For people.
+	pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn urls_are_checked_by_one_rule() {
+		use GroundStationUrlError::*;
+		let cases: &[(&[u8], Result<&str, GroundStationUrlError>)] = &[
+			(b"http://127.0.0.1:9955", Ok("http://127.0.0.1:9955")),
+			(b"http://127.0.0.1:9955/", Ok("http://127.0.0.1:9955")),
+			(b"https://gs.example/api/", Ok("https://gs.example/api")),
+			(b"ftp://127.0.0.1", Err(Scheme)),
+			(b"127.0.0.1:9955", Err(Scheme)),
+			(b"http://", Err(NoHost)),
+			(b"http:///batches", Err(NoHost)),
+			(b"http://host/a b", Err(BadCharacter)),
+			(b"http://host/?q=1", Err(BadCharacter)),
+			(b"http://host\n", Err(BadCharacter)),
+			(&[0xff, 0xfe], Err(NotUtf8)),
+			(&[b'h'; MAX_URL_LEN + 1], Err(TooLong)),
+		];
+		for (input, expected) in cases {
+			let got = GroundStationUrl::parse(input);
+			assert_eq!(got.as_ref().map(|u| u.as_str()).map_err(|e| *e), *expected, "{input:?}");
+		}
+		let url = GroundStationUrl::parse(b"http://h:1/").unwrap();
+		assert_eq!(url.batches(), "http://h:1/batches");
+		assert_eq!(
+			url.batch(&BatchId::repeat_byte(0xab)),
+			format!("http://h:1/batches/0x{}", "ab".repeat(32))
+		);
+	}
+
+	#[test]
+	fn views_are_read_with_their_countersignature_and_checked_for_the_batch() {
+		let id = BatchId::repeat_byte(7);
+		let sig = format!("0x{}", "11".repeat(64));
+		let json = |batch: &str, cs: Option<&str>| {
+			serde_json::to_vec(&BatchView {
+				batch_id: batch.into(),
+				stage: stage::COUNTERSIGNED.into(),
+				countersignature: cs.map(Into::into),
+				..Default::default()
+			})
+			.unwrap()
+		};
+		let (view, cs) = BatchView::parse(&json(&to_hex(id.as_bytes()), Some(&sig)), &id).unwrap();
+		assert_eq!(view.stage, stage::COUNTERSIGNED);
+		assert_eq!(cs, Some(SatelliteSignature::from_raw([0x11; 64])));
+		let (_, none) = BatchView::parse(&json(&to_hex(id.as_bytes()), None), &id).unwrap();
+		assert_eq!(none, None);
+		let other = to_hex(BatchId::repeat_byte(8).as_bytes());
+		assert_eq!(BatchView::parse(&json(&other, None), &id), Err(ViewError::OtherBatch));
+		let short = Some("0x1111");
+		assert_eq!(
+			BatchView::parse(&json(&to_hex(id.as_bytes()), short), &id),
+			Err(ViewError::BadCountersignature)
+		);
+		assert_eq!(BatchView::parse(b"{\"batch_id\":", &id), Err(ViewError::Malformed));
+		assert_eq!(BatchView::parse(b"<html>500</html>", &id), Err(ViewError::Malformed));
+	}
+
+	#[test]
+	fn a_post_carries_scale_as_hex_and_leaves_out_absent_transactions() {
+		let cert = BatchCertificate::default();
+		let sig = ServerSignature::Ed25519(Default::default());
+		let body = serde_json::to_string(&PostBatch::new(&cert, &sig, None)).unwrap();
+		assert!(!body.contains("txs"), "{body}");
+		let post: PostBatch = serde_json::from_str(&body).unwrap();
+		assert_eq!(from_hex(&post.cert), Some(cert.encode()));
+		let with = PostBatch::new(&cert, &sig, Some(&[b"hi".to_vec()]));
+		assert_eq!(with.txs, Some(alloc::vec![String::from("0x6869")]));
+	}
+}
