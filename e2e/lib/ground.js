@@ -77,16 +77,17 @@ export async function startEmulator({ stateDir, genesisHash, extra = [] }) {
 }
 
 /**
- * `satellite-bridge relay` in HTTP-only mode on `httpPort` (a free one if not given); resolves
- * once its API answers. Returns `{ proc, url }` (`url`: the API's base, for the worker).
+ * `satellite-bridge relay` in HTTP-only mode on `httpPort` (a free one if not given), with
+ * `extra` flags; resolves once its API answers. Returns `{ proc, url }` (`url`: the API's base,
+ * for the worker).
  */
-export async function startBridge({ satellite, genesisHash, dataDir, httpPort }) {
+export async function startBridge({ satellite, genesisHash, dataDir, httpPort, extra = [] }) {
   const [port] = httpPort ? [httpPort] : await freePorts(1);
   const url = `http://127.0.0.1:${port}`;
   const proc = spawnLogged({
     name: 'bridge',
     bin: binary('satellite-bridge'),
-    args: ['relay', '--satellite', satellite, '--genesis-hash', genesisHash, '--data-dir', dataDir, '--http', `127.0.0.1:${port}`],
+    args: ['relay', '--satellite', satellite, '--genesis-hash', genesisHash, '--data-dir', dataDir, '--http', `127.0.0.1:${port}`, ...extra],
     env: { RUST_LOG: process.env.RUST_LOG ?? 'info' },
   });
   await waitFor(
@@ -109,4 +110,39 @@ export async function bridgeView(url, batchIdHex) {
   if (response.status === 404) return null;
   if (!response.ok) throw new Error(`GET ${url}/batches/${batchIdHex}: ${response.status} ${await response.text()}`);
   return response.json();
+}
+
+/**
+ * What blocks `from`..`to` (inclusive) of `api`'s chain hold of relaying: `certified` counts
+ * `BatchCertified` per batch id, `failed` the `ExtrinsicFailed` events, and `relays` every
+ * countersignature extrinsic as `{ block, signed, version, entries }`.
+ */
+export async function relayRecord(api, from, to) {
+  const certified = new Map();
+  const relays = [];
+  let failed = 0;
+  for (let n = from; n <= to; n++) {
+    const hash = await api.rpc.chain.getBlockHash(n);
+    const [block, events] = await Promise.all([api.rpc.chain.getBlock(hash), api.query.system.events.at(hash)]);
+    for (const { event } of events) {
+      if (event.section === 'spaceNotary' && event.method === 'BatchCertified') {
+        const id = event.data.batchId.toHex();
+        certified.set(id, (certified.get(id) ?? 0) + 1);
+      }
+      if (event.section === 'system' && event.method === 'ExtrinsicFailed') failed += 1;
+    }
+    for (const ext of block.block.extrinsics) {
+      const { section, method } = ext.method;
+      if (section !== 'spaceNotary' || !method.startsWith('submitCountersignature')) continue;
+      const entries = method === 'submitCountersignatures' ? ext.method.args[0].length : 1;
+      relays.push({ block: n, signed: ext.isSigned, version: ext.version, entries });
+    }
+  }
+  return { certified, failed, relays };
+}
+
+/** The RPC's `offchain_localStorageSet(PERSISTENT, …)` of the worker's ground-station URL. */
+export async function setGroundStationUrl(api, url) {
+  const key = u8aToHex(new TextEncoder().encode('space-notary/ground-station-url'));
+  await api.rpc.offchain.localStorageSet('PERSISTENT', key, u8aToHex(new TextEncoder().encode(url)));
 }

@@ -1,6 +1,8 @@
 // A two-validator network (`--chain local`, Alice and Bob): both must author and finalize
 // (GRANDPA needs both votes), a batch submitted through Alice's RPC is countersigned through
 // Bob's RPC as a bare extrinsic, and both nodes record the certification in a finalized block.
+// Then both run the off-chain worker against one ground station (bridge HTTP-only + emulator):
+// each batch is certified exactly once and nothing invalid or duplicate reaches a block.
 
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
@@ -8,8 +10,9 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { Keyring } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
 
+import { provision, relayRecord, setGroundStationUrl, startBridge, startEmulator, tempDir } from '../lib/ground.js';
 import { failureTracker, peerIdOfNodeKey, startNode, stopNode, waitFor } from '../lib/node.js';
-import { buildBatch, satelliteKeyPair, serverKeyPair } from '../lib/notary.js';
+import { buildBatch, satelliteKeyPair, serverKeyPair, ZERO_HASH } from '../lib/notary.js';
 import { eventsAt, findEvent, submit, waitFinalized } from '../lib/tx.js';
 
 // Fixed node keys: Alice's gives Bob a bootnode address; Bob's lets him start as a validator
@@ -26,6 +29,7 @@ describe('two validators (--chain local, Alice and Bob)', () => {
   let bobNode;
   let aliceApi;
   let bobApi;
+  const ground = { procs: [], dirs: [] };
 
   before(async () => {
     const peerId = peerIdOfNodeKey(ALICE_NODE_KEY);
@@ -54,7 +58,12 @@ describe('two validators (--chain local, Alice and Bob)', () => {
   });
   afterEach(track.hook);
   after(async () => {
+    for (const p of ground.procs) {
+      if (track.failed()) p.printTail('a test failed');
+      await p.stop();
+    }
     await Promise.all([stopNode(aliceNode, track.failed), stopNode(bobNode, track.failed)]);
+    for (const d of ground.dirs) d.cleanup();
   });
 
   test('both nodes see each other and finality advance', async () => {
@@ -148,6 +157,69 @@ describe('two validators (--chain local, Alice and Bob)', () => {
       const record = (await api.call.spaceNotaryApi.batchStatus(batch.id)).unwrap();
       assert.ok(record.status.isCertified, `${name}: certified`);
       assert.equal(record.status.asCertified.satelliteSignature.toHex(), hex(signature), `${name}: signature`);
+    }
+  });
+
+  test('both validators relay through one ground station: each batch certified exactly once', async () => {
+    const keyring = new Keyring({ type: 'sr25519' });
+    const alice = keyring.addFromUri('//Alice');
+    const operator = keyring.addFromUri('//Ferdie');
+    const genesisHash = aliceApi.genesisHash.toHex();
+    const server = serverKeyPair('ed25519', '0x' + '42'.repeat(32));
+    const serverId = (await aliceApi.query.spaceNotary.nextServerId()).toNumber();
+
+    const state = tempDir('emulator');
+    const data = tempDir('bridge');
+    ground.dirs.push(state, data);
+    const satelliteKey = provision(state.dir, serverId, server);
+    const emulator = await startEmulator({ stateDir: state.dir, genesisHash });
+    ground.procs.push(emulator.proc);
+    const bridge = await startBridge({ satellite: emulator.url, genesisHash, dataDir: data.dir });
+    ground.procs.push(bridge.proc);
+    // Both workers, through the RPC (the nodes run without --ground-station-url).
+    await Promise.all([setGroundStationUrl(aliceApi, bridge.url), setGroundStationUrl(bobApi, bridge.url)]);
+
+    const call = aliceApi.tx.spaceNotary.registerServer(operator.address, server.serverKeyJson, satelliteKey);
+    const registered = await submit(aliceApi, aliceApi.tx.sudo.sudo(call), { signer: alice, what: 'sudo registerServer', ms: 90_000 });
+    assert.equal(findEvent(registered.events, 'spaceNotary', 'ServerRegistered').data.serverId.toNumber(), serverId);
+
+    // Four batches, through both nodes' RPCs in turn.
+    const ids = [];
+    let prevBatch = ZERO_HASH;
+    let from;
+    for (let sequence = 1; sequence <= 4; sequence++) {
+      const api = sequence % 2 ? aliceApi : bobApi;
+      const batch = buildBatch({ server, genesisHash: aliceApi.genesisHash.toU8a(), serverId, sequence, prevBatch, txs: [`batch ${sequence}`] });
+      prevBatch = batch.id;
+      ids.push(hex(batch.id));
+      const { blockNumber } = await submit(api, api.tx.spaceNotary.submitBatch(hex(batch.scale), hex(batch.serverSignature), batch.txs.map(hex)), {
+        signer: operator,
+        what: `submitBatch ${sequence}`,
+        ms: 90_000,
+      });
+      from ??= blockNumber;
+    }
+
+    await waitFor(
+      async () => {
+        const records = await aliceApi.query.spaceNotary.batches.multi(ids);
+        return records.every((r) => r.isSome && r.unwrap().status.isCertified);
+      },
+      { ms: 240_000, interval: 2_000, what: 'four batches certified by the two workers' },
+    );
+    // Read what is final on both, a few blocks on so that late duplicates would show.
+    const head = (await aliceApi.rpc.chain.getHeader()).number.toNumber() + 3;
+    await waitFinalized(aliceApi, head, { ms: 120_000, what: `Alice to finalize #${head}` });
+    await waitFinalized(bobApi, head, { ms: 120_000, what: `Bob to finalize #${head}` });
+    for (const [name, api] of [
+      ['Alice', aliceApi],
+      ['Bob', bobApi],
+    ]) {
+      const { certified, failed, relays } = await relayRecord(api, from, head);
+      for (const id of ids) assert.equal(certified.get(id), 1, `${name}: ${id} certified exactly once`);
+      assert.equal(failed, 0, `${name}: no failed extrinsic`);
+      assert.equal(relays.reduce((sum, r) => sum + r.entries, 0), ids.length, `${name}: no duplicate in a block`);
+      assert.ok(relays.every((r) => !r.signed && r.version === 4), `${name}: bare v4 relays only`);
     }
   });
 });

@@ -170,7 +170,7 @@ pub fn new_full<
 	} = new_partial(&config)?;
 
 	if let Some(url) = &ground_station_url {
-		set_ground_station_url(&*backend, url)?;
+		set_ground_station_url(&backend, url)?;
 	}
 
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<

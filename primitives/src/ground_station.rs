@@ -182,6 +182,10 @@ pub struct BatchView {
 	pub expires_at: Option<u64>,
 	/// Block of certification.
 	pub certified_at: Option<u64>,
+	/// The ground station uplinks transactions for the satellite's root check and holds none
+	/// for this batch: post it again with them.
+	#[serde(default)]
+	pub needs_transactions: bool,
 }
 
 /// What is wrong with a [`BatchView`] a ground station sent.

@@ -65,8 +65,9 @@ pub struct RelayArgs {
 	/// Sign requests in flight at once.
 	#[arg(long, default_value_t = 32)]
 	pub window: usize,
-	/// Send the transactions with each request, for the satellite's root check (read from the
-	/// node's off-chain index: an unsafe RPC method).
+	/// Send the transactions with each request, for the satellite's root check: read from the
+	/// node's off-chain index (an unsafe RPC method) with `--chain`; without it, taken from the
+	/// posts, and a batch posted without them waits until it is posted with them.
 	#[arg(long)]
 	pub uplink_txs: bool,
 	/// Submit countersignatures signed by this account (secret URI) instead of bare.
@@ -123,8 +124,8 @@ impl TryFrom<RelayArgs> for RelayConfig {
 				return Err(invalid("chain", "expected a ws:// or wss:// URL"));
 			}
 		}
-		if args.chain.is_none() && (args.uplink_txs || args.signer.is_some()) {
-			return Err(invalid("chain", "--uplink-txs and --signer need a chain"));
+		if args.chain.is_none() && args.signer.is_some() {
+			return Err(invalid("chain", "--signer needs a chain"));
 		}
 		if args.chain.is_none() && args.http.is_none() {
 			return Err(invalid(

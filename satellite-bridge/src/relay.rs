@@ -350,8 +350,9 @@ impl Relay {
 	}
 
 	fn send_to_link(&mut self, batch_id: BatchId) {
+		let waits_for_txs = self.waits_for_transactions(&batch_id);
 		let Some(entry) = self.entries.get_mut(&batch_id) else { return };
-		if !matches!(entry.stage, Stage::Queued) {
+		if !matches!(entry.stage, Stage::Queued) || waits_for_txs {
 			return;
 		}
 		entry.sends = entry.sends.saturating_add(1);
@@ -728,6 +729,16 @@ impl Relay {
 					self.dirty.insert(batch_id);
 					self.to_send.push(batch_id);
 					tracing::info!(target: LOG, %batch_id, "batch posted to the API");
+				} else if let Some(entry) = self.entries.get_mut(&batch_id) {
+					// A batch held for its transactions, posted again with them (checked
+					// against the certificate by the HTTP layer).
+					if entry.txs.is_none() && txs.is_some() && matches!(entry.stage, Stage::Queued)
+					{
+						entry.txs = txs;
+						self.dirty.insert(batch_id);
+						self.to_send.push(batch_id);
+						tracing::info!(target: LOG, %batch_id, "transactions posted for the batch");
+					}
 				}
 				let view = self.batch_view(&batch_id);
 				// Answered after the commit, in `flush`.
@@ -743,9 +754,20 @@ impl Relay {
 		}
 	}
 
+	/// Whether a batch is held until it is posted with its transactions: in HTTP-only mode with
+	/// `--uplink-txs` the posts are their only source, and the satellite is to check the root.
+	fn waits_for_transactions(&self, batch_id: &BatchId) -> bool {
+		let Some(entry) = self.entries.get(batch_id) else { return false };
+		self.config.uplink_txs
+			&& self.config.chain.is_none()
+			&& entry.txs.is_none()
+			&& matches!(entry.stage, Stage::Queued)
+	}
+
 	fn batch_view(&self, batch_id: &BatchId) -> BatchView {
 		let entry = self.entries.get(batch_id);
 		BatchView {
+			needs_transactions: self.waits_for_transactions(batch_id),
 			batch_id: format!("{batch_id:?}"),
 			server_id: entry.map(|e| e.cert.server_id),
 			sequence: entry.map(|e| e.cert.sequence),

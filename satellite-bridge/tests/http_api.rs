@@ -123,3 +123,89 @@ async fn posted_batches_are_countersigned_and_bad_input_is_refused_by_name() {
 	.await;
 	assert_eq!(view.stage, "countersigned");
 }
+
+/// With `--uplink-txs` and no chain, the posts are the only source of transactions: a batch
+/// posted without them is held, and its view asks for them (what the off-chain worker reads),
+/// until it is posted with them; then it is countersigned over its root.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_uplink_txs_a_batch_posted_without_its_transactions_waits_for_them() {
+	let state = tempfile::tempdir().unwrap();
+	let pair: ServerPair = "ed25519://http-api-full-mode".parse().unwrap();
+	Emulator::provision(state.path(), 0, &pair.public());
+	let emulator = Emulator::start(state.path(), GENESIS, &[]).await;
+	let data = tempfile::tempdir().unwrap();
+	let http = free_port();
+	let args = [
+		"relay".to_string(),
+		"--satellite".into(),
+		emulator.url(),
+		"--genesis-hash".into(),
+		format!("{GENESIS:?}"),
+		"--data-dir".into(),
+		data.path().display().to_string(),
+		"--http".into(),
+		format!("127.0.0.1:{http}"),
+		"--uplink-txs".into(),
+	];
+	let args: Vec<&str> = args.iter().map(String::as_str).collect();
+	let _bridge = BridgeProcess::start(&args);
+	let base = format!("http://127.0.0.1:{http}");
+	let client = reqwest::Client::new();
+	wait_for("the bridge's HTTP server", Duration::from_secs(60), || async {
+		client.get(format!("{base}/status")).send().await.ok().map(|_| ())
+	})
+	.await;
+
+	let txs = vec![b"full".to_vec(), b"mode".to_vec()];
+	let cert =
+		BatchCertificate::over_transactions(GENESIS, 0, 1, H256::zero(), now_ms(), &txs).unwrap();
+	let batch_id = cert.batch_id();
+	let server_signature = pair.sign(&cert);
+
+	let posted = client
+		.post(format!("{base}/batches"))
+		.json(&post_body(&cert, &server_signature, None))
+		.send()
+		.await
+		.unwrap();
+	assert_eq!(posted.status(), 202);
+	let view: BatchView = posted.json().await.unwrap();
+	assert!(view.needs_transactions, "{view:?}");
+	assert_eq!(view.stage, "queued");
+	// Held, not sent: on the ideal link an answer would come back in milliseconds.
+	tokio::time::sleep(Duration::from_secs(2)).await;
+	let view: BatchView = client
+		.get(format!("{base}/batches/{batch_id:?}"))
+		.send()
+		.await
+		.unwrap()
+		.json()
+		.await
+		.unwrap();
+	assert_eq!((view.stage.as_str(), view.needs_transactions), ("queued", true));
+
+	let again = client
+		.post(format!("{base}/batches"))
+		.json(&post_body(&cert, &server_signature, Some(&txs)))
+		.send()
+		.await
+		.unwrap();
+	assert_eq!(again.status(), 200, "known already");
+	let view: BatchView = wait_for(
+		"the batch to be countersigned once its transactions came",
+		Duration::from_secs(60),
+		|| async {
+			let view: BatchView = client
+				.get(format!("{base}/batches/{batch_id:?}"))
+				.send()
+				.await
+				.ok()?
+				.json()
+				.await
+				.ok()?;
+			(view.stage == "countersigned").then_some(view)
+		},
+	)
+	.await;
+	assert!(!view.needs_transactions);
+}

@@ -21,7 +21,15 @@
 //!   [`Pallet::resume_server`], [`Pallet::deregister_server`]: the registrar.
 //! - [`Pallet::set_server_key`]: the server's operator or the registrar.
 //! - [`Pallet::submit_batch`]: the server's operator.
-//! - [`Pallet::submit_countersignature`]: anyone, unsigned or signed (see below).
+//! - [`Pallet::submit_countersignature`], [`Pallet::submit_countersignatures`] (a bundle, each
+//!   entry on its own): anyone, unsigned or signed (see below).
+//!
+//! ## Off-chain worker
+//!
+//! When the node's persistent off-chain storage holds a ground station's URL (the node's
+//! `--ground-station-url`, or the `offchain_localStorageSet` RPC), the worker posts pending
+//! batches to that ground station's HTTP API and submits the countersignatures it gets back, as
+//! bare v4 transactions, after checking each. The [`offchain`] module says how, and why v4.
 //!
 //! ## Errors
 //!

@@ -52,7 +52,7 @@ use sp_runtime::{
 };
 use space_notary_primitives::{
 	ground_station::{BatchView, GroundStationUrl, PostBatch, ViewError, GROUND_STATION_URL_KEY},
-	BatchId, SatelliteSignature, ServerId,
+	offchain_txs_key, BatchId, SatelliteSignature, ServerId,
 };
 
 /// Deadline of each phase of HTTP requests (posts, then asks), from its start.
@@ -79,6 +79,8 @@ pub struct Handed {
 	pub posted_at: u64,
 	/// First block at which to ask for it again.
 	pub next_ask: u64,
+	/// The ground station asked for its transactions: post it again with them.
+	pub wants_txs: bool,
 }
 
 /// What one server's batches are at the ground station at `url`.
@@ -100,9 +102,10 @@ pub struct Plan {
 }
 
 /// Picks a run's requests from the pending batches (in order) and what was handed over: every
-/// batch not handed over is posted; every handed-over batch whose `next_ask` has come is asked
-/// for; at most `budget` requests, posts first (a batch reaches the satellite sooner), then asks
-/// starting at an offset that moves with the block, so all are asked in turn.
+/// batch not handed over, or whose transactions the ground station asked for, is posted; every
+/// other handed-over batch whose `next_ask` has come is asked for; at most `budget` requests,
+/// posts first (a batch reaches the satellite sooner), then asks starting at an offset that
+/// moves with the block, so all are asked in turn.
 pub fn plan(
 	pending: &[BatchId],
 	handed: &BTreeMap<BatchId, Handed>,
@@ -114,6 +117,7 @@ pub fn plan(
 	for id in pending {
 		match handed.get(id) {
 			None => post.push(*id),
+			Some(h) if h.wants_txs => post.push(*id),
 			Some(h) if now >= h.next_ask => ask.push(*id),
 			Some(_) => {},
 		}
@@ -139,6 +143,9 @@ pub enum Failure {
 	Status(u16),
 	/// A `200`/`202` whose body is not a view of the batch.
 	View(ViewError),
+	/// The ground station wants transactions the off-chain index does not hold (a node that ran
+	/// without indexing when the batch was submitted): not posted.
+	NoTransactions,
 }
 
 /// What an answer about one batch means.
@@ -148,6 +155,8 @@ pub enum Outcome {
 	Countersigned(SatelliteSignature),
 	/// It holds the batch, without a countersignature, at this stage.
 	Waiting(String),
+	/// It holds the batch and wants its transactions (for the satellite's root check).
+	WantsTransactions,
 	/// It does not hold the batch (`404`): post it again.
 	Unknown,
 	/// Nothing usable: try again next run.
@@ -159,6 +168,7 @@ pub fn read_reply(batch_id: &BatchId, code: u16, body: &[u8]) -> Outcome {
 	match code {
 		200 | 202 => match BatchView::parse(body, batch_id) {
 			Ok((_, Some(signature))) => Outcome::Countersigned(signature),
+			Ok((view, None)) if view.needs_transactions => Outcome::WantsTransactions,
 			Ok((view, None)) => Outcome::Waiting(view.stage),
 			Err(e) => Outcome::Failed(Failure::View(e)),
 		},
@@ -174,16 +184,26 @@ fn is_final(stage: &str) -> bool {
 	[stage::REFUSED, stage::BAD_COUNTERSIGNATURE, stage::EXPIRED].contains(&stage)
 }
 
-/// The next `next_ask` of a handed-over batch after an answer, or `None` to forget it (it is
-/// posted again next run).
-pub fn after(outcome: &Outcome, now: u64, next_ask: u64) -> Option<u64> {
+/// What an answer to a post or an ask at block `now` makes of a batch's entry (`None`: not
+/// handed over, or forgotten so that it is posted again next run).
+pub fn record(entry: Option<Handed>, outcome: &Outcome, now: u64) -> Option<Handed> {
+	let fresh = Handed { posted_at: now, next_ask: now.saturating_add(1), wants_txs: false };
+	let asked = |next_ask: u64| Handed { next_ask, wants_txs: false, ..entry.unwrap_or(fresh) };
 	match outcome {
-		// Checked and submitted, or found invalid, by the caller, who sets its own.
-		Outcome::Countersigned(_) => Some(now.saturating_add(RESUBMIT_AFTER)),
-		Outcome::Waiting(stage) if is_final(stage) => Some(now.saturating_add(RECHECK_FINAL_AFTER)),
-		Outcome::Waiting(_) => Some(now.saturating_add(1)),
+		// Submitted (or found not to verify) by the caller, who may push it further.
+		Outcome::Countersigned(_) => Some(asked(now.saturating_add(RESUBMIT_AFTER))),
+		Outcome::Waiting(stage) if is_final(stage) => {
+			Some(asked(now.saturating_add(RECHECK_FINAL_AFTER)))
+		},
+		Outcome::Waiting(_) => Some(asked(now.saturating_add(1))),
+		Outcome::WantsTransactions => Some(Handed { wants_txs: true, ..asked(now) }),
 		Outcome::Unknown => None,
-		Outcome::Failed(_) => Some(next_ask),
+		// Asked about again later, without transactions: the ground station may do without.
+		Outcome::Failed(Failure::NoTransactions) => {
+			Some(asked(now.saturating_add(RECHECK_FINAL_AFTER)))
+		},
+		// Kept as it was: a batch whose post failed stays not handed over.
+		Outcome::Failed(_) => entry,
 	}
 }
 
@@ -288,6 +308,21 @@ fn exchange<B: IntoIterator<Item = I> + Default, I: AsRef<[u8]>>(
 		.collect()
 }
 
+/// What an exchange's answer about `batch_id` means.
+fn outcome_of(batch_id: &BatchId, answer: Result<(u16, Vec<u8>), Failure>) -> Outcome {
+	match answer {
+		Ok((code, body)) => read_reply(batch_id, code, &body),
+		Err(failure) => Outcome::Failed(failure),
+	}
+}
+
+/// A batch's transactions from the off-chain index (the chain puts them there at submission).
+fn indexed_transactions(batch_id: &BatchId) -> Option<Vec<Vec<u8>>> {
+	let bytes =
+		sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &offchain_txs_key(batch_id))?;
+	Vec::<Vec<u8>>::decode(&mut &bytes[..]).ok()
+}
+
 impl<T: Config> Pallet<T> {
 	/// One run of the off-chain worker at block `now`. See the module docs.
 	pub(crate) fn relay_offchain(now: BlockNumberFor<T>) {
@@ -324,64 +359,21 @@ impl<T: Config> Pallet<T> {
 		}
 
 		let mut countersigned = Vec::new();
-		let posts: Vec<_> =
-			plan.post.iter().filter_map(|id| Some((*id, Batches::<T>::get(id)?))).collect();
-		let bodies: Vec<Vec<u8>> = posts
-			.iter()
-			.map(|(_, batch)| PostBatch::new(&batch.cert, &batch.server_signature, None).to_json())
-			.collect();
-		let batches_url = url.batches();
-		let requests = bodies
-			.into_iter()
-			.map(|body| {
-				http::Request::post(&batches_url, alloc::vec![body])
-					.add_header("Content-Type", "application/json")
-			})
-			.collect();
-		for ((batch_id, _), answer) in posts.iter().zip(exchange(requests)) {
-			let outcome = match answer {
-				Ok((code, body)) => read_reply(batch_id, code, &body),
-				Err(failure) => Outcome::Failed(failure),
+		let posted = Self::post_batches(&url, &plan.post, &handed);
+		let asked = Self::ask_for_batches(&url, &plan.ask);
+		for (batch_id, outcome) in posted.into_iter().chain(asked) {
+			match &outcome {
+				Outcome::Failed(failure) => log::debug!(
+					target: crate::LOG_TARGET,
+					"off-chain worker: {url} about {batch_id:?}: {failure:?}"
+				),
+				Outcome::Countersigned(signature) => countersigned.push((batch_id, *signature)),
+				_ => {},
+			}
+			match record(handed.get(&batch_id).copied(), &outcome, now) {
+				Some(entry) => handed.insert(batch_id, entry),
+				None => handed.remove(&batch_id),
 			};
-			match outcome {
-				Outcome::Failed(failure) => {
-					log::warn!(target: crate::LOG_TARGET, "off-chain worker: posting {batch_id:?} to {url} failed: {failure:?}");
-				},
-				Outcome::Unknown => {
-					log::warn!(target: crate::LOG_TARGET, "off-chain worker: {url} answered a post of {batch_id:?} with 404");
-				},
-				outcome => {
-					let next_ask = after(&outcome, now, now.saturating_add(1)).unwrap_or(now);
-					handed.insert(*batch_id, Handed { posted_at: now, next_ask });
-					if let Outcome::Countersigned(signature) = outcome {
-						countersigned.push((*batch_id, signature));
-					}
-				},
-			}
-		}
-
-		let ask_urls: Vec<String> = plan.ask.iter().map(|id| url.batch(id)).collect();
-		let requests = ask_urls.iter().map(|u| http::Request::get(u)).collect();
-		for (batch_id, answer) in plan.ask.iter().zip(exchange(requests)) {
-			let outcome = match answer {
-				Ok((code, body)) => read_reply(batch_id, code, &body),
-				Err(failure) => Outcome::Failed(failure),
-			};
-			if let Outcome::Failed(failure) = &outcome {
-				log::debug!(target: crate::LOG_TARGET, "off-chain worker: asking {url} for {batch_id:?} failed: {failure:?}");
-			}
-			let Some(entry) = handed.get(batch_id).copied() else { continue };
-			match after(&outcome, now, entry.next_ask) {
-				Some(next_ask) => {
-					handed.insert(*batch_id, Handed { next_ask, ..entry });
-				},
-				None => {
-					handed.remove(batch_id);
-				},
-			}
-			if let Outcome::Countersigned(signature) = outcome {
-				countersigned.push((*batch_id, signature));
-			}
 		}
 
 		// Only what verifies here is submitted.
@@ -403,6 +395,56 @@ impl<T: Config> Pallet<T> {
 		for (server_id, pending) in servers {
 			write_roster(server_id, url_hash, &pending, &handed);
 		}
+	}
+
+	/// Posts batches (`POST /batches`), with their transactions from the off-chain index when the
+	/// ground station asked for them; what each answer means.
+	fn post_batches(
+		url: &GroundStationUrl,
+		ids: &[BatchId],
+		handed: &BTreeMap<BatchId, Handed>,
+	) -> Vec<(BatchId, Outcome)> {
+		let mut outcomes = Vec::new();
+		let mut posts: Vec<(BatchId, Vec<u8>)> = Vec::new();
+		for id in ids {
+			let Some(batch) = Batches::<T>::get(id) else { continue };
+			let txs = match handed.get(id) {
+				Some(entry) if entry.wants_txs => match indexed_transactions(id) {
+					Some(txs) => Some(txs),
+					None => {
+						log::warn!(target: crate::LOG_TARGET, "off-chain worker: {url} asks for the transactions of {id:?}, which the off-chain index does not hold");
+						outcomes.push((*id, Outcome::Failed(Failure::NoTransactions)));
+						continue;
+					},
+				},
+				_ => None,
+			};
+			let body = PostBatch::new(&batch.cert, &batch.server_signature, txs.as_deref());
+			posts.push((*id, body.to_json()));
+		}
+		let batches_url = url.batches();
+		let requests = posts
+			.iter()
+			.map(|(_, body)| {
+				http::Request::post(&batches_url, alloc::vec![body.as_slice()])
+					.add_header("Content-Type", "application/json")
+			})
+			.collect();
+		let answers = exchange(requests);
+		outcomes.extend(
+			posts.iter().zip(answers).map(|((id, _), answer)| (*id, outcome_of(id, answer))),
+		);
+		outcomes
+	}
+
+	/// Asks for batches (`GET /batches/{id}`); what each answer means.
+	fn ask_for_batches(url: &GroundStationUrl, ids: &[BatchId]) -> Vec<(BatchId, Outcome)> {
+		let urls: Vec<String> = ids.iter().map(|id| url.batch(id)).collect();
+		let requests = urls.iter().map(|u| http::Request::get(u)).collect();
+		ids.iter()
+			.zip(exchange(requests))
+			.map(|(id, answer)| (*id, outcome_of(id, answer)))
+			.collect()
 	}
 
 	/// Submits countersignatures as bare v4 transactions: bundles when there are several, each

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::offchain::{
-	after, plan, read_reply, Failure, Handed, Outcome, Plan, RECHECK_FINAL_AFTER, RESUBMIT_AFTER,
+	plan, read_reply, record, Failure, Handed, Outcome, Plan, RECHECK_FINAL_AFTER, RESUBMIT_AFTER,
 };
 use alloc::collections::BTreeMap;
 use codec::Decode;
@@ -24,6 +24,8 @@ use std::sync::{
 };
 
 const URL: &str = "http://gs.test:9955";
+/// In the plan's table: a handed-over batch whose transactions the ground station wants.
+const WANTS_TXS: u64 = u64::MAX;
 
 fn id(n: u8) -> BatchId {
 	BatchId::repeat_byte(n)
@@ -34,7 +36,10 @@ fn the_plan_posts_new_batches_first_and_asks_for_the_due_ones_within_the_budget(
 	let handed = |entries: &[(u8, u64)]| -> BTreeMap<BatchId, Handed> {
 		entries
 			.iter()
-			.map(|(n, next_ask)| (id(*n), Handed { posted_at: 0, next_ask: *next_ask }))
+			.map(|(n, next_ask)| {
+				let wants_txs = *next_ask == WANTS_TXS;
+				(id(*n), Handed { posted_at: 0, next_ask: *next_ask, wants_txs })
+			})
 			.collect()
 	};
 	let ids = |ns: &[u8]| ns.iter().map(|n| id(*n)).collect::<Vec<_>>();
@@ -50,6 +55,8 @@ fn the_plan_posts_new_batches_first_and_asks_for_the_due_ones_within_the_budget(
 		(&[1, 2, 3], &[(1, 0), (2, 0), (3, 0)], 5, 2, &[], &[3, 1]),
 		// Handed over but no longer pending: nothing.
 		(&[2], &[(1, 0)], 9, 10, &[2], &[]),
+		// The ground station asked for the transactions: posted again, whatever the next ask.
+		(&[1, 2], &[(1, WANTS_TXS), (2, 0)], 3, 10, &[1], &[2]),
 	];
 	for (pending, given, now, budget, post, ask) in cases {
 		assert_eq!(
@@ -65,6 +72,17 @@ fn view(batch: BatchId, stage: &str, countersignature: Option<[u8; 64]>) -> Vec<
 		batch_id: to_hex(batch.as_bytes()),
 		stage: stage.into(),
 		countersignature: countersignature.map(|c| to_hex(&c)),
+		..Default::default()
+	})
+	.unwrap()
+}
+
+/// A ground station's view of a batch it holds without transactions and wants them.
+fn wants_txs(batch: BatchId) -> Vec<u8> {
+	serde_json::to_vec(&BatchView {
+		batch_id: to_hex(batch.as_bytes()),
+		stage: stage::QUEUED.into(),
+		needs_transactions: true,
 		..Default::default()
 	})
 	.unwrap()
@@ -92,6 +110,7 @@ fn answers_are_read_by_status_and_body() {
 			view(id(2), stage::QUEUED, None),
 			Outcome::Failed(Failure::View(ViewError::OtherBatch)),
 		),
+		(202, wants_txs(b), Outcome::WantsTransactions),
 	];
 	for (code, body, expected) in cases {
 		assert_eq!(
@@ -104,21 +123,33 @@ fn answers_are_read_by_status_and_body() {
 }
 
 #[test]
-fn what_an_answer_does_to_the_next_ask() {
+fn what_an_answer_makes_of_a_batch_entry() {
 	let now = 50;
+	let was = Handed { posted_at: 40, next_ask: 42, wants_txs: false };
+	let wanted = Handed { wants_txs: true, ..was };
+	let at = |next_ask| Some(Handed { posted_at: 40, next_ask, wants_txs: false });
+	let new = |next_ask| Some(Handed { posted_at: now, next_ask, wants_txs: false });
+	let sig = Outcome::Countersigned([0; 64].into());
+	let waiting = |s: &str| Outcome::Waiting(s.into());
+	// (entry before, answer, entry after)
 	let cases = [
-		(Outcome::Countersigned([0; 64].into()), Some(now + RESUBMIT_AFTER)),
-		(Outcome::Waiting(stage::QUEUED.into()), Some(now + 1)),
-		(Outcome::Waiting(stage::COUNTERSIGNED.into()), Some(now + 1)),
-		(Outcome::Waiting(stage::REFUSED.into()), Some(now + RECHECK_FINAL_AFTER)),
-		(Outcome::Waiting(stage::EXPIRED.into()), Some(now + RECHECK_FINAL_AFTER)),
-		(Outcome::Waiting(stage::BAD_COUNTERSIGNATURE.into()), Some(now + RECHECK_FINAL_AFTER)),
-		(Outcome::Unknown, None),
-		(Outcome::Failed(Failure::Deadline), Some(42)),
-		(Outcome::Failed(Failure::Status(500)), Some(42)),
+		(Some(was), sig.clone(), at(now + RESUBMIT_AFTER)),
+		(None, sig, new(now + RESUBMIT_AFTER)),
+		(Some(was), waiting(stage::QUEUED), at(now + 1)),
+		(None, waiting(stage::QUEUED), new(now + 1)),
+		(Some(wanted), waiting(stage::QUEUED), at(now + 1)),
+		(Some(was), waiting(stage::REFUSED), at(now + RECHECK_FINAL_AFTER)),
+		(Some(was), waiting(stage::EXPIRED), at(now + RECHECK_FINAL_AFTER)),
+		(Some(was), waiting(stage::BAD_COUNTERSIGNATURE), at(now + RECHECK_FINAL_AFTER)),
+		(Some(was), Outcome::WantsTransactions, Some(Handed { next_ask: now, ..wanted })),
+		(Some(was), Outcome::Unknown, None),
+		(Some(was), Outcome::Failed(Failure::Deadline), Some(was)),
+		(Some(wanted), Outcome::Failed(Failure::Status(500)), Some(wanted)),
+		(None, Outcome::Failed(Failure::Io), None),
+		(Some(wanted), Outcome::Failed(Failure::NoTransactions), at(now + RECHECK_FINAL_AFTER)),
 	];
-	for (outcome, expected) in cases {
-		assert_eq!(after(&outcome, now, 42), expected, "{outcome:?}");
+	for (before, outcome, expected) in cases {
+		assert_eq!(record(before, &outcome, now), expected, "{before:?} then {outcome:?}");
 	}
 }
 
@@ -216,11 +247,15 @@ struct Offchain {
 
 fn offchain_ext() -> Offchain {
 	let mut ext = new_test_ext();
-	let (inner, http) = TestOffchainExt::new();
+	// The worker's off-chain storage is the one the chain's off-chain index writes to.
+	let (inner, http) = TestOffchainExt::with_offchain_db(ext.offchain_db());
 	let overrides = Arc::new(RwLock::new(BTreeMap::new()));
 	let started = Arc::new(AtomicUsize::new(0));
-	let scripted =
-		ScriptedHttp { inner: inner.clone(), overrides: overrides.clone(), started: started.clone() };
+	let scripted = ScriptedHttp {
+		inner: inner.clone(),
+		overrides: overrides.clone(),
+		started: started.clone(),
+	};
 	let (pool_ext, pool) = TestTransactionPoolExt::new();
 	ext.register_extension(OffchainWorkerExt::new(scripted));
 	ext.register_extension(OffchainDbExt::new(inner));
@@ -240,14 +275,23 @@ fn run_worker() {
 	Notary::offchain_worker(System::block_number());
 }
 
-fn expect_post(http: &Arc<RwLock<OffchainState>>, batch: BatchId, code_view: Vec<u8>) {
+fn expect_post(http: &Arc<RwLock<OffchainState>>, batch: BatchId, answer: Vec<u8>) {
+	expect_post_with(http, batch, None, answer)
+}
+
+fn expect_post_with(
+	http: &Arc<RwLock<OffchainState>>,
+	batch: BatchId,
+	txs: Option<&[Vec<u8>]>,
+	answer: Vec<u8>,
+) {
 	let record = Batches::<Test>::get(batch).unwrap();
 	http.write().expect_request(PendingRequest {
 		method: "POST".into(),
 		uri: format!("{URL}/batches"),
 		headers: vec![("Content-Type".into(), "application/json".into())],
-		body: PostBatch::new(&record.cert, &record.server_signature, None).to_json(),
-		response: Some(code_view),
+		body: PostBatch::new(&record.cert, &record.server_signature, txs).to_json(),
+		response: Some(answer),
 		sent: true,
 		..Default::default()
 	});
@@ -420,6 +464,29 @@ fn a_failed_post_is_posted_again_and_a_batch_the_station_lost_too() {
 }
 
 #[test]
+fn a_ground_station_that_wants_the_transactions_gets_them_from_the_off_chain_index() {
+	let Offchain { mut ext, http, .. } = offchain_ext();
+	let batch = ext.execute_with(|| {
+		set_url(URL);
+		let mut a = register(1);
+		submit(&mut a, &[b"alpha", b"beta"])
+	});
+	ext.persist_offchain_overlay(); // what block import does with the off-chain index
+	ext.execute_with(|| {
+		expect_post(&http, batch, wants_txs(batch));
+		run_worker();
+		run_to_block(2);
+		let txs = vec![b"alpha".to_vec(), b"beta".to_vec()];
+		expect_post_with(&http, batch, Some(&txs), view(batch, stage::QUEUED, None));
+		run_worker();
+		// Handed over with them: asked for from now on.
+		run_to_block(3);
+		expect_ask(&http, batch, view(batch, stage::QUEUED, None));
+		run_worker();
+	});
+}
+
+#[test]
 fn without_a_valid_url_the_worker_does_nothing() {
 	let Offchain { mut ext, pool, started, .. } = offchain_ext();
 	ext.execute_with(|| {
@@ -512,8 +579,10 @@ fn work_per_run_is_bounded_by_max_offchain_requests() {
 		run_to_block(2);
 		expect_post(&http, ids[4], view(ids[4], stage::QUEUED, None));
 		let asks: Vec<BatchId> = {
-			let handed: BTreeMap<_, _> =
-				ids[..bound].iter().map(|id| (*id, Handed { posted_at: 1, next_ask: 2 })).collect();
+			let handed: BTreeMap<_, _> = ids[..bound]
+				.iter()
+				.map(|id| (*id, Handed { posted_at: 1, next_ask: 2, wants_txs: false }))
+				.collect();
 			plan(&ids, &handed, 2, bound).ask
 		};
 		assert_eq!(asks.len(), bound - 1);
