@@ -26,33 +26,77 @@ fn post_body(
 	})
 }
 
+/// The emulator with server 0 provisioned for `pair`, and the bridge in HTTP-only mode (plus
+/// `extra` flags) in front of it, answering on `base`.
+struct HttpOnly {
+	satellite_key: space_notary_primitives::SatelliteKey,
+	_emulator: Emulator,
+	bridge: BridgeProcess,
+	args: Vec<String>,
+	base: String,
+	client: reqwest::Client,
+	_dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+impl HttpOnly {
+	async fn start(pair: &ServerPair, extra: &[&str]) -> Self {
+		let state = tempfile::tempdir().unwrap();
+		let satellite_key = Emulator::provision(state.path(), 0, &pair.public());
+		let emulator = Emulator::start(state.path(), GENESIS, &[]).await;
+		let data = tempfile::tempdir().unwrap();
+		let http = free_port();
+		let mut args = vec![
+			"relay".to_string(),
+			"--satellite".into(),
+			emulator.url(),
+			"--genesis-hash".into(),
+			format!("{GENESIS:?}"),
+			"--data-dir".into(),
+			data.path().display().to_string(),
+			"--http".into(),
+			format!("127.0.0.1:{http}"),
+		];
+		args.extend(extra.iter().map(|s| s.to_string()));
+		let bridge = BridgeProcess::start(&args.iter().map(String::as_str).collect::<Vec<_>>());
+		let base = format!("http://127.0.0.1:{http}");
+		let client = reqwest::Client::new();
+		wait_for("the bridge's HTTP server", Duration::from_secs(60), || async {
+			client.get(format!("{base}/status")).send().await.ok().map(|_| ())
+		})
+		.await;
+		Self {
+			satellite_key,
+			_emulator: emulator,
+			bridge,
+			args,
+			base,
+			client,
+			_dirs: (state, data),
+		}
+	}
+
+	/// The bridge's view of `batch_id`, once `until` holds for it.
+	async fn view_until(
+		&self,
+		what: &str,
+		batch_id: &H256,
+		until: impl Fn(&BatchView) -> bool,
+	) -> BatchView {
+		wait_for(what, Duration::from_secs(60), || async {
+			let url = format!("{}/batches/{batch_id:?}", self.base);
+			let view: BatchView = self.client.get(url).send().await.ok()?.json().await.ok()?;
+			until(&view).then_some(view)
+		})
+		.await
+	}
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn posted_batches_are_countersigned_and_bad_input_is_refused_by_name() {
-	let state = tempfile::tempdir().unwrap();
 	let pair: ServerPair = "sr25519://http-api-server".parse().unwrap();
-	let satellite_key = Emulator::provision(state.path(), 0, &pair.public());
-	let emulator = Emulator::start(state.path(), GENESIS, &[]).await;
-	let data = tempfile::tempdir().unwrap();
-	let http = free_port();
-	let args = [
-		"relay".to_string(),
-		"--satellite".into(),
-		emulator.url(),
-		"--genesis-hash".into(),
-		format!("{GENESIS:?}"),
-		"--data-dir".into(),
-		data.path().display().to_string(),
-		"--http".into(),
-		format!("127.0.0.1:{http}"),
-	];
-	let args: Vec<&str> = args.iter().map(String::as_str).collect();
-	let mut bridge = BridgeProcess::start(&args);
-	let base = format!("http://127.0.0.1:{http}");
-	let client = reqwest::Client::new();
-	wait_for("the bridge's HTTP server", Duration::from_secs(60), || async {
-		client.get(format!("{base}/status")).send().await.ok().map(|_| ())
-	})
-	.await;
+	let mut station = HttpOnly::start(&pair, &[]).await;
+	let (base, client, satellite_key) =
+		(station.base.clone(), station.client.clone(), station.satellite_key);
 
 	let txs = vec![b"first".to_vec(), b"second".to_vec()];
 	let cert =
@@ -89,17 +133,9 @@ async fn posted_batches_are_countersigned_and_bad_input_is_refused_by_name() {
 	let again = client.post(format!("{base}/batches")).json(&body).send().await.unwrap();
 	assert_eq!(again.status(), 200);
 
-	let view: BatchView =
-		wait_for("the posted batch to be countersigned", Duration::from_secs(60), || async {
-			let view: BatchView = client
-				.get(format!("{base}/batches/{batch_id:?}"))
-				.send()
-				.await
-				.ok()?
-				.json()
-				.await
-				.ok()?;
-			(view.stage == "countersigned").then_some(view)
+	let view = station
+		.view_until("the posted batch to be countersigned", &batch_id, |v| {
+			v.stage == "countersigned"
 		})
 		.await;
 	let signature =
@@ -111,16 +147,12 @@ async fn posted_batches_are_countersigned_and_bad_input_is_refused_by_name() {
 	);
 
 	// Durable: a killed and restarted bridge still holds it.
-	bridge.kill();
-	let _bridge = BridgeProcess::start(&args);
-	let view: BatchView = wait_for(
-		"the restarted bridge to answer for the batch",
-		Duration::from_secs(60),
-		|| async {
-			client.get(format!("{base}/batches/{batch_id:?}")).send().await.ok()?.json().await.ok()
-		},
-	)
-	.await;
+	station.bridge.kill();
+	let args: Vec<&str> = station.args.iter().map(String::as_str).collect();
+	station.bridge = BridgeProcess::start(&args);
+	let view = station
+		.view_until("the restarted bridge to answer for the batch", &batch_id, |_| true)
+		.await;
 	assert_eq!(view.stage, "countersigned");
 }
 
@@ -129,32 +161,9 @@ async fn posted_batches_are_countersigned_and_bad_input_is_refused_by_name() {
 /// until it is posted with them; then it is countersigned over its root.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_uplink_txs_a_batch_posted_without_its_transactions_waits_for_them() {
-	let state = tempfile::tempdir().unwrap();
 	let pair: ServerPair = "ed25519://http-api-full-mode".parse().unwrap();
-	Emulator::provision(state.path(), 0, &pair.public());
-	let emulator = Emulator::start(state.path(), GENESIS, &[]).await;
-	let data = tempfile::tempdir().unwrap();
-	let http = free_port();
-	let args = [
-		"relay".to_string(),
-		"--satellite".into(),
-		emulator.url(),
-		"--genesis-hash".into(),
-		format!("{GENESIS:?}"),
-		"--data-dir".into(),
-		data.path().display().to_string(),
-		"--http".into(),
-		format!("127.0.0.1:{http}"),
-		"--uplink-txs".into(),
-	];
-	let args: Vec<&str> = args.iter().map(String::as_str).collect();
-	let _bridge = BridgeProcess::start(&args);
-	let base = format!("http://127.0.0.1:{http}");
-	let client = reqwest::Client::new();
-	wait_for("the bridge's HTTP server", Duration::from_secs(60), || async {
-		client.get(format!("{base}/status")).send().await.ok().map(|_| ())
-	})
-	.await;
+	let station = HttpOnly::start(&pair, &["--uplink-txs"]).await;
+	let (base, client) = (&station.base, &station.client);
 
 	let txs = vec![b"full".to_vec(), b"mode".to_vec()];
 	let cert =
@@ -191,21 +200,10 @@ async fn with_uplink_txs_a_batch_posted_without_its_transactions_waits_for_them(
 		.await
 		.unwrap();
 	assert_eq!(again.status(), 200, "known already");
-	let view: BatchView = wait_for(
-		"the batch to be countersigned once its transactions came",
-		Duration::from_secs(60),
-		|| async {
-			let view: BatchView = client
-				.get(format!("{base}/batches/{batch_id:?}"))
-				.send()
-				.await
-				.ok()?
-				.json()
-				.await
-				.ok()?;
-			(view.stage == "countersigned").then_some(view)
-		},
-	)
-	.await;
+	let view = station
+		.view_until("the batch to be countersigned once its transactions came", &batch_id, |v| {
+			v.stage == "countersigned"
+		})
+		.await;
 	assert!(!view.needs_transactions);
 }

@@ -271,6 +271,15 @@ fn set_url(url: &str) {
 	);
 }
 
+/// Sets the ground station's URL, registers a server and submits a one-transaction batch for
+/// each of `txs`; the server and the batches' ids.
+fn relaying(txs: &[&[u8]]) -> (Server, Vec<BatchId>) {
+	set_url(URL);
+	let mut server = register(1);
+	let ids = txs.iter().map(|tx| submit(&mut server, &[*tx])).collect();
+	(server, ids)
+}
+
 fn run_worker() {
 	Notary::offchain_worker(System::block_number());
 }
@@ -327,10 +336,8 @@ fn submitted(pool: &Arc<RwLock<sp_core::offchain::testing::PoolState>>) -> Vec<c
 fn batches_are_posted_then_asked_for_and_their_countersignatures_submitted_as_one_bundle() {
 	let Offchain { mut ext, http, pool, started, .. } = offchain_ext();
 	ext.execute_with(|| {
-		set_url(URL);
-		let mut a = register(1);
-		let first = submit(&mut a, &[b"one"]);
-		let second = submit(&mut a, &[b"two"]);
+		let (a, ids) = relaying(&[b"one", b"two"]);
+		let (first, second) = (ids[0], ids[1]);
 
 		// Block 1: both posted; the ground station queues them.
 		expect_post(&http, first, view(first, stage::QUEUED, None));
@@ -358,9 +365,8 @@ fn batches_are_posted_then_asked_for_and_their_countersignatures_submitted_as_on
 fn one_countersignature_goes_as_the_single_call() {
 	let Offchain { mut ext, http, pool, .. } = offchain_ext();
 	ext.execute_with(|| {
-		set_url(URL);
-		let mut a = register(1);
-		let batch = submit(&mut a, &[b"one"]);
+		let (a, ids) = relaying(&[b"one"]);
+		let batch = ids[0];
 		// A ground station that has it countersigned already answers the post with it.
 		let sig = countersign(&a.satellite, batch);
 		expect_post(&http, batch, view(batch, stage::COUNTERSIGNED, Some(sig.0)));
@@ -376,9 +382,8 @@ fn one_countersignature_goes_as_the_single_call() {
 fn a_countersignature_that_does_not_verify_is_never_submitted() {
 	let Offchain { mut ext, http, pool, started, .. } = offchain_ext();
 	ext.execute_with(|| {
-		set_url(URL);
-		let mut a = register(1);
-		let batch = submit(&mut a, &[b"one"]);
+		let (_, ids) = relaying(&[b"one"]);
+		let batch = ids[0];
 		expect_post(&http, batch, view(batch, stage::QUEUED, None));
 		run_worker();
 		run_to_block(2);
@@ -398,11 +403,8 @@ fn a_countersignature_that_does_not_verify_is_never_submitted() {
 fn a_deadline_a_500_and_malformed_json_submit_nothing_and_are_retried_next_block() {
 	let Offchain { mut ext, http, pool, overrides, .. } = offchain_ext();
 	ext.execute_with(|| {
-		set_url(URL);
-		let mut a = register(1);
-		let slow = submit(&mut a, &[b"slow"]);
-		let failing = submit(&mut a, &[b"failing"]);
-		let garbled = submit(&mut a, &[b"garbled"]);
+		let (a, ids) = relaying(&[b"slow", b"failing", b"garbled"]);
+		let (slow, failing, garbled) = (ids[0], ids[1], ids[2]);
 		let ask_uri = |b: BatchId| format!("{URL}/batches/{}", to_hex(b.as_bytes()));
 
 		for b in [slow, failing, garbled] {
@@ -436,9 +438,8 @@ fn a_deadline_a_500_and_malformed_json_submit_nothing_and_are_retried_next_block
 fn a_failed_post_is_posted_again_and_a_batch_the_station_lost_too() {
 	let Offchain { mut ext, http, overrides, .. } = offchain_ext();
 	ext.execute_with(|| {
-		set_url(URL);
-		let mut a = register(1);
-		let batch = submit(&mut a, &[b"one"]);
+		let (_, ids) = relaying(&[b"one"]);
+		let batch = ids[0];
 		overrides.write().insert(format!("{URL}/batches"), HttpRequestStatus::IoError);
 		expect_post(&http, batch, vec![]);
 		run_worker();
@@ -506,9 +507,7 @@ fn without_a_valid_url_the_worker_does_nothing() {
 fn a_run_that_finds_the_lock_taken_does_nothing() {
 	let Offchain { mut ext, started, .. } = offchain_ext();
 	ext.execute_with(|| {
-		set_url(URL);
-		let mut a = register(1);
-		submit(&mut a, &[b"one"]);
+		relaying(&[b"one"]);
 		let mut lock = sp_runtime::offchain::storage_lock::StorageLock::<
 			sp_runtime::offchain::storage_lock::BlockAndTime<System>,
 		>::with_block_and_time_deadline(
@@ -527,9 +526,8 @@ fn a_run_that_finds_the_lock_taken_does_nothing() {
 fn what_was_handed_over_is_remembered_per_url_and_a_new_url_gets_everything_again() {
 	let Offchain { mut ext, http, .. } = offchain_ext();
 	ext.execute_with(|| {
-		set_url(URL);
-		let mut a = register(1);
-		let batch = submit(&mut a, &[b"one"]);
+		let (_, ids) = relaying(&[b"one"]);
+		let batch = ids[0];
 		expect_post(&http, batch, view(batch, stage::QUEUED, None));
 		run_worker();
 		// The worker's memory is the node's persistent storage: a new run (as after a restart)
