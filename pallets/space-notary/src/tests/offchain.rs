@@ -285,11 +285,13 @@ fn run_worker() {
 }
 
 fn expect_post(http: &Arc<RwLock<OffchainState>>, batch: BatchId, answer: Vec<u8>) {
-	expect_post_with(http, batch, None, answer)
+	expect_post_with(http, URL, batch, None, answer)
 }
 
+/// A post of `batch` (with `txs`) to the ground station at `url`, answered with `answer`.
 fn expect_post_with(
 	http: &Arc<RwLock<OffchainState>>,
+	url: &str,
 	batch: BatchId,
 	txs: Option<&[Vec<u8>]>,
 	answer: Vec<u8>,
@@ -297,7 +299,7 @@ fn expect_post_with(
 	let record = Batches::<Test>::get(batch).unwrap();
 	http.write().expect_request(PendingRequest {
 		method: "POST".into(),
-		uri: format!("{URL}/batches"),
+		uri: format!("{url}/batches"),
 		headers: vec![("Content-Type".into(), "application/json".into())],
 		body: PostBatch::new(&record.cert, &record.server_signature, txs).to_json(),
 		response: Some(answer),
@@ -478,7 +480,7 @@ fn a_ground_station_that_wants_the_transactions_gets_them_from_the_off_chain_ind
 		run_worker();
 		run_to_block(2);
 		let txs = vec![b"alpha".to_vec(), b"beta".to_vec()];
-		expect_post_with(&http, batch, Some(&txs), view(batch, stage::QUEUED, None));
+		expect_post_with(&http, URL, batch, Some(&txs), view(batch, stage::QUEUED, None));
 		run_worker();
 		// Handed over with them: asked for from now on.
 		run_to_block(3);
@@ -539,16 +541,7 @@ fn what_was_handed_over_is_remembered_per_url_and_a_new_url_gets_everything_agai
 		run_to_block(3);
 		let other = "http://other.test";
 		set_url(&format!("{other}/"));
-		let record = Batches::<Test>::get(batch).unwrap();
-		http.write().expect_request(PendingRequest {
-			method: "POST".into(),
-			uri: format!("{other}/batches"),
-			headers: vec![("Content-Type".into(), "application/json".into())],
-			body: PostBatch::new(&record.cert, &record.server_signature, None).to_json(),
-			response: Some(view(batch, stage::QUEUED, None)),
-			sent: true,
-			..Default::default()
-		});
+		expect_post_with(&http, other, batch, None, view(batch, stage::QUEUED, None));
 		run_worker();
 	});
 }
