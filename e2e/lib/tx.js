@@ -18,7 +18,7 @@ export function describeDispatchError(api, error) {
  * Rejects when the pool refuses it (the RPC error, e.g. 1010), when it is dropped, when its
  * dispatch fails, or after `ms`.
  */
-export async function submit(api, tx, { signer, what, ms = 60_000, finalized = false } = {}) {
+export async function submit(api, tx, { signer, nonce, what, ms = 60_000, finalized = false } = {}) {
   let unsubscribe;
   let settled = false;
   const watching = new Promise((resolve, reject) => {
@@ -43,7 +43,9 @@ export async function submit(api, tx, { signer, what, ms = 60_000, finalized = f
       const blockHash = status.isInBlock ? status.asInBlock : status.asFinalized;
       finish(resolve, { blockHash, events, txHash });
     };
-    const sending = signer ? tx.signAndSend(signer, onStatus) : tx.send(onStatus);
+    // An explicit nonce lets one signer have several transactions in flight at once.
+    const options = nonce === undefined ? {} : { nonce };
+    const sending = signer ? tx.signAndSend(signer, options, onStatus) : tx.send(onStatus);
     sending.then(
       (unsub) => {
         unsubscribe = unsub;

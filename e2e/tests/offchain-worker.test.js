@@ -70,16 +70,21 @@ describe('off-chain worker (--dev --ground-station-url, bridge HTTP-only, emulat
     for (const d of dirs) d.cleanup();
   });
 
-  /** Submits the server's next batch (Bob operates both); returns its id as hex and its block. */
-  async function submitNext(s, txs) {
-    s.sequence += 1;
-    const batch = buildBatch({ server: s.key, genesisHash: api.genesisHash.toU8a(), serverId: s.id, sequence: s.sequence, prevBatch: s.last, txs });
-    s.last = batch.id;
-    const { blockNumber } = await submit(api, api.tx.spaceNotary.submitBatch(hex(batch.scale), hex(batch.serverSignature), batch.txs.map(hex)), {
-      signer: bob,
-      what: `submitBatch ${s.id}/${s.sequence}`,
+  /**
+   * Submits each `[server, txs]` as that server's next batch, all at once (Bob operates both;
+   * explicit nonces); resolves when all are in blocks with their ids (hex) and the first block.
+   */
+  async function submitAll(items) {
+    const first = (await api.rpc.system.accountNextIndex(bob.address)).toNumber();
+    const sent = items.map(([s, txs], i) => {
+      s.sequence += 1;
+      const batch = buildBatch({ server: s.key, genesisHash: api.genesisHash.toU8a(), serverId: s.id, sequence: s.sequence, prevBatch: s.last, txs });
+      s.last = batch.id;
+      const tx = api.tx.spaceNotary.submitBatch(hex(batch.scale), hex(batch.serverSignature), batch.txs.map(hex));
+      return { id: hex(batch.id), included: submit(api, tx, { signer: bob, nonce: first + i, what: `submitBatch ${s.id}/${s.sequence}` }) };
     });
-    return { id: hex(batch.id), blockNumber };
+    const blocks = (await Promise.all(sent.map((b) => b.included))).map((r) => r.blockNumber);
+    return { ids: sent.map((b) => b.id), from: Math.min(...blocks) };
   }
 
   async function waitCertified(ids, what) {
@@ -93,16 +98,15 @@ describe('off-chain worker (--dev --ground-station-url, bridge HTTP-only, emulat
   }
 
   test('batches are certified through the off-chain worker alone, as bare v4 extrinsics', async () => {
-    const submitted = [
-      await submitNext(servers[0], ['first', 'of server one']),
-      await submitNext(servers[1], ['first of server two']),
-      await submitNext(servers[0], ['second', 'of', 'server one']),
-    ];
-    const ids = submitted.map((b) => b.id);
+    const { ids, from } = await submitAll([
+      [servers[0], ['first', 'of server one']],
+      [servers[1], ['first of server two']],
+      [servers[0], ['second', 'of', 'server one']],
+    ]);
     await waitCertified(ids, `${ids.length} batches certified through the off-chain worker`);
 
     const head = (await api.rpc.chain.getHeader()).number.toNumber();
-    const { certified, failed, relays } = await relayRecord(api, submitted[0].blockNumber, head);
+    const { certified, failed, relays } = await relayRecord(api, from, head);
     for (const id of ids) assert.equal(certified.get(id), 1, `${id} certified once`);
     assert.equal(failed, 0, 'no failed extrinsic');
     assert.ok(relays.length > 0);
@@ -126,7 +130,9 @@ describe('off-chain worker (--dev --ground-station-url, bridge HTTP-only, emulat
     procs.push(second.proc);
     await setGroundStationUrl(api, `${second.url}/`);
 
-    const { id } = await submitNext(servers[1], ['after the switch']);
+    const {
+      ids: [id],
+    } = await submitAll([[servers[1], ['after the switch']]]);
     await waitCertified([id], 'a batch certified through the second ground station');
     assert.ok(await bridgeView(second.url, id), 'posted to the new URL');
     assert.equal(await bridgeView(firstUrl, id), null, 'not to the old one');

@@ -183,22 +183,20 @@ describe('two validators (--chain local, Alice and Bob)', () => {
     const registered = await submit(aliceApi, aliceApi.tx.sudo.sudo(call), { signer: alice, what: 'sudo registerServer', ms: 90_000 });
     assert.equal(findEvent(registered.events, 'spaceNotary', 'ServerRegistered').data.serverId.toNumber(), serverId);
 
-    // Four batches, through both nodes' RPCs in turn.
+    // Four batches at once (explicit nonces), through both nodes' RPCs in turn.
+    const firstNonce = (await aliceApi.rpc.system.accountNextIndex(operator.address)).toNumber();
     const ids = [];
+    const included = [];
     let prevBatch = ZERO_HASH;
-    let from;
     for (let sequence = 1; sequence <= 4; sequence++) {
       const api = sequence % 2 ? aliceApi : bobApi;
       const batch = buildBatch({ server, genesisHash: aliceApi.genesisHash.toU8a(), serverId, sequence, prevBatch, txs: [`batch ${sequence}`] });
       prevBatch = batch.id;
       ids.push(hex(batch.id));
-      const { blockNumber } = await submit(api, api.tx.spaceNotary.submitBatch(hex(batch.scale), hex(batch.serverSignature), batch.txs.map(hex)), {
-        signer: operator,
-        what: `submitBatch ${sequence}`,
-        ms: 90_000,
-      });
-      from ??= blockNumber;
+      const tx = api.tx.spaceNotary.submitBatch(hex(batch.scale), hex(batch.serverSignature), batch.txs.map(hex));
+      included.push(submit(api, tx, { signer: operator, nonce: firstNonce + sequence - 1, what: `submitBatch ${sequence}`, ms: 90_000 }));
     }
+    const from = Math.min(...(await Promise.all(included)).map((r) => r.blockNumber));
 
     await waitFor(
       async () => {

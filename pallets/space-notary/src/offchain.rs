@@ -14,8 +14,12 @@
 //!    been handed is posted (`POST /batches`); every one handed over and due is asked for
 //!    (`GET /batches/{id}`); at most `MaxOffchainRequests` requests a run, posts first, asks
 //!    rotated over the blocks so that none waits for ever.
-//! 4. The requests of a phase go out together and share one deadline ([`HTTP_DEADLINE_MS`]).
-//!    [`read_reply`] decides what each answer means.
+//! 4. The requests of a phase share one deadline ([`HTTP_DEADLINE_MS`]). Asks go out together.
+//!    Posts go in rounds, a server's batches in sequence order, each after the answer to the one
+//!    before: the satellite signs a server's sequences only upwards, and the ground station
+//!    forwards batches in the order they reach it (posting a server's batches at once let a
+//!    later one overtake, and the earlier ones were refused for good). [`read_reply`] decides
+//!    what each answer means.
 //! 5. Every countersignature is checked against the batch and its server's satellite key
 //!    ([`Pallet::check_countersignature`], which verifies with primitives) before it is
 //!    submitted; one that does not verify is logged and never submitted. The valid ones go as
@@ -45,7 +49,7 @@ use sp_runtime::{
 		http,
 		storage::StorageValueRef,
 		storage_lock::{BlockAndTime, StorageLock},
-		Duration,
+		Duration, Timestamp,
 	},
 	traits::UniqueSaturatedInto,
 	BoundedVec,
@@ -271,12 +275,12 @@ fn write_roster(
 	}
 }
 
-/// Sends requests together and waits for all of them until one deadline; the answer of each as
+/// Sends requests together and waits for all of them until `deadline`; the answer of each as
 /// `(status, body)`.
 fn exchange<B: IntoIterator<Item = I> + Default, I: AsRef<[u8]>>(
 	requests: Vec<http::Request<'_, B>>,
+	deadline: Timestamp,
 ) -> Vec<Result<(u16, Vec<u8>), Failure>> {
-	let deadline = sp_io::offchain::timestamp().add(Duration::from_millis(HTTP_DEADLINE_MS));
 	let mut sent = Vec::new();
 	let mut slots = Vec::new();
 	for request in requests {
@@ -306,6 +310,11 @@ fn exchange<B: IntoIterator<Item = I> + Default, I: AsRef<[u8]>>(
 			None => Err(Failure::Io),
 		})
 		.collect()
+}
+
+/// The deadline of a phase of requests that starts now.
+fn phase_deadline() -> Timestamp {
+	sp_io::offchain::timestamp().add(Duration::from_millis(HTTP_DEADLINE_MS))
 }
 
 /// What an exchange's answer about `batch_id` means.
@@ -405,7 +414,7 @@ impl<T: Config> Pallet<T> {
 		handed: &BTreeMap<BatchId, Handed>,
 	) -> Vec<(BatchId, Outcome)> {
 		let mut outcomes = Vec::new();
-		let mut posts: Vec<(BatchId, Vec<u8>)> = Vec::new();
+		let mut posts: Vec<(BatchId, ServerId, Vec<u8>)> = Vec::new();
 		for id in ids {
 			let Some(batch) = Batches::<T>::get(id) else { continue };
 			let txs = match handed.get(id) {
@@ -420,20 +429,45 @@ impl<T: Config> Pallet<T> {
 				_ => None,
 			};
 			let body = PostBatch::new(&batch.cert, &batch.server_signature, txs.as_deref());
-			posts.push((*id, body.to_json()));
+			posts.push((*id, batch.cert.server_id, body.to_json()));
+		}
+		// A satellite signs a server's sequences only upwards, and the ground station sends
+		// batches to it in the order they reach it: so a server's batches go out one at a time,
+		// each after the ground station has answered for the one before. Rounds: the first batch
+		// of every server, then the second, ... within one deadline. A server whose post fails
+		// waits for the next run with the rest of its batches.
+		let mut queues: BTreeMap<ServerId, alloc::collections::VecDeque<(BatchId, Vec<u8>)>> =
+			BTreeMap::new();
+		for (id, server_id, body) in posts {
+			queues.entry(server_id).or_default().push_back((id, body));
 		}
 		let batches_url = url.batches();
-		let requests = posts
-			.iter()
-			.map(|(_, body)| {
-				http::Request::post(&batches_url, alloc::vec![body.as_slice()])
-					.add_header("Content-Type", "application/json")
-			})
-			.collect();
-		let answers = exchange(requests);
-		outcomes.extend(
-			posts.iter().zip(answers).map(|((id, _), answer)| (*id, outcome_of(id, answer))),
-		);
+		let deadline = phase_deadline();
+		loop {
+			let round: Vec<(ServerId, BatchId, Vec<u8>)> = queues
+				.iter_mut()
+				.filter_map(|(server_id, queue)| {
+					queue.pop_front().map(|(id, body)| (*server_id, id, body))
+				})
+				.collect();
+			if round.is_empty() {
+				break;
+			}
+			let requests = round
+				.iter()
+				.map(|(_, _, body)| {
+					http::Request::post(&batches_url, alloc::vec![body.as_slice()])
+						.add_header("Content-Type", "application/json")
+				})
+				.collect();
+			for ((server_id, id, _), answer) in round.iter().zip(exchange(requests, deadline)) {
+				let outcome = outcome_of(id, answer);
+				if matches!(outcome, Outcome::Failed(_) | Outcome::Unknown) {
+					queues.remove(server_id);
+				}
+				outcomes.push((*id, outcome));
+			}
+		}
 		outcomes
 	}
 
@@ -442,7 +476,7 @@ impl<T: Config> Pallet<T> {
 		let urls: Vec<String> = ids.iter().map(|id| url.batch(id)).collect();
 		let requests = urls.iter().map(|u| http::Request::get(u)).collect();
 		ids.iter()
-			.zip(exchange(requests))
+			.zip(exchange(requests, phase_deadline()))
 			.map(|(id, answer)| (*id, outcome_of(id, answer)))
 			.collect()
 	}

@@ -154,8 +154,9 @@ fn what_an_answer_makes_of_a_batch_entry() {
 }
 
 /// `TestOffchainExt` answers every request with 200 and panics on one without an answer; this
-/// double passes everything to it but answers the URIs it is told to with a given status (a
-/// deadline reached, a 500) instead. It counts the requests started.
+/// double passes everything to it but answers the requests it is told to (by URI, or by a piece
+/// of the body) with a given status (a deadline reached, a 500) instead. It counts the requests
+/// started.
 #[derive(Clone)]
 struct ScriptedHttp {
 	inner: TestOffchainExt,
@@ -211,8 +212,17 @@ impl sp_core::offchain::Externalities for ScriptedHttp {
 	) -> Vec<HttpRequestStatus> {
 		ids.iter()
 			.map(|id| {
-				let uri = self.inner.0.read().requests.get(id).map(|r| r.uri.clone());
-				match uri.and_then(|uri| self.overrides.read().get(&uri).copied()) {
+				// Matched by URI, or by a piece of the request body (a certificate's hex).
+				let request =
+					self.inner.0.read().requests.get(id).map(|r| (r.uri.clone(), r.body.clone()));
+				let scripted = request.and_then(|(uri, body)| {
+					let body = String::from_utf8_lossy(&body).into_owned();
+					let overrides = self.overrides.read();
+					overrides.get(&uri).copied().or_else(|| {
+						overrides.iter().find(|(k, _)| body.contains(k.as_str())).map(|(_, v)| *v)
+					})
+				});
+				match scripted {
 					Some(status) => status,
 					None => self.inner.http_response_wait(&[*id], deadline)[0],
 				}
@@ -490,6 +500,31 @@ fn a_ground_station_that_wants_the_transactions_gets_them_from_the_off_chain_ind
 }
 
 #[test]
+fn a_servers_batches_are_posted_in_order_and_a_failed_post_holds_back_the_rest() {
+	let Offchain { mut ext, http, overrides, .. } = offchain_ext();
+	ext.execute_with(|| {
+		set_url(URL);
+		let mut a = register(1);
+		let mut b = register(2);
+		let (a1, a2) = (submit(&mut a, &[b"a1"]), submit(&mut a, &[b"a2"]));
+		let b1 = submit(&mut b, &[b"b1"]);
+		// a1's post fails: a2 must not overtake it (the satellite would then refuse a1).
+		let a1_cert = to_hex(&Batches::<Test>::get(a1).unwrap().cert.encode());
+		overrides.write().insert(a1_cert, HttpRequestStatus::IoError);
+		expect_post(&http, a1, vec![]);
+		expect_post(&http, b1, view(b1, stage::QUEUED, None));
+		run_worker();
+
+		run_to_block(2);
+		overrides.write().clear();
+		expect_post(&http, a1, view(a1, stage::QUEUED, None));
+		expect_post(&http, a2, view(a2, stage::QUEUED, None));
+		expect_ask(&http, b1, view(b1, stage::QUEUED, None));
+		run_worker();
+	});
+}
+
+#[test]
 fn without_a_valid_url_the_worker_does_nothing() {
 	let Offchain { mut ext, pool, started, .. } = offchain_ext();
 	ext.execute_with(|| {
@@ -560,8 +595,9 @@ fn work_per_run_is_bounded_by_max_offchain_requests() {
 		ids.push(submit(&mut b, &[b"b2"]));
 		let bound: u32 = <Test as Config>::MaxOffchainRequests::get();
 		let bound = bound as usize;
-		for id in &ids[..bound] {
-			expect_post(&http, *id, view(*id, stage::QUEUED, None));
+		// In rounds, each server's batches in sequence order: a1 and b1, then a2, then a3.
+		for id in [ids[0], ids[3], ids[1], ids[2]] {
+			expect_post(&http, id, view(id, stage::QUEUED, None));
 		}
 		run_worker();
 		assert_eq!(started.load(Ordering::SeqCst), bound);
