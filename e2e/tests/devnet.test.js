@@ -1,0 +1,101 @@
+// scripts/devnet as a newcomer runs it (bounded): batches from its demo servers certified
+// through the bridge and the UHF satellite within a few passes; stopped by a signal, it stops
+// every process it started and keeps its data dir; started again, it resumes the same chain.
+// It uses the devnet's fixed ports (RPC 9944, link 7700, bridge 9955, metrics 9615/9616).
+
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, afterEach, describe, test } from 'node:test';
+
+import { ApiPromise, WsProvider } from '@polkadot/api';
+
+import { tempDir } from '../lib/ground.js';
+import { failureTracker, spawnLogged, waitFor, withDeadline } from '../lib/node.js';
+
+const DEVNET = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'scripts', 'devnet');
+const PORTS = [9944, 7700, 9955, 9615, 9616];
+
+async function listening(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function certifiedCount(api) {
+  const entries = await api.query.spaceNotary.batches.entries();
+  return entries.filter(([, record]) => record.unwrap().status.isCertified).length;
+}
+
+describe('scripts/devnet', () => {
+  const track = failureTracker();
+  const data = tempDir('devnet');
+  let devnet;
+  let api;
+
+  afterEach(track.hook);
+  after(async () => {
+    if (api) await api.disconnect().catch(() => {});
+    if (devnet) {
+      if (track.failed()) devnet.printTail('a test failed', 80);
+      await devnet.stop();
+    }
+    data.cleanup();
+  });
+
+  /** Starts the devnet and connects to its node. */
+  async function start(args) {
+    for (const port of PORTS) assert.equal(await listening(port), false, `port ${port} is free before the devnet starts`);
+    devnet = spawnLogged({ name: 'devnet', bin: DEVNET, args: [...args, '--data-dir', data.dir, '--interval', '2'] });
+    // The build is the test command's, warm by now.
+    await waitFor(
+      async () => {
+        if (!devnet.running) throw new Error(`the devnet exited (${JSON.stringify(devnet.exitStatus)})`);
+        return listening(9944);
+      },
+      { ms: 300_000, interval: 1_000, what: "the devnet's node RPC on 9944" },
+    );
+    api = await withDeadline(ApiPromise.create({ provider: new WsProvider('ws://127.0.0.1:9944'), noInitWarn: true }), 60_000, "the devnet's node API");
+  }
+
+  /** Stops the devnet as Ctrl-C does; checks it exits 0 within 30 s and leaves no port open. */
+  async function stop() {
+    await api.disconnect();
+    api = undefined;
+    devnet.child.kill('SIGINT');
+    const status = await withDeadline(devnet.exited, 30_000, 'the devnet to stop after SIGINT');
+    assert.equal(status.code, 0, `exit status ${JSON.stringify(status)}`);
+    await waitFor(async () => !(await Promise.all(PORTS.map(listening))).some(Boolean), {
+      ms: 15_000,
+      what: 'every devnet process to release its port',
+    });
+  }
+
+  test('batches certified through the UHF satellite; Ctrl-C stops all; a restart resumes', async () => {
+    await start(['--fresh']);
+    const genesis = api.genesisHash.toHex();
+    // A pass about every minute: two of them at most for the first certifications.
+    await waitFor(async () => (await certifiedCount(api)) >= 2, {
+      ms: 240_000,
+      interval: 3_000,
+      what: "two of the demo servers' batches certified on the devnet",
+    });
+    const before = await certifiedCount(api);
+    await stop();
+
+    await start([]);
+    assert.equal(api.genesisHash.toHex(), genesis, 'the same chain, resumed from the data dir');
+    await waitFor(async () => (await certifiedCount(api)) > before, {
+      ms: 240_000,
+      interval: 3_000,
+      what: 'a batch certified after the restart',
+    });
+    await stop();
+  });
+});
