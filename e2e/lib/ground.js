@@ -46,7 +46,8 @@ export function provision(stateDir, serverId, server) {
   return line.trim();
 }
 
-async function accepts(port) {
+/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
+export async function accepts(port) {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     socket.once('connect', () => {

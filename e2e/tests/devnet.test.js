@@ -4,29 +4,17 @@
 // It uses the devnet's fixed ports (RPC 9944, link 7700, bridge 9955, metrics 9615/9616).
 
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, afterEach, describe, test } from 'node:test';
 
 import { ApiPromise, WsProvider } from '@polkadot/api';
 
-import { tempDir } from '../lib/ground.js';
+import { accepts as listening, tempDir } from '../lib/ground.js';
 import { failureTracker, spawnLogged, waitFor, withDeadline } from '../lib/node.js';
 
 const DEVNET = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'scripts', 'devnet');
 const PORTS = [9944, 7700, 9955, 9615, 9616];
-
-async function listening(port) {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 async function certifiedCount(api) {
   const entries = await api.query.spaceNotary.batches.entries();
