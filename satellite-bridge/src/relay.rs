@@ -44,7 +44,9 @@ use crate::{
 use backon::BackoffBuilder;
 use pallet_space_notary::types::{BatchStatus, ServerStatus};
 use sp_core::H256;
-use space_notary_primitives::{verify_satellite_signature, BatchId, SatelliteSignature, ServerId};
+use space_notary_primitives::{
+	ground_station::to_hex, verify_satellite_signature, BatchId, SatelliteSignature, ServerId,
+};
 use std::{
 	collections::{BTreeMap, HashMap, HashSet},
 	future::Future,
@@ -768,7 +770,7 @@ impl Relay {
 		let entry = self.entries.get(batch_id);
 		BatchView {
 			needs_transactions: self.waits_for_transactions(batch_id),
-			batch_id: format!("{batch_id:?}"),
+			batch_id: to_hex(batch_id.as_bytes()),
 			server_id: entry.map(|e| e.cert.server_id),
 			sequence: entry.map(|e| e.cert.sequence),
 			stage: entry.map_or("unknown", |e| e.stage.name()).to_string(),
@@ -777,7 +779,7 @@ impl Relay {
 				.filter(|_| {
 					!matches!(entry.map(|e| &e.stage), Some(Stage::BadCountersignature { .. }))
 				})
-				.map(|s| format!("0x{}", hex::encode(s.0))),
+				.map(|s| to_hex(&s.0)),
 			reason: entry.and_then(|e| match &e.stage {
 				Stage::Refused { reason } => Some(format!("{reason:?}")),
 				Stage::BadCountersignature { .. } => Some("BadCountersignature".into()),

@@ -7,7 +7,10 @@ mod common;
 
 use codec::Encode;
 use common::*;
-use satellite_bridge::{http::BatchView, keys::ServerPair};
+use satellite_bridge::{
+	http::{BatchView, PostBatch},
+	keys::ServerPair,
+};
 use sp_core::H256;
 use space_notary_primitives::{verify_satellite_signature, BatchCertificate, ServerSignature};
 use std::time::Duration;
@@ -19,11 +22,7 @@ fn post_body(
 	signature: &ServerSignature,
 	txs: Option<&[Vec<u8>]>,
 ) -> serde_json::Value {
-	serde_json::json!({
-		"cert": format!("0x{}", hex::encode(cert.encode())),
-		"server_signature": format!("0x{}", hex::encode(signature.encode())),
-		"txs": txs.map(|txs| txs.iter().map(|t| format!("0x{}", hex::encode(t))).collect::<Vec<_>>()),
-	})
+	serde_json::to_value(PostBatch::new(cert, signature, txs)).unwrap()
 }
 
 /// The emulator with server 0 provisioned for `pair`, and the bridge in HTTP-only mode (plus

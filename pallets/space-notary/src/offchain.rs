@@ -248,30 +248,31 @@ fn roster_key(server_id: ServerId) -> Vec<u8> {
 	key
 }
 
-/// A server's roster for `url` (empty if it belongs to another URL).
-fn read_roster(server_id: ServerId, url: &[u8; 32]) -> BTreeMap<BatchId, Handed> {
-	let key = roster_key(server_id);
-	match StorageValueRef::persistent(&key).get::<Roster>() {
-		Ok(Some(roster)) if &roster.url == url => roster.handed.into_iter().collect(),
-		_ => BTreeMap::new(),
-	}
+/// A server's stored roster, whatever its URL.
+fn read_roster(server_id: ServerId) -> Option<Roster> {
+	StorageValueRef::persistent(&roster_key(server_id)).get::<Roster>().ok().flatten()
 }
 
-/// Writes a server's roster, kept to its pending batches; removes it when empty.
+/// Writes a server's roster for `url`, kept to its pending batches, when it differs from what
+/// is stored (`stored`); removes it when empty. Most runs change nothing for most servers.
 fn write_roster(
 	server_id: ServerId,
+	stored: Option<&Roster>,
 	url: [u8; 32],
 	pending: &[BatchId],
 	handed: &BTreeMap<BatchId, Handed>,
 ) {
-	let key = roster_key(server_id);
-	let mut stored = StorageValueRef::persistent(&key);
 	let handed: Vec<_> =
 		pending.iter().filter_map(|id| handed.get(id).map(|h| (*id, *h))).collect();
-	if handed.is_empty() {
-		stored.clear();
-	} else {
-		stored.set(&Roster { url, handed });
+	let roster = (!handed.is_empty()).then_some(Roster { url, handed });
+	if roster.as_ref() == stored {
+		return;
+	}
+	let key = roster_key(server_id);
+	let mut entry = StorageValueRef::persistent(&key);
+	match roster {
+		Some(roster) => entry.set(&roster),
+		None => entry.clear(),
 	}
 }
 
@@ -358,8 +359,14 @@ impl<T: Config> Pallet<T> {
 		servers.sort_unstable_by_key(|(server_id, _)| *server_id); // oldest servers first
 		let mut handed = BTreeMap::new();
 		let mut pending = Vec::new();
+		let mut stored = Vec::with_capacity(servers.len());
 		for (server_id, batches) in &servers {
-			handed.extend(read_roster(*server_id, &url_hash));
+			let roster = read_roster(*server_id);
+			// A roster of another URL counts as nothing handed over.
+			if let Some(roster) = roster.as_ref().filter(|r| r.url == url_hash) {
+				handed.extend(roster.handed.iter().copied());
+			}
+			stored.push(roster);
 			pending.extend(batches.iter().copied());
 		}
 		let plan = plan(&pending, &handed, now, T::MaxOffchainRequests::get() as usize);
@@ -401,8 +408,8 @@ impl<T: Config> Pallet<T> {
 		}
 		Self::submit_countersignatures_bare(valid);
 
-		for (server_id, pending) in servers {
-			write_roster(server_id, url_hash, &pending, &handed);
+		for ((server_id, pending), stored) in servers.into_iter().zip(stored) {
+			write_roster(server_id, stored.as_ref(), url_hash, &pending, &handed);
 		}
 	}
 
