@@ -1,4 +1,5 @@
-//! The bridge's HTTP server (axum): `/metrics`, `/status` and the ground-station API.
+//! The bridge's HTTP server (axum): `/metrics`, `/status`, the ground-station API, and the
+//! console ([`crate::console`]: `/`, `/events`, `/chain/…`).
 //!
 //! The API's bodies and the URL rule are `space_notary_primitives::ground_station`'s, shared with
 //! the pallet's off-chain worker.
@@ -47,6 +48,9 @@ pub struct ServerView {
 	pub pending_on_chain: Option<u64>,
 	/// On chain: active (not suspended).
 	pub active: Option<bool>,
+	/// The certified batch of highest sequence in the queue, `0x` hex.
+	#[serde(default)]
+	pub last_certified: Option<String>,
 }
 
 /// The bridge at a glance.
@@ -117,18 +121,20 @@ struct AppState {
 	metrics: Arc<Metrics>,
 }
 
-/// Serves the API on `listener` until the task is aborted.
+/// Serves the API and the console on `listener` until the task is aborted.
 pub async fn serve(
 	listener: tokio::net::TcpListener,
 	relay: mpsc::Sender<ApiRequest>,
 	metrics: Arc<Metrics>,
+	console: crate::console::ConsoleFeed,
 ) {
 	let app = Router::new()
 		.route("/metrics", get(metrics_text))
 		.route("/status", get(status))
 		.route("/batches", post(post_batch))
 		.route("/batches/{batch_id}", get(get_batch))
-		.with_state(AppState { relay, metrics });
+		.with_state(AppState { relay: relay.clone(), metrics })
+		.merge(crate::console::router(console, relay));
 	if let Err(error) = axum::serve(listener, app).await {
 		tracing::error!(target: "bridge::http", %error, "HTTP server stopped");
 	}

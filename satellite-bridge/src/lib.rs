@@ -17,13 +17,19 @@
 //! - [`relay`]: the daemon that joins them: follows finalized blocks, resyncs from chain state,
 //!   verifies countersignatures, submits and resubmits.
 //! - [`http`]: `/metrics`, `/status` and the ground-station API the off-chain worker uses.
+//! - [`console`]: the operator's web page on the same address: live state over server-sent
+//!   events, and a batch view read from the chain.
+//! - [`activity`]: the console's in-memory history: recent events, certifications per minute
+//!   and per pass, the passes seen.
 //! - [`metrics`]: the Prometheus registry.
 //! - [`keys`]: server and account keys from secret URIs.
 //! - [`commands`]: one module per CLI command, each `run(args, out)`.
 
+pub mod activity;
 pub mod chain;
 pub mod commands;
 pub mod config;
+pub mod console;
 pub mod http;
 pub mod keys;
 pub mod link;

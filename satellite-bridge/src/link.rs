@@ -127,6 +127,14 @@ pub enum LinkEvent {
 	LinkUp(bool),
 	/// Predicted time until the next pass begins (zero while one is under way), if known.
 	NextPass(Option<Duration>),
+	/// The satellite's status: whether a pass is under way and how long until that changes
+	/// (`None`: never, or not known).
+	PassStatus {
+		/// In a pass now.
+		in_pass: bool,
+		/// Until the pass ends (in one) or the next begins (outside).
+		change_in: Option<Duration>,
+	},
 	/// A request was sent again.
 	Retransmitted,
 	/// The satellite said `Busy`.
@@ -669,6 +677,11 @@ impl Client {
 					PassEstimate::Unknown => None,
 				};
 				self.emit(LinkEvent::NextPass(next_pass));
+				self.emit(LinkEvent::PassStatus {
+					in_pass: telemetry.in_pass,
+					change_in: (telemetry.pass_change_in_ms > 0)
+						.then(|| Duration::from_millis(telemetry.pass_change_in_ms)),
+				});
 				if !was_reachable && self.reachable(now) {
 					self.restart_timers(now);
 				}

@@ -34,8 +34,10 @@
 //! pending batch that will expire before the satellite can be reached, and exports their count.
 
 use crate::{
+	activity::{now_ms, Activity, EventKind},
 	chain::{self, AtBlock, Call, Chain, ChainError, ServerInfoOf},
 	config::{ConfigError, RelayConfig},
+	console::{ConsolePublisher, ConsoleState},
 	http::{self, ApiRequest, BatchView, StatusView},
 	link::{self, LinkEvent, LinkHandle, SignJob},
 	metrics::Metrics,
@@ -124,6 +126,10 @@ struct Relay {
 	/// API answers to give once the queue is committed.
 	replies: Vec<(tokio::sync::oneshot::Sender<http::PostReply>, http::PostReply)>,
 	last_finalized_committed: Option<u64>,
+	/// The console's history: recent events, certifications per minute and per pass.
+	activity: Activity,
+	/// Where the console's state goes.
+	console: ConsolePublisher,
 }
 
 /// Runs the relay until `shutdown` completes. Returns the HTTP address actually bound (for
@@ -154,6 +160,10 @@ pub async fn run(
 	let (link, link_task) = link::spawn(link_config, events_tx);
 
 	let (api_tx, mut api) = mpsc::channel::<ApiRequest>(256);
+	let (console, console_feed) = ConsolePublisher::new(config.chain.is_some());
+	if let Some(view) = &view {
+		console.set_chain(view.chain.clone());
+	}
 	let http_task = match config.http {
 		None => None,
 		Some(addr) => {
@@ -162,11 +172,12 @@ pub async fn run(
 				.map_err(|source| RelayError::Http { addr, source })?;
 			let local =
 				listener.local_addr().map_err(|source| RelayError::Http { addr, source })?;
-			tracing::info!(target: LOG, %local, "HTTP: /metrics, /status, /batches");
+			tracing::info!(target: LOG, %local, "HTTP: console http://{local}/, /metrics, /status, /batches");
 			if let Some(bound) = bound {
 				let _ = bound.send(local);
 			}
-			Some(tokio::spawn(http::serve(listener, api_tx.clone(), metrics.clone())))
+			let serve = http::serve(listener, api_tx.clone(), metrics.clone(), console_feed);
+			Some(tokio::spawn(serve))
 		},
 	};
 
@@ -186,12 +197,15 @@ pub async fn run(
 		to_send: Vec::new(),
 		replies: Vec::new(),
 		last_finalized_committed: None,
+		activity: Activity::default(),
+		console,
 	};
 	relay.restore()?;
 	if relay.view.is_some() {
 		relay.sync().await;
 	}
 	relay.flush().await?;
+	relay.publish_console();
 
 	let mut blocks = match &relay.view {
 		Some(v) => v.chain.finalized_blocks().await.ok(),
@@ -257,6 +271,7 @@ pub async fn run(
 			_ = tick.tick() => relay.on_tick(),
 		}
 		relay.flush().await?;
+		relay.publish_console();
 	}
 	tracing::info!(target: LOG, "shutting down");
 	relay.flush().await?;
@@ -377,6 +392,7 @@ impl Relay {
 		let chain = Chain::connect(url).await?;
 		let view = ChainView::read(chain).await?;
 		let blocks = view.chain.finalized_blocks().await?;
+		self.console.set_chain(view.chain.clone());
 		self.view = Some(view);
 		self.sync().await;
 		Ok(blocks)
@@ -503,6 +519,11 @@ impl Relay {
 						self.metrics.lost_races.inc();
 					}
 					self.metrics.certified.inc();
+					self.record(
+						batch_id,
+						EventKind::Certified,
+						Some(format!("block {certified_at}")),
+					);
 					tracing::info!(target: LOG, %batch_id, at = certified_at, by_us = submitted, "certified");
 					self.update(batch_id, |e| {
 						e.stage =
@@ -513,6 +534,7 @@ impl Relay {
 				BatchStatus::Expired { at, reason } => {
 					tracing::warn!(target: LOG, %batch_id, at, ?reason, "expired on chain");
 					self.metrics.expired.inc();
+					self.record(batch_id, EventKind::Expired, Some(format!("block {at}")));
 					self.update(batch_id, |e| e.stage = Stage::Expired { at_block: at.into() });
 					self.link.cancel(batch_id);
 				},
@@ -532,6 +554,7 @@ impl Relay {
 			.collect();
 		for batch_id in due {
 			self.metrics.resubmissions.inc();
+			self.record(batch_id, EventKind::Resubmitted, None);
 			tracing::info!(target: LOG, %batch_id, "still pending after submission; checking and submitting again");
 			self.to_submit.push(batch_id);
 		}
@@ -552,6 +575,7 @@ impl Relay {
 						// HTTP-only: no chain to check against; the off-chain worker checks it
 						// before submitting.
 						self.update(batch_id, |e| e.stage = Stage::Countersigned { signature });
+						self.record(batch_id, EventKind::Countersigned, None);
 					},
 					Some(view) => {
 						let key = view.servers.get(&entry.cert.server_id).map(|s| s.satellite_key);
@@ -571,6 +595,8 @@ impl Relay {
 						} else {
 							tracing::error!(target: LOG, %batch_id, server = entry.cert.server_id, "countersignature does not verify under the server's satellite key on chain; not submitted");
 							self.metrics.bad_countersignatures.inc();
+							let detail = Some("BadCountersignature".to_string());
+							self.record(batch_id, EventKind::Refused, detail);
 							self.update(batch_id, |e| {
 								e.stage = Stage::BadCountersignature { signature }
 							});
@@ -581,6 +607,7 @@ impl Relay {
 			LinkEvent::Rejected { batch_id, reason } => {
 				tracing::warn!(target: LOG, %batch_id, ?reason, "satellite refused to sign");
 				self.metrics.refused(&format!("{reason:?}"));
+				self.record(batch_id, EventKind::Refused, Some(format!("{reason:?}")));
 				self.update(batch_id, |e| e.stage = Stage::Refused { reason });
 			},
 			LinkEvent::LinkUp(up) => {
@@ -590,6 +617,9 @@ impl Relay {
 			LinkEvent::NextPass(next) => {
 				self.next_pass = next;
 				self.metrics.next_pass_seconds.set(next.map_or(-1.0, |d| d.as_secs_f64()));
+			},
+			LinkEvent::PassStatus { in_pass, change_in } => {
+				self.activity.on_pass_status(now_ms(), in_pass, change_in);
 			},
 			LinkEvent::Retransmitted => {
 				self.metrics.retransmissions.inc();
@@ -794,6 +824,15 @@ impl Relay {
 	}
 
 	async fn status_view(&self) -> StatusView {
+		let mut status = self.status_now();
+		if let Some(view) = &self.view {
+			status.best = view.chain.heads().await.ok().map(|(_, best)| best);
+		}
+		status
+	}
+
+	/// The status but the best block (which costs a chain call).
+	fn status_now(&self) -> StatusView {
 		let mut status = StatusView {
 			at_risk: self.at_risk,
 			link_up: self.link_up,
@@ -804,9 +843,9 @@ impl Relay {
 		if let Some(view) = &self.view {
 			status.genesis_hash = Some(format!("{:?}", view.chain.genesis_hash()));
 			status.finalized = Some(view.finalized);
-			status.best = view.chain.heads().await.ok().map(|(_, best)| best);
 		}
-		for entry in self.entries.values() {
+		let mut last_certified: BTreeMap<ServerId, (u64, BatchId)> = BTreeMap::new();
+		for (batch_id, entry) in &self.entries {
 			*status.stages.entry(entry.stage.name().to_string()).or_default() += 1;
 			if let Stage::Refused { reason } = &entry.stage {
 				*status.refused.entry(format!("{reason:?}")).or_default() += 1;
@@ -820,6 +859,10 @@ impl Relay {
 			}
 			if matches!(entry.stage, Stage::Certified { .. }) {
 				server.certified += 1;
+				let last = last_certified.entry(entry.cert.server_id).or_default();
+				if entry.cert.sequence >= last.0 {
+					*last = (entry.cert.sequence, *batch_id);
+				}
 			}
 			if matches!(entry.stage, Stage::Refused { .. } | Stage::BadCountersignature { .. }) {
 				server.refused += 1;
@@ -833,7 +876,34 @@ impl Relay {
 				server.active = Some(info.status == ServerStatus::Active);
 			}
 		}
+		for (id, (_, batch_id)) in last_certified {
+			if let Some(server) = status.servers.get_mut(&id) {
+				server.last_certified = Some(to_hex(batch_id.as_bytes()));
+			}
+		}
 		status
+	}
+
+	/// Adds an outcome of `batch_id` to the console's history.
+	fn record(&mut self, batch_id: BatchId, kind: EventKind, detail: Option<String>) {
+		let Some(entry) = self.entries.get(&batch_id) else { return };
+		let (server_id, sequence) = (entry.cert.server_id, entry.cert.sequence);
+		self.activity.record(now_ms(), kind, &batch_id, server_id, sequence, detail);
+	}
+
+	/// Publishes the console's state, at most [`ConsolePublisher::due`] allows.
+	fn publish_console(&mut self) {
+		if !self.console.due() {
+			return;
+		}
+		let depth = self.open_count() as u64;
+		let state = ConsoleState::new(
+			self.status_now(),
+			depth,
+			&mut self.activity,
+			self.config.chain.is_some(),
+		);
+		self.console.publish(state);
 	}
 
 	fn on_tick(&mut self) {

@@ -1,0 +1,136 @@
+// The batch view: a batch at the chain's finalized block (GET /chain/batches/{id}, what
+// `satellite-bridge batch status` reads), and for a certified one an inclusion proof of any of
+// its transactions to download (GET /chain/batches/{id}/proof?index=N, what `batch proof`
+// prints). In HTTP-only mode the bridge reads no chain: the view says so and shows what the
+// bridge itself holds (GET /batches/{id}).
+
+const HEX32 = /^0x[0-9a-fA-F]{64}$/;
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'text') e.textContent = v;
+    else e.setAttribute(k, v);
+  }
+  e.append(...children);
+  return e;
+}
+
+/** A `<dl>` of `[term, value, testid]` rows; hex values wrap anywhere. */
+function fields(rows) {
+  const dl = el('dl', { class: 'fields' });
+  for (const [term, value, testid] of rows) {
+    if (value === undefined || value === null) continue;
+    const dd = el('dd', { text: String(value) });
+    if (typeof value === 'string' && value.startsWith('0x')) dd.className = 'hex';
+    if (testid) dd.dataset.testid = testid;
+    dl.append(el('dt', { text: term }), dd);
+  }
+  return dl;
+}
+
+async function json(url) {
+  const response = await fetch(url);
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    // Not JSON: left null.
+  }
+  return { status: response.status, body };
+}
+
+function bridgeSection(view) {
+  if (!view) return el('p', { class: 'muted', text: 'The bridge does not hold this batch in its queue.' });
+  return el(
+    'div',
+    {},
+    el('h3', { text: "The bridge's queue" }),
+    fields([
+      ['stage', view.stage, 'bridge-stage'],
+      ['countersignature', view.countersignature],
+      ['reason', view.reason],
+      ['expires at block', view.expires_at],
+      ['certified at block', view.certified_at],
+    ]),
+  );
+}
+
+function proofSection(id, txCount) {
+  const index = el('input', { type: 'number', min: '0', max: String(txCount - 1), value: '0', id: 'proof-index', 'data-testid': 'proof-index' });
+  const link = el('a', { class: 'button', 'data-testid': 'proof-download', text: 'Download proof' });
+  const update = () => {
+    const n = Math.max(0, Math.min(txCount - 1, Number.parseInt(index.value, 10) || 0));
+    link.href = `/chain/batches/${id}/proof?index=${n}`;
+    link.download = `proof-${id}-${n}.json`;
+  };
+  index.addEventListener('input', update);
+  update();
+  return el(
+    'div',
+    {},
+    el('h3', { text: 'Inclusion proof' }),
+    el('p', { class: 'muted', text: `Any of its ${txCount} transactions, as \`satellite-bridge batch proof --index N\` prints it; check it with \`batch verify-proof\`.` }),
+    el('div', { class: 'row' }, el('label', { for: 'proof-index', text: 'transaction' }), index, link),
+  );
+}
+
+/** Shows batch `id` in `root`; `note` gets a one-line remark (errors, HTTP-only). */
+export async function showBatch(root, note, id) {
+  root.replaceChildren();
+  note.textContent = '';
+  if (!id) return;
+  if (!HEX32.test(id)) {
+    note.textContent = 'A batch id is 0x and 64 hex digits.';
+    return;
+  }
+  note.textContent = 'reading the chain…';
+  const chain = await json(`/chain/batches/${id}`);
+  if (chain.status === 503 && chain.body?.error === 'NoChain') {
+    note.textContent = 'This bridge runs without --chain (HTTP-only): it reads no chain, so the status at the finalized block, the certificate and proofs are not available here. What the bridge itself holds:';
+    note.dataset.mode = 'http-only';
+    const own = await json(`/batches/${id}`);
+    root.append(bridgeSection(own.status === 200 ? own.body : null));
+    return;
+  }
+  if (chain.status !== 200) {
+    note.textContent = chain.body?.message ?? `the bridge answered ${chain.status}`;
+    return;
+  }
+  note.textContent = '';
+  const b = chain.body;
+  const s = b.status;
+  const statusText =
+    s.name === 'certified' ? `certified at block ${s.certified_at}` : s.name === 'pending' ? `pending until block ${s.expires_at}` : `expired at block ${s.expired_at} (${s.reason})`;
+  const c = b.certificate;
+  root.append(
+    el('p', {}, el('span', { class: `pill ${s.name}`, 'data-testid': 'batch-status', text: s.name }), ` ${statusText} · read at finalized block #${b.at_block.number}`),
+    fields([
+      ['batch id', b.batch_id, 'batch-id-shown'],
+      ['certified at block', s.certified_at, 'batch-certified-at'],
+      ['expires at block', s.expires_at],
+      ['expired at block', s.expired_at],
+      ['submitted at block', b.submitted_at],
+    ]),
+    el('h3', { text: 'Certificate' }),
+    fields([
+      ['version', c.version, 'cert-version'],
+      ['genesis hash', c.genesis_hash, 'cert-genesis-hash'],
+      ['server id', c.server_id, 'cert-server-id'],
+      ['sequence', c.sequence, 'cert-sequence'],
+      ['previous batch', c.prev_batch, 'cert-prev-batch'],
+      ['batch root', c.batch_root, 'cert-batch-root'],
+      ['transactions', c.tx_count, 'cert-tx-count'],
+      ['bytes', c.total_bytes, 'cert-total-bytes'],
+      ['issued at', `${c.issued_at_ms} (${new Date(c.issued_at_ms).toISOString()})`, 'cert-issued-at'],
+    ]),
+    el('h3', { text: 'Signatures' }),
+    fields([
+      [`server signature (${b.server_signature.scheme}, SCALE)`, b.server_signature.scale, 'batch-server-signature'],
+      ['countersignature (satellite)', s.satellite_signature ?? 'none yet', 'batch-countersignature'],
+      ['satellite key', s.satellite_key],
+    ]),
+  );
+  if (s.name === 'certified') root.append(proofSection(b.batch_id, c.tx_count));
+  root.append(bridgeSection(b.bridge));
+}
