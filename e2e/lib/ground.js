@@ -58,9 +58,30 @@ export async function accepts(port) {
   });
 }
 
-/** `satellite-emulator run` on a free port; resolves once it listens. Returns `{ proc, url }`. */
-export async function startEmulator({ stateDir, genesisHash, extra = [] }) {
-  const [port] = await freePorts(1);
+/**
+ * `satellite-emulator rotate-key`: replaces server `serverId`'s satellite key in `stateDir` (the
+ * old one is archived); returns the new public key as hex. The emulator loads its keys when it
+ * starts: rotate while it is stopped, then start it again.
+ */
+export function rotateSatelliteKey(stateDir, serverId) {
+  const out = spawnSync(
+    binary('satellite-emulator'),
+    ['rotate-key', '--state-dir', stateDir, '--server-id', String(serverId)],
+    { encoding: 'utf8' },
+  );
+  if (out.status !== 0) throw new Error(`satellite-emulator rotate-key failed (${out.status}): ${out.stdout}${out.stderr}`);
+  const line = out.stdout.split('\n').reverse().find((l) => l.startsWith('0x'));
+  if (!line) throw new Error(`satellite-emulator rotate-key printed no key: ${out.stdout}`);
+  return line.trim();
+}
+
+/**
+ * `satellite-emulator run` on `port` (a free one if not given: pass the old port to bring a
+ * stopped emulator back where its bridge looks for it); resolves once it listens.
+ * Returns `{ proc, url }`.
+ */
+export async function startEmulator({ stateDir, genesisHash, port: listenPort, extra = [] }) {
+  const [port] = listenPort ? [listenPort] : await freePorts(1);
   const proc = spawnLogged({
     name: 'emulator',
     bin: binary('satellite-emulator'),
