@@ -125,8 +125,6 @@ pub enum LinkEvent {
 	},
 	/// Whether the link is usable now (connected and heard from recently).
 	LinkUp(bool),
-	/// Predicted time until the next pass begins (zero while one is under way), if known.
-	NextPass(Option<Duration>),
 	/// The satellite's status: whether a pass is under way and how long until that changes
 	/// (`None`: never, or not known).
 	PassStatus {
@@ -671,12 +669,6 @@ impl Client {
 				} else {
 					PassEstimate::Gap { until: change }
 				};
-				let next_pass = match self.pass {
-					PassEstimate::InPass { .. } => Some(Duration::ZERO),
-					PassEstimate::Gap { until } => until.map(|t| t.saturating_duration_since(now)),
-					PassEstimate::Unknown => None,
-				};
-				self.emit(LinkEvent::NextPass(next_pass));
 				self.emit(LinkEvent::PassStatus {
 					in_pass: telemetry.in_pass,
 					change_in: (telemetry.pass_change_in_ms > 0)

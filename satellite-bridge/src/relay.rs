@@ -115,7 +115,9 @@ struct Relay {
 	metrics: Arc<Metrics>,
 	view: Option<ChainView>,
 	link_up: bool,
-	next_pass: Option<Duration>,
+	/// The satellite's last word on passes: in one or not, and when that changes. Kept as an
+	/// instant, so the countdown runs between status messages (none come while out of view).
+	pass: Option<PassClock>,
 	warned_at_risk: HashSet<BatchId>,
 	/// Pending batches that will expire before the next pass, as last computed.
 	at_risk: u64,
@@ -190,7 +192,7 @@ pub async fn run(
 		metrics,
 		view,
 		link_up: false,
-		next_pass: None,
+		pass: None,
 		warned_at_risk: HashSet::new(),
 		at_risk: 0,
 		to_submit: Vec::new(),
@@ -614,12 +616,13 @@ impl Relay {
 				self.link_up = up;
 				self.metrics.link_up.set(up.into());
 			},
-			LinkEvent::NextPass(next) => {
-				self.next_pass = next;
-				self.metrics.next_pass_seconds.set(next.map_or(-1.0, |d| d.as_secs_f64()));
-			},
 			LinkEvent::PassStatus { in_pass, change_in } => {
 				self.activity.on_pass_status(now_ms(), in_pass, change_in);
+				self.pass = Some(PassClock {
+					in_pass,
+					change_at: change_in.map(|d| tokio::time::Instant::now() + d),
+				});
+				self.publish_next_pass();
 			},
 			LinkEvent::Retransmitted => {
 				self.metrics.retransmissions.inc();
@@ -836,7 +839,7 @@ impl Relay {
 		let mut status = StatusView {
 			at_risk: self.at_risk,
 			link_up: self.link_up,
-			next_pass_seconds: self.next_pass.map(|d| d.as_secs_f64()),
+			next_pass_seconds: self.next_pass().map(|d| d.as_secs_f64()),
 			in_flight: self.metrics.in_flight.get().try_into().unwrap_or_default(),
 			..Default::default()
 		};
@@ -907,13 +910,32 @@ impl Relay {
 	}
 
 	fn on_tick(&mut self) {
+		self.publish_next_pass();
 		self.update_risk();
+	}
+
+	/// Time until the next pass begins, zero during one; `None` when unknown: before the first
+	/// status, or once the pass the satellite last reported has ended (the status heard in a
+	/// pass says when it ends, not when the next begins).
+	fn next_pass(&self) -> Option<Duration> {
+		let clock = self.pass?;
+		let now = tokio::time::Instant::now();
+		match (clock.in_pass, clock.change_at) {
+			(true, None) => Some(Duration::ZERO),
+			(true, Some(end)) => (now < end).then_some(Duration::ZERO),
+			(false, Some(start)) => Some(start.saturating_duration_since(now)),
+			(false, None) => None,
+		}
+	}
+
+	fn publish_next_pass(&self) {
+		self.metrics.next_pass_seconds.set(self.next_pass().map_or(-1.0, |d| d.as_secs_f64()));
 	}
 
 	/// Warns once for each pending batch that will expire before the next pass.
 	fn update_risk(&mut self) {
 		let Some(view) = &self.view else { return };
-		let Some(next_pass) = self.next_pass else { return };
+		let Some(next_pass) = self.next_pass() else { return };
 		let mut at_risk = 0u64;
 		for (batch_id, entry) in &self.entries {
 			if entry.stage.is_final() || matches!(entry.stage, Stage::Submitted { .. }) {
@@ -965,4 +987,13 @@ fn is_lost_race(error: &ChainError) -> bool {
 		},
 		_ => false,
 	}
+}
+
+/// What the satellite last said about passes, against the local clock.
+#[derive(Clone, Copy, Debug)]
+struct PassClock {
+	/// In a pass when it spoke.
+	in_pass: bool,
+	/// When that changes: the pass ends, or the next begins (`None`: never, or not known).
+	change_at: Option<tokio::time::Instant>,
 }
