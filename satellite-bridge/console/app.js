@@ -82,7 +82,7 @@ function renderCertified() {
   const minutes = state.per_minute.map((m) => ({ label: clock(m.minute_ms), value: m.certified, title: `${clock(m.minute_ms)}: ${m.certified} certified` }));
   barChart($('per-minute'), minutes, { labelEvery: 5 });
   $('per-minute-sum').textContent = `(last ${minutes.length} min, since the bridge started: ${minutes.reduce((a, m) => a + m.value, 0)})`;
-  const passes = state.link.passes.map((p) => ({ label: clock(p.start_ms), value: p.certified, title: `pass at ${clock(p.start_ms, true)}: ${p.certified} certified` }));
+  const passes = state.link.passes.map((p) => ({ label: clock(p.start_ms, true), value: p.certified, title: `pass at ${clock(p.start_ms, true)}: ${p.certified} certified` }));
   barChart($('per-pass'), passes, { labelEvery: Math.max(1, Math.ceil(passes.length / 8)), empty: 'no pass seen yet' });
 }
 
@@ -160,6 +160,7 @@ function route() {
   $('batch').hidden = !match;
   $('nav-overview').classList.toggle('active', !match);
   $('nav-batch').classList.toggle('active', Boolean(match));
+  if (!match && state) render();
   if (match) {
     const id = decodeURIComponent(match[1]).trim();
     $('batch-id').value = id;
@@ -176,6 +177,8 @@ $('batch-form').addEventListener('submit', (event) => {
   else location.hash = `#/batch/${id}`;
 });
 window.addEventListener('hashchange', route);
+// Charts are drawn at their laid-out width: draw again when it changes.
+window.addEventListener('resize', () => state && render());
 setInterval(renderClock, 1000);
 route();
 connect();

@@ -50,7 +50,7 @@ function bridgeSection(view) {
       ['stage', view.stage, 'bridge-stage'],
       ['countersignature', view.countersignature],
       ['reason', view.reason],
-      ['expires at block', view.expires_at],
+      ['expires at block', ['queued', 'countersigned', 'submitted'].includes(view.stage) ? view.expires_at : undefined],
       ['certified at block', view.certified_at],
     ]),
   );
@@ -70,7 +70,15 @@ function proofSection(id, txCount) {
     'div',
     {},
     el('h3', { text: 'Inclusion proof' }),
-    el('p', { class: 'muted', text: `Any of its ${txCount} transactions, as \`satellite-bridge batch proof --index N\` prints it; check it with \`batch verify-proof\`.` }),
+    el(
+      'p',
+      { class: 'muted' },
+      `Any of its ${txCount} transactions, exactly as `,
+      el('code', { text: 'satellite-bridge batch proof --index N' }),
+      ' prints it; check it with ',
+      el('code', { text: 'batch verify-proof' }),
+      '.',
+    ),
     el('div', { class: 'row' }, el('label', { for: 'proof-index', text: 'transaction' }), index, link),
   );
 }

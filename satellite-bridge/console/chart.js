@@ -1,6 +1,6 @@
 // Inline SVG charts for the console: bars (certified per minute, per pass) and the pass
-// timeline. Each draws into an <svg> with a fixed viewBox, which the style sheet scales to the
-// card's width.
+// timeline. Each draws into an <svg> at its laid-out size (the style sheet sets its height and
+// lets it take the card's width), so a redraw after a resize keeps the text its size.
 
 const NS = 'http://www.w3.org/2000/svg';
 
@@ -12,8 +12,11 @@ function node(name, attrs = {}, text) {
   return e;
 }
 
+/** The svg's size in CSS pixels, made its viewBox: text keeps its size at any width. */
 function size(svg) {
-  const [, , w, h] = svg.getAttribute('viewBox').split(' ').map(Number);
+  const w = Math.max(200, Math.round(svg.clientWidth || svg.parentElement.clientWidth || 600));
+  const h = Math.round(svg.clientHeight || 120);
+  svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
   return { w, h };
 }
 
@@ -54,8 +57,12 @@ export function barChart(svg, bars, { labelEvery = 1, empty = 'no data yet' } = 
     if (b.value > 0 && slot >= 14) {
       svg.append(node('text', { x: x + (slot - gap) / 2, y: bottom - height - 2, 'text-anchor': 'middle', class: 'value' }, b.value));
     }
-    if (i % labelEvery === 0 || i === bars.length - 1) {
-      svg.append(node('text', { x: x + (slot - gap) / 2, y: h - 4, 'text-anchor': 'middle', class: 'label' }, b.label));
+    const last = i === bars.length - 1;
+    if (i % labelEvery === 0 || last) {
+      // The outermost labels are kept inside the chart.
+      const [lx, anchor] = i === 0 ? [x, 'start'] : last ? [x + slot - gap, 'end'] : [x + (slot - gap) / 2, 'middle'];
+      if (last && i > 0 && i % labelEvery !== 0 && (i % labelEvery) * slot < 40) return;
+      svg.append(node('text', { x: lx, y: h - 4, 'text-anchor': anchor, class: 'label' }, b.label));
     }
   });
 }
