@@ -219,6 +219,20 @@ impl Activity {
 			.collect()
 	}
 
+	/// The next pass's start after `now_ms` by the period of the last two starts, for when the
+	/// satellite has not said (it says when a pass ends, not when the next begins).
+	pub fn next_start_by_period(&self, now_ms: u64) -> Option<u64> {
+		let mut starts = self.passes.iter().rev().map(|p| p.start_ms);
+		let (last, before) = (starts.next()?, starts.next()?);
+		let period = last.checked_sub(before).filter(|p| *p > 0)?;
+		let mut next = last.saturating_add(period);
+		// Passes missed while the link was silent: the next one still to come.
+		while next <= now_ms {
+			next = next.saturating_add(period);
+		}
+		Some(next)
+	}
+
 	/// The passes seen and the next one predicted, at `now_ms`. The next pass's start is the
 	/// satellite's word when it spoke out of view; otherwise the last two starts' period, from
 	/// the last start.
@@ -231,21 +245,8 @@ impl Activity {
 			last_ended.and_then(|p| p.end_ms.map(|end| end.saturating_sub(p.start_ms)));
 		let next_start_ms = match self.next_start_ms.filter(|t| *t > now_ms) {
 			Some(t) => Some(t),
-			None => {
-				let mut starts = self.passes.iter().rev().map(|p| p.start_ms);
-				match (starts.next(), starts.next()) {
-					(Some(last), Some(before)) if last > before => {
-						let period = last - before;
-						let mut next = last.saturating_add(period);
-						// Passes missed while the link was silent: the next one still to come.
-						while next <= now_ms && !in_pass {
-							next = next.saturating_add(period);
-						}
-						(!in_pass).then_some(next)
-					},
-					_ => None,
-				}
-			},
+			None if in_pass => None,
+			None => self.next_start_by_period(now_ms),
 		};
 		PassTimeline {
 			in_pass: self.in_pass.map(|_| in_pass),
@@ -324,5 +325,8 @@ mod tests {
 		assert_eq!(gap.next_end_ms, Some(t0 + 70_000), "plus the last pass's length");
 		let late = a.timeline(t0 + 75_000);
 		assert_eq!(late.next_start_ms, Some(t0 + 90_000), "a missed pass is skipped");
+		// The same prediction serves the bridge's status ("seconds to the next pass").
+		assert_eq!(a.next_start_by_period(t0 + 45_000), Some(t0 + 60_000));
+		assert_eq!(Activity::default().next_start_by_period(t0), None, "no pass seen");
 	}
 }

@@ -914,17 +914,22 @@ impl Relay {
 		self.update_risk();
 	}
 
-	/// Time until the next pass begins, zero during one; `None` when unknown: before the first
-	/// status, or once the pass the satellite last reported has ended (the status heard in a
-	/// pass says when it ends, not when the next begins).
+	/// Time until the next pass begins, zero during one; `None` when unknown. Once the pass the
+	/// satellite last reported has ended (a status heard in a pass says when it ends, not when
+	/// the next begins), the period of the passes seen predicts the next.
 	fn next_pass(&self) -> Option<Duration> {
 		let clock = self.pass?;
 		let now = tokio::time::Instant::now();
 		match (clock.in_pass, clock.change_at) {
 			(true, None) => Some(Duration::ZERO),
-			(true, Some(end)) => (now < end).then_some(Duration::ZERO),
+			(true, Some(end)) if now < end => Some(Duration::ZERO),
+			// Due or past and not yet heard: expected now.
 			(false, Some(start)) => Some(start.saturating_duration_since(now)),
-			(false, None) => None,
+			_ => {
+				let now_ms = now_ms();
+				let next_ms = self.activity.next_start_by_period(now_ms)?;
+				Some(Duration::from_millis(next_ms.saturating_sub(now_ms)))
+			},
 		}
 	}
 
