@@ -5,7 +5,8 @@
 // queue depth, link state, a certified batch's view and its proof), and the page must follow a
 // new certification and the passes without a reload. With SPACE_NOTARY_SCREENSHOTS=1 it writes
 // docs/console-desktop.png (1280×800), docs/console-phone.png (390 px wide) and
-// docs/console-batch.png.
+// docs/console-batch.png. A second bridge, HTTP-only, shows that the page then says it reads no
+// chain.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -41,6 +42,7 @@ describe('console (dev node, emulator with passes, bridge relay --chain --http, 
   let node;
   let api;
   let bridge;
+  let emulator;
   let browser;
   let bob;
   const server = { id: 0, sequence: 0, last: ZERO_HASH };
@@ -59,7 +61,7 @@ describe('console (dev node, emulator with passes, bridge relay --chain --http, 
     server.key = serverKeyPair('ed25519', '0x' + '5c'.repeat(32));
     const satelliteKey = provision(state.dir, server.id, server.key);
     // Passes short enough to see the link come and go within the test.
-    const emulator = await startEmulator({
+    emulator = await startEmulator({
       stateDir: state.dir,
       genesisHash,
       extra: ['--pass-period', '20', '--pass-duration', '10', '--time-scale', '1'],
@@ -129,8 +131,8 @@ describe('console (dev node, emulator with passes, bridge relay --chain --http, 
 
   const text = (page, testid) => page.locator(`[data-testid="${testid}"]`).first().textContent();
 
-  /** A page on the console at `viewport`, once the stream has delivered a state. */
-  async function openConsole(viewport, hash = '') {
+  /** A page on `base`'s console at `viewport`, once the stream has delivered a state. */
+  async function openConsole(viewport, hash = '', base = bridge.url) {
     const context = await browser.newContext({ viewport, acceptDownloads: true });
     const page = await context.newPage();
     const loads = { count: 0 };
@@ -140,7 +142,7 @@ describe('console (dev node, emulator with passes, bridge relay --chain --http, 
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    await page.goto(`${bridge.url}/${hash}`);
+    await page.goto(`${base}/${hash}`);
     await waitFor(async () => (await text(page, 'live')) === 'live' && (await text(page, 'certified-total')) !== '–', {
       ms: 30_000,
       what: 'the console to receive its first state over /events',
@@ -240,5 +242,24 @@ describe('console (dev node, emulator with passes, bridge relay --chain --http, 
     if (SCREENSHOTS) await phone.page.screenshot({ path: path.join(DOCS, 'console-phone.png'), fullPage: true });
     assert.deepEqual(phone.errors, []);
     await phone.context.close();
+  });
+
+  test('in HTTP-only mode the page says the bridge reads no chain', async () => {
+    const data = tempDir('console-http-only');
+    dirs.push(data);
+    const httpOnly = await startBridge({ satellite: emulator.url, genesisHash: api.genesisHash.toHex(), dataDir: data.dir });
+    procs.push(httpOnly.proc);
+    const { context, page, errors } = await openConsole({ width: 1280, height: 800 }, `#/batch/${u8aToHex(server.last)}`, httpOnly.url);
+    assert.equal(await text(page, 'mode'), 'HTTP-only (no chain)');
+    await waitFor(async () => (await page.locator('[data-testid="batch-note"]').getAttribute('data-mode')) === 'http-only', {
+      ms: 10_000,
+      what: 'the batch view to say there is no chain',
+    });
+    assert.match(await text(page, 'batch-note'), /without --chain \(HTTP-only\)/);
+    assert.equal(await page.locator('[data-testid="batch-status"]').count(), 0, 'no chain status shown');
+    // The only failed requests are the expected answers: 503 NoChain from /chain/…, and 404
+    // from /batches/… for a batch this bridge never held.
+    assert.ok(errors.every((e) => /status of (503|404)/.test(e)), errors.join('; '));
+    await context.close();
   });
 });
