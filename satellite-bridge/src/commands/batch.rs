@@ -15,8 +15,7 @@
 //! `SpaceNotaryApi.verify_inclusion`'s errors (`BadProof` only, offline).
 
 use clap::{Args, Subcommand};
-use codec::Encode;
-use pallet_space_notary::types::{BatchStatus, ExpiryReason, InclusionError};
+use pallet_space_notary::types::InclusionError;
 use sp_core::H256;
 use space_notary_primitives::{BatchCertificate, BatchId, InclusionProof, ServerId};
 use std::{
@@ -26,13 +25,16 @@ use std::{
 };
 
 use super::{
-	server::{existing_server, hex_of, refused},
+	server::{existing_server, refused},
 	ChainArgs, CommandError,
 };
 use crate::{
 	chain::{self, AccountSigner, Call, Chain},
 	keys::{format_server_key, parse_h256, parse_signer, ServerPair},
 };
+
+mod report;
+pub use report::{BatchReport, ProofDocument, TxChoice};
 
 /// The dev chain's account that operates servers unless told otherwise.
 pub const DEFAULT_OPERATOR: &str = "//Alice";
@@ -197,119 +199,6 @@ pub async fn status(args: StatusArgs, out: &mut impl Write) -> Result<(), Comman
 	Ok(())
 }
 
-/// A batch as the chain has it at its finalized block: what `batch status` prints, and what the
-/// console's batch view shows (as JSON).
-#[derive(Debug, Clone)]
-pub struct BatchReport {
-	/// The batch.
-	pub batch_id: BatchId,
-	/// Its record: certificate, server signature, status.
-	pub record: chain::BatchRecordOf,
-	/// The finalized block read.
-	pub at_number: u64,
-	/// Its hash.
-	pub at_hash: H256,
-}
-
-impl BatchReport {
-	/// Reads `batch_id` at the finalized block; `None` if the chain has no such batch.
-	pub async fn read(chain: &Chain, batch_id: BatchId) -> Result<Option<Self>, chain::ChainError> {
-		let at = chain.finalized().await?;
-		let Some(record) = chain::batch(&at, batch_id).await? else { return Ok(None) };
-		Ok(Some(Self { batch_id, record, at_number: at.block_number(), at_hash: at.block_hash() }))
-	}
-
-	/// The `key: value` lines of `batch status`.
-	pub fn print(&self, out: &mut impl Write) -> std::io::Result<()> {
-		let cert = &self.record.cert;
-		writeln!(out, "batch_id: {:?}", self.batch_id)?;
-		match &self.record.status {
-			BatchStatus::Pending { expires_at } => {
-				writeln!(out, "status: pending until block {expires_at}")?
-			},
-			BatchStatus::Certified { satellite_signature, satellite_key, certified_at } => {
-				writeln!(out, "status: certified at block {certified_at}")?;
-				writeln!(out, "satellite_signature: {}", hex_of(satellite_signature))?;
-				writeln!(out, "satellite_key: {}", hex_of(satellite_key))?;
-			},
-			BatchStatus::Expired { at, reason } => {
-				writeln!(out, "status: expired at block {at} ({})", expiry_reason(reason))?
-			},
-		}
-		writeln!(out, "server_id: {}", cert.server_id)?;
-		writeln!(out, "sequence: {}", cert.sequence)?;
-		writeln!(out, "prev_batch: {:?}", cert.prev_batch)?;
-		writeln!(out, "batch_root: {:?}", cert.batch_root)?;
-		writeln!(out, "tx_count: {}", cert.tx_count)?;
-		writeln!(out, "total_bytes: {}", cert.total_bytes)?;
-		writeln!(out, "issued_at_ms: {}", cert.issued_at_ms)?;
-		writeln!(out, "genesis_hash: {:?}", cert.genesis_hash)?;
-		writeln!(out, "version: {}", cert.version)?;
-		writeln!(out, "submitted_at: {}", self.record.submitted_at)?;
-		writeln!(out, "at_block: #{} {:?}", self.at_number, self.at_hash)?;
-		Ok(())
-	}
-
-	/// The same as JSON, with the server signature (SCALE `MultiSignature`, and its scheme).
-	pub fn to_json(&self) -> serde_json::Value {
-		let cert = &self.record.cert;
-		let mut status = serde_json::json!({ "name": status_name(&self.record.status) });
-		match &self.record.status {
-			BatchStatus::Pending { expires_at } => status["expires_at"] = (*expires_at).into(),
-			BatchStatus::Certified { satellite_signature, satellite_key, certified_at } => {
-				status["certified_at"] = (*certified_at).into();
-				status["satellite_signature"] = hex_of(satellite_signature).into();
-				status["satellite_key"] = hex_of(satellite_key).into();
-			},
-			BatchStatus::Expired { at, reason } => {
-				status["expired_at"] = (*at).into();
-				status["reason"] = expiry_reason(reason).into();
-			},
-		}
-		let scheme = match &self.record.server_signature {
-			sp_runtime::MultiSignature::Ed25519(_) => "ed25519",
-			sp_runtime::MultiSignature::Sr25519(_) => "sr25519",
-			sp_runtime::MultiSignature::Ecdsa(_) => "ecdsa",
-			sp_runtime::MultiSignature::Eth(_) => "eth",
-		};
-		serde_json::json!({
-			"batch_id": format!("{:?}", self.batch_id),
-			"at_block": { "number": self.at_number, "hash": format!("{:?}", self.at_hash) },
-			"status": status,
-			"certificate": {
-				"version": cert.version,
-				"genesis_hash": format!("{:?}", cert.genesis_hash),
-				"server_id": cert.server_id,
-				"sequence": cert.sequence,
-				"prev_batch": format!("{:?}", cert.prev_batch),
-				"batch_root": format!("{:?}", cert.batch_root),
-				"tx_count": cert.tx_count,
-				"total_bytes": cert.total_bytes,
-				"issued_at_ms": cert.issued_at_ms,
-			},
-			"server_signature": {
-				"scheme": scheme,
-				"scale": hex_of(self.record.server_signature.encode()),
-			},
-			"submitted_at": self.record.submitted_at,
-		})
-	}
-}
-
-/// Which transaction of a batch to prove.
-#[derive(Debug, Clone)]
-pub enum TxChoice {
-	/// The one with these bytes, read from `path`.
-	File {
-		/// Where the bytes came from, for messages.
-		path: PathBuf,
-		/// The transaction.
-		bytes: Vec<u8>,
-	},
-	/// The one at this position, from 0.
-	Index(u32),
-}
-
 /// `batch proof`.
 pub async fn proof(args: ProofArgs, out: &mut impl Write) -> Result<(), CommandError> {
 	let choice = match (&args.file, args.index) {
@@ -368,143 +257,6 @@ pub async fn verify_proof(args: VerifyProofArgs, out: &mut impl Write) -> Result
 			)))
 		},
 	}
-}
-
-/// What `batch proof` prints and `batch verify-proof` reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProofDocument {
-	/// The certified batch.
-	pub batch_id: BatchId,
-	/// The transaction's position.
-	pub leaf_index: u32,
-	/// The batch's transaction count.
-	pub number_of_leaves: u32,
-	/// Sibling hashes, leaf to root.
-	pub proof: Vec<H256>,
-	/// The transaction.
-	pub tx: Vec<u8>,
-	/// The certificate's root.
-	pub batch_root: H256,
-}
-
-impl ProofDocument {
-	/// The proof of one transaction of `batch_id`, which must be certified at the finalized
-	/// block; its transactions come from the node's off-chain index.
-	pub async fn make(
-		chain: &Chain,
-		batch_id: BatchId,
-		choice: TxChoice,
-	) -> Result<Self, CommandError> {
-		let at = chain.finalized().await?;
-		let batch = existing_batch(&at, batch_id).await?;
-		if !matches!(batch.status, BatchStatus::Certified { .. }) {
-			return Err(CommandError::BadRequest(format!(
-				"batch {batch_id:?} is not certified, so it proves nothing yet ({})",
-				status_name(&batch.status)
-			)));
-		}
-		let txs = chain.indexed_transactions(&batch_id).await?.ok_or_else(|| {
-			CommandError::BadRequest(format!(
-				"the node has no transactions of batch {batch_id:?} in its off-chain index (ask a \
-				 node that saw the batch imported, with offchain_localStorageGet allowed)"
-			))
-		})?;
-		batch.cert.check_transactions(&txs).map_err(|e| {
-			CommandError::BadRequest(format!(
-				"the node's off-chain index holds other transactions than batch {batch_id:?}'s: {e}"
-			))
-		})?;
-		let leaf_index = match &choice {
-			TxChoice::File { path, bytes } => {
-				txs.iter().position(|t| t == bytes).ok_or_else(|| {
-					CommandError::BadRequest(format!(
-						"{} is not a transaction of batch {batch_id:?}",
-						path.display()
-					))
-				})?
-			},
-			TxChoice::Index(index) => *index as usize,
-		};
-		let proof = u32::try_from(leaf_index)
-			.ok()
-			.and_then(|i| InclusionProof::generate(&txs, i))
-			.ok_or_else(|| {
-				CommandError::BadRequest(format!(
-					"batch {batch_id:?} has {} transactions, no transaction {leaf_index}",
-					txs.len()
-				))
-			})?;
-		Ok(Self {
-			batch_id,
-			leaf_index: proof.leaf_index,
-			number_of_leaves: proof.number_of_leaves,
-			proof: proof.proof,
-			tx: txs[leaf_index].clone(),
-			batch_root: batch.cert.batch_root,
-		})
-	}
-
-	/// Exactly what `batch proof` prints: pretty JSON and a newline.
-	pub fn to_text(&self) -> String {
-		let mut text = serde_json::to_string_pretty(&self.to_json()).unwrap_or_default();
-		text.push('\n');
-		text
-	}
-
-	/// The JSON object.
-	pub fn to_json(&self) -> serde_json::Value {
-		serde_json::json!({
-			"batch_id": format!("{:?}", self.batch_id),
-			"leaf_index": self.leaf_index,
-			"number_of_leaves": self.number_of_leaves,
-			"proof": self.proof.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>(),
-			"tx": hex_of(&self.tx),
-			"batch_root": format!("{:?}", self.batch_root),
-		})
-	}
-
-	fn from_json(bytes: &[u8]) -> Result<Self, String> {
-		let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-		let field = |name: &str| value.get(name).ok_or_else(|| format!("no field {name:?}"));
-		let string =
-			|name: &str| field(name)?.as_str().ok_or_else(|| format!("{name:?} is not a string"));
-		let number = |name: &str| {
-			field(name)?
-				.as_u64()
-				.and_then(|n| u32::try_from(n).ok())
-				.ok_or_else(|| format!("{name:?} is not a u32"))
-		};
-		let hash = |name: &str| parse_h256(string(name)?).map_err(|e| format!("{name:?}: {e}"));
-		let tx = |name: &str| {
-			let text = string(name)?;
-			hex::decode(text.strip_prefix("0x").unwrap_or(text))
-				.map_err(|e| format!("{name:?} is not hex: {e}"))
-		};
-		Ok(Self {
-			batch_id: hash("batch_id")?,
-			leaf_index: number("leaf_index")?,
-			number_of_leaves: number("number_of_leaves")?,
-			proof: field("proof")?
-				.as_array()
-				.ok_or("\"proof\" is not a list")?
-				.iter()
-				.map(|h| h.as_str().ok_or("a proof entry is not a string".to_string()))
-				.map(|h| h.and_then(|h| parse_h256(h).map_err(|e| format!("\"proof\": {e}"))))
-				.collect::<Result<_, _>>()?,
-			tx: tx("tx")?,
-			batch_root: hash("batch_root")?,
-		})
-	}
-}
-
-/// The batch, or a bad request naming the id.
-async fn existing_batch(
-	at: &chain::AtBlock,
-	batch_id: BatchId,
-) -> Result<chain::BatchRecordOf, CommandError> {
-	chain::batch(at, batch_id)
-		.await?
-		.ok_or_else(|| CommandError::BadRequest(format!("no batch {batch_id:?}")))
 }
 
 /// Refuses a batch that the chain's bounds refuse, before anything is signed or sent.
@@ -570,21 +322,6 @@ fn now_ms() -> u64 {
 		.unwrap_or(0)
 }
 
-fn expiry_reason(reason: &ExpiryReason) -> &'static str {
-	match reason {
-		ExpiryReason::TtlElapsed => "TTL elapsed",
-		ExpiryReason::ServerDeregistered => "server deregistered",
-	}
-}
-
-fn status_name<B>(status: &BatchStatus<B>) -> &'static str {
-	match status {
-		BatchStatus::Pending { .. } => "pending",
-		BatchStatus::Certified { .. } => "certified",
-		BatchStatus::Expired { .. } => "expired",
-	}
-}
-
 /// The docs of `SpaceNotaryApi.verify_inclusion`'s errors.
 fn inclusion_error_docs(error: InclusionError) -> &'static str {
 	match error {
@@ -600,23 +337,6 @@ fn inclusion_error_docs(error: InclusionError) -> &'static str {
 #[cfg(test)]
 mod tests {
 	use super::*;
-
-	#[test]
-	fn proof_documents_round_trip_through_json() {
-		let txs = [b"alpha".to_vec(), b"beta".to_vec(), b"gamma".to_vec()];
-		let proof = InclusionProof::generate(&txs, 1).unwrap();
-		let document = ProofDocument {
-			batch_id: H256::repeat_byte(7),
-			leaf_index: proof.leaf_index,
-			number_of_leaves: proof.number_of_leaves,
-			proof: proof.proof,
-			tx: txs[1].clone(),
-			batch_root: space_notary_primitives::batch_root(&txs),
-		};
-		let text = serde_json::to_vec(&document.to_json()).unwrap();
-		assert_eq!(ProofDocument::from_json(&text), Ok(document));
-		assert!(ProofDocument::from_json(b"{}").unwrap_err().contains("batch_id"));
-	}
 
 	#[test]
 	fn a_directory_gives_its_files_sorted_by_name_and_skips_subdirectories() {
