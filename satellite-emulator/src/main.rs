@@ -6,7 +6,7 @@ use satellite_emulator::{
 	commands::{
 		self,
 		passes::PassesArgs,
-		provision::{ProvisionArgs, RotateKeyArgs},
+		provision::{ProvisionArgs, ReprovisionArgs, RotateKeyArgs},
 		status::StatusArgs,
 		CommandError,
 	},
@@ -27,7 +27,10 @@ enum Command {
 	/// Make a server's satellite key and record its server key; prints the satellite key.
 	Provision(ProvisionArgs),
 	/// Record a new server key for a provisioned server (satellite key unchanged).
-	Reprovision(ProvisionArgs),
+	///
+	/// Pending batches signed with the replaced key are refused unless --previous-key-until
+	/// keeps that key valid up to the server's last sequence on chain at the rotation.
+	Reprovision(ReprovisionArgs),
 	/// Replace a server's satellite key (the old one is archived); prints the new key.
 	RotateKey(RotateKeyArgs),
 	/// Serve the space link.

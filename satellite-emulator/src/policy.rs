@@ -11,7 +11,7 @@
 //! | 3 | `genesis_hash` is the chain this satellite serves | `GenesisMismatch` |
 //! | 4 | `1 <= tx_count <= max_txs`, `total_bytes <= max_bytes` | `BoundsExceeded` |
 //! | 5 | the signature's scheme is the provisioned key's scheme | `ServerKeyMismatch` |
-//! | 6 | the server signature verifies under the provisioned key | `BadServerSignature` |
+//! | 6 | the server signature verifies under the provisioned key (or the previous one, below) | `BadServerSignature` |
 //! | 7 | full mode: the uplinked transactions are the certificate's (count, bytes, root) | `RootMismatch` |
 //! | 8 | a sequence already signed: the same batch is a repeat, another is equivocation | `Equivocation` |
 //! | 9 | otherwise the sequence is above the last signed for the server | `SequenceNotAbove` |
@@ -24,6 +24,11 @@
 //! signature is of the provisioned key's scheme (else `ServerKeyMismatch`) and verifies under
 //! that key (else `BadServerSignature`); a signature by some other key of the same scheme is
 //! indistinguishable from a forgery and is `BadServerSignature`.
+//!
+//! After `reprovision --previous-key-until N` the replaced server key is also accepted at
+//! checks 5 and 6, but only for `sequence <= N`: batches the server submitted before its key
+//! was rotated on chain stay signable, and the old key cannot sign anything newer. A
+//! certificate that verifies under neither key is refused with the current key's reason.
 //!
 //! A repeat (same sequence, same batch id, same server signature) returns the recorded
 //! countersignature and skips the freshness check: it creates nothing new, and a bridge that
@@ -41,7 +46,7 @@ use space_notary_primitives::{
 	SignatureError, CERTIFICATE_VERSION,
 };
 
-use crate::signing_store::SignedRecord;
+use crate::{provisioning::PreviousServerKey, signing_store::SignedRecord};
 pub use space_notary_primitives::link::RejectReason;
 
 /// The satellite's side of the checks: which chain, how fresh, how big.
@@ -64,6 +69,8 @@ pub struct PolicyLimits {
 pub struct ServerView<'a> {
 	/// The key recorded at provisioning.
 	pub server_key: &'a ServerKey,
+	/// The key it replaced, valid up to a sequence, if one was kept.
+	pub previous_key: Option<&'a PreviousServerKey>,
 	/// The highest sequence signed for this server.
 	pub last_signed: Option<u64>,
 	/// What was signed at the certificate's sequence, if anything.
@@ -108,14 +115,23 @@ pub fn check(
 	if cert.tx_count == 0 || cert.tx_count > limits.max_txs || cert.total_bytes > limits.max_bytes {
 		return Err(RejectReason::BoundsExceeded);
 	}
-	verify_server_signature(cert, request.server_signature, server.server_key).map_err(
-		|e| match e {
-			SignatureError::SchemeMismatch | SignatureError::UnsupportedScheme => {
-				RejectReason::ServerKeyMismatch
-			},
-			SignatureError::BadSignature => RejectReason::BadServerSignature,
-		},
-	)?;
+	let by_current = verify_server_signature(cert, request.server_signature, server.server_key);
+	let by_previous = || {
+		server.previous_key.is_some_and(|previous| {
+			previous.covers(cert.sequence)
+				&& verify_server_signature(cert, request.server_signature, &previous.key).is_ok()
+		})
+	};
+	if let Err(e) = by_current {
+		if !by_previous() {
+			return Err(match e {
+				SignatureError::SchemeMismatch | SignatureError::UnsupportedScheme => {
+					RejectReason::ServerKeyMismatch
+				},
+				SignatureError::BadSignature => RejectReason::BadServerSignature,
+			});
+		}
+	}
 	if let Some(txs) = request.txs {
 		// Every way the transactions can differ from the certificate is one refusal on the wire.
 		cert.check_transactions(txs).map_err(|_| RejectReason::RootMismatch)?;
@@ -389,6 +405,7 @@ mod tests {
 			};
 			let view = ServerView {
 				server_key: &key,
+				previous_key: None,
 				last_signed: case.last_signed,
 				at_sequence: record.as_ref(),
 			};
@@ -407,9 +424,69 @@ mod tests {
 		// sr25519 signing is randomised: two signatures over the same payload differ.
 		assert_ne!(first, second);
 		let record = recorded(&c, &first, 7);
-		let view =
-			ServerView { server_key: &key, last_signed: Some(3), at_sequence: Some(&record) };
+		let view = ServerView {
+			server_key: &key,
+			previous_key: None,
+			last_signed: Some(3),
+			at_sequence: Some(&record),
+		};
 		let request = SignRequest { cert: &c, server_signature: &second, txs: None };
 		assert_eq!(check(request, Some(view), &limits(), NOW), Ok(Verdict::Sign));
+	}
+
+	/// Regression: `reprovision` with a new server key stranded every pending batch the server
+	/// had signed with the old one. Kept with `--previous-key-until 5`, the old key signs up to
+	/// sequence 5 and nothing after (whatever its scheme); the new key signs everything.
+	#[test]
+	fn a_replaced_server_key_signs_only_up_to_its_bound() {
+		#[derive(Clone, Copy, Debug)]
+		enum Signer {
+			/// The old sr25519 key, `server_pair()`.
+			Old,
+			/// An old ecdsa key: the rotation changed the scheme.
+			OldEcdsa,
+			/// The new sr25519 key.
+			New,
+		}
+		let old_ecdsa = ecdsa::Pair::from_seed(&[11; 32]);
+		let new_pair = sr25519::Pair::from_seed(&[10; 32]);
+		let new_key: ServerKey = new_pair.public().into();
+		let cases = [
+			// (sequence, signer, previous key kept, expected)
+			(3, Signer::Old, true, Ok(Verdict::Sign)),
+			(5, Signer::Old, true, Ok(Verdict::Sign)),
+			(6, Signer::Old, true, Err(RejectReason::BadServerSignature)),
+			(3, Signer::Old, false, Err(RejectReason::BadServerSignature)),
+			(5, Signer::OldEcdsa, true, Ok(Verdict::Sign)),
+			(6, Signer::OldEcdsa, true, Err(RejectReason::ServerKeyMismatch)),
+			(3, Signer::New, true, Ok(Verdict::Sign)),
+			(6, Signer::New, true, Ok(Verdict::Sign)),
+			(6, Signer::New, false, Ok(Verdict::Sign)),
+		];
+		for (sequence, signer, kept, expect) in cases {
+			let c = cert(sequence);
+			let (old_key, sig): (ServerKey, ServerSignature) = match signer {
+				Signer::Old => (server_pair().public().into(), sign(&c)),
+				Signer::OldEcdsa => {
+					(old_ecdsa.public().into(), old_ecdsa.sign(&c.server_payload()).into())
+				},
+				Signer::New => {
+					(server_pair().public().into(), new_pair.sign(&c.server_payload()).into())
+				},
+			};
+			let previous = PreviousServerKey { key: old_key, until_sequence: 5 };
+			let view = ServerView {
+				server_key: &new_key,
+				previous_key: kept.then_some(&previous),
+				last_signed: Some(sequence - 1),
+				at_sequence: None,
+			};
+			let request = SignRequest { cert: &c, server_signature: &sig, txs: None };
+			assert_eq!(
+				check(request, Some(view), &limits(), NOW),
+				expect,
+				"sequence {sequence}, {signer:?}, previous key kept: {kept}"
+			);
+		}
 	}
 }

@@ -4,6 +4,8 @@
 //! <state-dir>/
 //!   servers/<server-id>/satellite.key      ed25519 secret seed, hex, mode 0600
 //!   servers/<server-id>/server.pub         the server's key, `scheme:0x<hex>` (see `keys`)
+//!   servers/<server-id>/previous-server.pub   optional: the key `reprovision` replaced and the
+//!                                          last sequence it may sign, `scheme:0x<hex> until <n>`
 //!   servers/<server-id>/archive/satellite-<unix-ms>.key   keys retired by `rotate-key`, 0600
 //!   signing.redb                           the signing record (see `signing_store`)
 //! ```
@@ -20,6 +22,7 @@ use sp_core::{ed25519, Pair};
 use space_notary_primitives::{SatelliteKey, ServerId, ServerKey};
 use std::{
 	collections::BTreeMap,
+	fmt,
 	fs::{self, File, OpenOptions},
 	io::{self, Write},
 	os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt},
@@ -32,6 +35,7 @@ use crate::keys::{parse_server_key, KeyFormatError, ServerKeyText};
 const SERVERS_DIR: &str = "servers";
 const SATELLITE_KEY_FILE: &str = "satellite.key";
 const SERVER_KEY_FILE: &str = "server.pub";
+const PREVIOUS_SERVER_KEY_FILE: &str = "previous-server.pub";
 const ARCHIVE_DIR: &str = "archive";
 const SIGNING_DB_FILE: &str = "signing.redb";
 
@@ -53,6 +57,9 @@ pub enum ProvisioningError {
 		/// Why it does not parse.
 		source: KeyFormatError,
 	},
+	/// A stored previous server key is not `scheme:0x<hex> until <sequence>`.
+	#[error("{0}: not `<scheme>:0x<hex> until <sequence>`")]
+	BadPreviousServerKeyFile(PathBuf),
 	/// A stored satellite key is not a 32-byte hex seed.
 	#[error("{0}: not a 32-byte hex ed25519 seed")]
 	BadSatelliteKeyFile(PathBuf),
@@ -80,10 +87,50 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> ProvisioningError + '_ {
 	move |source| ProvisioningError::Io { path: path.to_owned(), source }
 }
 
+/// A server key replaced by `reprovision`, still valid for the batches the server signed with
+/// it before its key was rotated on chain (`set_server_key`), so that none of them is stranded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PreviousServerKey {
+	/// The replaced key.
+	pub key: ServerKey,
+	/// The last sequence it may sign: the server's `last_sequence` on chain at the rotation.
+	/// Anything later must be signed by the current key, so a leaked old key signs nothing new.
+	pub until_sequence: u64,
+}
+
+impl PreviousServerKey {
+	/// Whether this key may have signed the certificate at `sequence`.
+	pub fn covers(&self, sequence: u64) -> bool {
+		sequence <= self.until_sequence
+	}
+}
+
+impl fmt::Display for PreviousServerKey {
+	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+		write!(f, "{} until {}", ServerKeyText(&self.key), self.until_sequence)
+	}
+}
+
+/// Reads the `Display` form of a [`PreviousServerKey`], `scheme:0x<hex> until <sequence>`.
+fn parse_previous_server_key(text: &str) -> Option<PreviousServerKey> {
+	let mut words = text.split_whitespace();
+	let (Some(key), Some("until"), Some(until), None) =
+		(words.next(), words.next(), words.next(), words.next())
+	else {
+		return None;
+	};
+	Some(PreviousServerKey {
+		key: parse_server_key(key).ok()?,
+		until_sequence: until.parse().ok()?,
+	})
+}
+
 /// One provisioned server, as the signer needs it.
 pub struct ProvisionedServer {
 	/// The key the server's signatures must verify under.
 	pub server_key: ServerKey,
+	/// The key it replaced, valid up to a sequence, if `reprovision` was told to keep it.
+	pub previous_key: Option<PreviousServerKey>,
 	satellite: ed25519::Pair,
 }
 
@@ -207,18 +254,45 @@ impl StateDir {
 
 	/// Records a new server key for an already provisioned server; the satellite key and
 	/// the signing record stay as they are.
+	///
+	/// With `keep_previous_until`, the key being replaced stays valid for sequences up to and
+	/// including that bound (replacing any older previous key); without it, only the new key is
+	/// kept. Giving the key already recorded changes nothing, so running the same command twice
+	/// cannot turn the new key into the "previous" one and lose the old.
 	pub fn reprovision(
 		&self,
 		id: ServerId,
 		server_key: &ServerKey,
+		keep_previous_until: Option<u64>,
 	) -> Result<SatelliteKey, ProvisioningError> {
 		let dir = self.existing_server_dir(id)?;
+		let satellite = read_secret(&dir.join(SATELLITE_KEY_FILE))?.public();
+		let current_path = dir.join(SERVER_KEY_FILE);
+		// Without the flag a damaged `server.pub` is simply replaced, as before.
+		let current = read_server_key(&current_path);
+		if current.as_ref().is_ok_and(|current| current == server_key) {
+			return Ok(satellite);
+		}
+		// The previous key first: a crash before the new key is written leaves the current key
+		// recorded twice, which accepts exactly what it accepted before.
+		let previous_path = dir.join(PREVIOUS_SERVER_KEY_FILE);
+		match keep_previous_until {
+			Some(until_sequence) => {
+				let previous = PreviousServerKey { key: current?, until_sequence };
+				write_file_durably(&previous_path, format!("{previous}\n").as_bytes(), 0o644)?;
+			},
+			None => match fs::remove_file(&previous_path) {
+				Ok(()) => sync_dir(&dir)?,
+				Err(e) if e.kind() == io::ErrorKind::NotFound => {},
+				Err(e) => return Err(io_error(&previous_path)(e)),
+			},
+		}
 		write_file_durably(
-			&dir.join(SERVER_KEY_FILE),
+			&current_path,
 			format!("{}\n", ServerKeyText(server_key)).as_bytes(),
 			0o644,
 		)?;
-		Ok(read_secret(&dir.join(SATELLITE_KEY_FILE))?.public())
+		Ok(satellite)
 	}
 
 	/// Replaces server `id`'s satellite key with a fresh one; the old secret is kept under
@@ -256,12 +330,11 @@ impl StateDir {
 				continue;
 			};
 			let dir = entry.path();
-			let key_path = dir.join(SERVER_KEY_FILE);
-			let text = fs::read_to_string(&key_path).map_err(io_error(&key_path))?;
-			let server_key = parse_server_key(&text)
-				.map_err(|source| ProvisioningError::BadServerKeyFile { path: key_path, source })?;
+			let server_key = read_server_key(&dir.join(SERVER_KEY_FILE))?;
+			// Absent in state directories written before it existed, and when none was kept.
+			let previous_key = read_previous_server_key(&dir.join(PREVIOUS_SERVER_KEY_FILE))?;
 			let satellite = read_secret(&dir.join(SATELLITE_KEY_FILE))?;
-			servers.insert(id, ProvisionedServer { server_key, satellite });
+			servers.insert(id, ProvisionedServer { server_key, previous_key, satellite });
 		}
 		Ok(Keyring { servers })
 	}
@@ -274,6 +347,23 @@ impl StateDir {
 			Err(ProvisioningError::NotProvisioned(id))
 		}
 	}
+}
+
+fn read_server_key(path: &Path) -> Result<ServerKey, ProvisioningError> {
+	let text = fs::read_to_string(path).map_err(io_error(path))?;
+	parse_server_key(&text)
+		.map_err(|source| ProvisioningError::BadServerKeyFile { path: path.to_owned(), source })
+}
+
+fn read_previous_server_key(path: &Path) -> Result<Option<PreviousServerKey>, ProvisioningError> {
+	let text = match fs::read_to_string(path) {
+		Ok(text) => text,
+		Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+		Err(e) => return Err(io_error(path)(e)),
+	};
+	parse_previous_server_key(&text)
+		.map(Some)
+		.ok_or_else(|| ProvisioningError::BadPreviousServerKeyFile(path.to_owned()))
 }
 
 fn generate_satellite_pair() -> ed25519::Pair {
@@ -377,11 +467,11 @@ mod tests {
 		let tmp = tempfile::tempdir().unwrap();
 		let state = StateDir::new(tmp.path());
 		assert!(matches!(
-			state.reprovision(1, &server_key(1)),
+			state.reprovision(1, &server_key(1), None),
 			Err(ProvisioningError::NotProvisioned(1))
 		));
 		let first = state.provision(1, &server_key(1)).unwrap();
-		assert_eq!(state.reprovision(1, &server_key(2)).unwrap(), first);
+		assert_eq!(state.reprovision(1, &server_key(2), None).unwrap(), first);
 		assert_eq!(state.load_keyring().unwrap().get(1).unwrap().server_key, server_key(2));
 
 		let rotation = state.rotate_key(1).unwrap();
@@ -389,6 +479,119 @@ mod tests {
 		assert_ne!(rotation.new, first);
 		assert_eq!(read_secret(&rotation.archived_to).unwrap().public(), first);
 		assert_eq!(state.load_keyring().unwrap().get(1).unwrap().satellite_key(), rotation.new);
+	}
+
+	/// Regression: `reprovision` kept one server key, so rotating it stranded every batch the
+	/// server had signed with the old key and not yet had countersigned.
+	#[test]
+	fn reprovision_keeps_the_replaced_key_only_when_asked() {
+		struct Case {
+			name: &'static str,
+			/// `reprovision` runs after `provision` with key 1: (new key seed, bound).
+			runs: &'static [(u8, Option<u64>)],
+			/// The server key then in use.
+			current: u8,
+			/// The previous key kept: (seed, bound).
+			previous: Option<(u8, u64)>,
+		}
+		let cases = [
+			Case { name: "without the flag", runs: &[(2, None)], current: 2, previous: None },
+			Case {
+				name: "with the flag",
+				runs: &[(2, Some(5))],
+				current: 2,
+				previous: Some((1, 5)),
+			},
+			Case {
+				name: "bound 0: the server never submitted",
+				runs: &[(2, Some(0))],
+				current: 2,
+				previous: Some((1, 0)),
+			},
+			Case {
+				name: "a second rotation replaces the previous key",
+				runs: &[(2, Some(5)), (3, Some(9))],
+				current: 3,
+				previous: Some((2, 9)),
+			},
+			Case {
+				name: "the same command twice keeps the old key",
+				runs: &[(2, Some(5)), (2, Some(5))],
+				current: 2,
+				previous: Some((1, 5)),
+			},
+			Case {
+				name: "a later rotation without the flag drops it",
+				runs: &[(2, Some(5)), (3, None)],
+				current: 3,
+				previous: None,
+			},
+			Case {
+				name: "the key already in use changes nothing",
+				runs: &[(1, Some(5))],
+				current: 1,
+				previous: None,
+			},
+		];
+		for case in cases {
+			let tmp = tempfile::tempdir().unwrap();
+			let state = StateDir::new(tmp.path());
+			let satellite = state.provision(1, &server_key(1)).unwrap();
+			for &(seed, until) in case.runs {
+				assert_eq!(state.reprovision(1, &server_key(seed), until).unwrap(), satellite);
+			}
+			let keyring = state.load_keyring().unwrap();
+			let server = keyring.get(1).unwrap();
+			assert_eq!(server.server_key, server_key(case.current), "case {:?}", case.name);
+			let expected = case.previous.map(|(seed, until)| PreviousServerKey {
+				key: server_key(seed),
+				until_sequence: until,
+			});
+			assert_eq!(server.previous_key, expected, "case {:?}", case.name);
+			let file = tmp.path().join("servers/1/previous-server.pub");
+			match &expected {
+				Some(previous) => assert_eq!(
+					fs::read_to_string(&file).unwrap(),
+					format!("{} until {}\n", ServerKeyText(&previous.key), previous.until_sequence),
+					"case {:?}",
+					case.name
+				),
+				None => assert!(!file.exists(), "case {:?}", case.name),
+			}
+		}
+	}
+
+	#[test]
+	fn a_damaged_previous_key_file_is_refused() {
+		let tmp = tempfile::tempdir().unwrap();
+		let state = StateDir::new(tmp.path());
+		state.provision(1, &server_key(1)).unwrap();
+		let file = tmp.path().join("servers/1/previous-server.pub");
+		let key = ServerKeyText(&server_key(2)).to_string();
+		for text in [
+			String::new(),
+			key.clone(),
+			format!("{key} until"),
+			format!("{key} until -1"),
+			format!("{key} until 5 6"),
+			format!("{key} upto 5"),
+			"sr25519:0x1234 until 5".to_owned(),
+		] {
+			fs::write(&file, &text).unwrap();
+			assert!(
+				matches!(
+					state.load_keyring(),
+					Err(ProvisioningError::BadPreviousServerKeyFile(ref path)) if *path == file
+				),
+				"{text:?}"
+			);
+		}
+		fs::write(&file, format!("{key} until 5\n")).unwrap();
+		let keyring = state.load_keyring().unwrap();
+		assert_eq!(
+			keyring.get(1).unwrap().previous_key,
+			Some(PreviousServerKey { key: server_key(2), until_sequence: 5 })
+		);
 	}
 
 	#[test]

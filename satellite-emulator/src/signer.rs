@@ -161,6 +161,7 @@ impl Signer {
 		};
 		let view = server.map(|s| ServerView {
 			server_key: &s.server_key,
+			previous_key: s.previous_key.as_ref(),
 			last_signed,
 			at_sequence: at_sequence.as_ref(),
 		});

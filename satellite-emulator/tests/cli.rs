@@ -61,6 +61,29 @@ fn provisioning_commands_print_keys_and_refuse_what_is_not_explicit() {
 	assert!(reprovision.status.success(), "{}", stderr(&reprovision));
 	assert_eq!(stdout(&reprovision).trim(), key, "reprovision keeps the satellite key");
 
+	// Back to the first key, keeping the replaced one for the batches it signed up to 4.
+	let reprovision_keeping = |until: &str| {
+		emulator(&[
+			"reprovision",
+			"--state-dir",
+			state,
+			"--server-id",
+			"1",
+			"--server-key",
+			SERVER_KEY,
+			"--previous-key-until",
+			until,
+		])
+	};
+	let not_a_sequence = reprovision_keeping("-1");
+	assert_eq!(not_a_sequence.status.code(), Some(2), "{}", stderr(&not_a_sequence));
+	let keeping = reprovision_keeping("4");
+	assert!(keeping.status.success(), "{}", stderr(&keeping));
+	assert_eq!(stdout(&keeping).trim(), key);
+	let previous =
+		std::fs::read_to_string(dir.path().join("servers/1/previous-server.pub")).unwrap();
+	assert!(previous.ends_with(" until 4\n"), "{previous:?}");
+
 	let rotate = emulator(&["rotate-key", "--state-dir", state, "--server-id", "1"]);
 	assert!(rotate.status.success(), "{}", stderr(&rotate));
 	let rotated = stdout(&rotate).trim().to_owned();
