@@ -86,4 +86,39 @@ describe('scripts/devnet', () => {
     });
     await stop();
   });
+
+  test('--validators 2: two validators author and finalize, batches certified, Ctrl-C stops both', async () => {
+    for (const port of [9945, 30333, 30334]) assert.equal(await listening(port), false, `port ${port} is free before the devnet starts`);
+    await start(['--fresh', '--validators', '2']);
+    const second = await withDeadline(
+      ApiPromise.create({ provider: new WsProvider('ws://127.0.0.1:9945'), noInitWarn: true }),
+      60_000,
+      "the second validator's API",
+    );
+    try {
+      assert.equal(second.genesisHash.toHex(), api.genesisHash.toHex(), 'one chain');
+      assert.equal((await api.query.aura.authorities()).length, 2, 'two Aura authorities');
+      await waitFor(async () => (await certifiedCount(api)) >= 1, {
+        ms: 240_000,
+        interval: 3_000,
+        what: "a demo batch certified on the two-validator devnet",
+      });
+      // Both author (Aura alternates slots between them) and both finalize (GRANDPA needs both).
+      const authors = new Set();
+      const head = (await api.rpc.chain.getHeader()).number.toNumber();
+      for (let n = Math.max(1, head - 5); n <= head; n++) {
+        const header = await api.rpc.chain.getHeader(await api.rpc.chain.getBlockHash(n));
+        const digest = header.digest.logs.find((log) => log.isPreRuntime && log.asPreRuntime[0].isAura);
+        authors.add(api.registry.createType('u64', digest.asPreRuntime[1]).toNumber() % 2);
+      }
+      assert.equal(authors.size, 2, 'blocks of both validators among the last six');
+      const finalized = async (a) => (await a.rpc.chain.getHeader(await a.rpc.chain.getFinalizedHead())).number.toNumber();
+      const from = await finalized(second);
+      await waitFor(async () => (await finalized(second)) > from, { ms: 60_000, what: 'finality to advance on the second validator' });
+    } finally {
+      await second.disconnect();
+    }
+    await stop();
+    for (const port of [9945, 30333, 30334]) assert.equal(await listening(port), false, `port ${port} released`);
+  });
 });

@@ -3,22 +3,12 @@
 // routing between the overview (#/) and the batch view (#/batch/0x…).
 
 import { barChart, clock, timeline } from './chart.js';
-import { showBatch } from './batch.js';
+import { el, showBatch } from './batch.js';
 
 const $ = (id) => document.getElementById(id);
 let state = null;
 // The bridge's clock minus the browser's, so countdowns follow the bridge.
 let skew = 0;
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'text') e.textContent = v;
-    else e.setAttribute(k, v);
-  }
-  e.append(...children);
-  return e;
-}
 
 const bridgeNow = () => Date.now() + skew;
 const short = (hex) => `${hex.slice(0, 10)}…${hex.slice(-6)}`;

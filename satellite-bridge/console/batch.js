@@ -6,7 +6,8 @@
 
 const HEX32 = /^0x[0-9a-fA-F]{64}$/;
 
-function el(tag, attrs = {}, ...children) {
+/** An element with attributes (`text`: its text) and children; the overview uses it too. */
+export function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (k === 'text') e.textContent = v;
