@@ -776,8 +776,10 @@ describe('user path: register → submit → certify through the bridge → rota
     assert.equal((await bridgeView(bridge.url, hex(a2.id)))?.countersignature, hex(signature), 'relayed by the bridge');
 
     // The pass ends; alpha's next batch, signed by the rotated server key, waits for the next one.
-    // (The satellite still holds alpha's old server key: reprovisioned with the new one before
-    // the pending batch was signed, it would have refused that batch, signed by the old key.)
+    // (The satellite still holds alpha's old server key. Reprovisioned with only the new one
+    // before the pending batch was signed, it would have refused that batch, signed by the old
+    // key; `satellite-emulator reprovision --previous-key-until SEQ` keeps the old key for the
+    // sequences up to SEQ, so both get signed: satellite-emulator/README.md.)
     await emulator.proc.stop();
     await submitNext(alpha, ['alpha: signed by the rotated server key']);
   });
