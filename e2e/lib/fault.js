@@ -271,7 +271,7 @@ export async function faultRun(options, log = (line) => console.error(line)) {
     say(`node ${wsUrl}, satellite ${linkUrl}, bridges A :${httpA} and B :${httpB} racing, C :${httpC} (equivocations)`);
 
     // Chain view, refreshed by the submitter's loop.
-    const view = { onChain: 0, pending: 0, records: new Map() };
+    const view = { onChain: 0, pending: 0 };
     const readServers = async () => {
       if (!provider.isConnected) return false;
       const records = await attempt(() => api.query.spaceNotary.servers.multi(servers.map((s) => s.id)));
@@ -290,17 +290,15 @@ export async function faultRun(options, log = (line) => console.error(line)) {
       return true;
     };
 
-    const sendErrors = new Map();
     const send = async (b) => {
       b.sentAt = Date.now();
       b.sends += 1;
       try {
         if (!provider.isConnected) throw new Error('not connected (the node is restarting)');
         await withDeadline(provider.send('author_submitExtrinsic', [b.extrinsic.toHex()]), 10_000, 'author_submitExtrinsic');
-      } catch (e) {
-        // A resend of what the pool or the chain has already is expected: count, do not fail.
-        const key = String(e.message).slice(0, 60);
-        sendErrors.set(key, (sendErrors.get(key) ?? 0) + 1);
+      } catch {
+        // Refused as already known (a resend), or the node is away: the resend loop tries again
+        // until the batch is on chain.
       }
     };
 
@@ -379,12 +377,15 @@ export async function faultRun(options, log = (line) => console.error(line)) {
     })());
     const milestones = handled((async () => {
       const at = (fraction) => waitFor(async () => stopFaults || view.onChain >= fraction * o.batches, { ms: 3_600_000, interval: 500, what: `${fraction * 100} % of the batches on chain` });
+      const restartEmulator = async (signal) => {
+        say(`fault: emulator stopped (${signal}), restarting`);
+        await emulator.kill(signal);
+        await emulator.start();
+        faults.emulatorRestarts += 1;
+      };
       await at(0.25);
       if (stopFaults) return;
-      say('fault: emulator SIGKILLed, restarting');
-      await emulator.kill('SIGKILL');
-      await emulator.start();
-      faults.emulatorRestarts += 1;
+      await restartEmulator('SIGKILL');
       await at(0.5);
       if (stopFaults) return;
       say('fault: node stopped, restarting on its base path');
@@ -394,10 +395,7 @@ export async function faultRun(options, log = (line) => console.error(line)) {
       faults.nodeRestarts += 1;
       await at(0.7);
       if (stopFaults) return;
-      say('fault: emulator stopped (SIGTERM), restarting');
-      await emulator.kill('SIGTERM');
-      await emulator.start();
-      faults.emulatorRestarts += 1;
+      await restartEmulator('SIGTERM');
     })());
 
     // Equivocations through bridge C, once some batches are certified.
