@@ -101,9 +101,10 @@ impl Shared {
 pub async fn serve(stream: TcpStream, shared: Arc<Shared>) {
 	let _ = stream.set_nodelay(true);
 	let (mut tcp_read, mut tcp_write) = stream.into_split();
-	let (to_uplink, uplink_in) = mpsc::channel::<Vec<u8>>(RADIO_QUEUE);
+	// Into a radio, each packet goes with the instant it was queued: the radio paces from it.
+	let (to_uplink, uplink_in) = mpsc::channel::<(Instant, Vec<u8>)>(RADIO_QUEUE);
 	let (uplink_out, mut received) = mpsc::channel::<Vec<u8>>(RADIO_QUEUE);
-	let (to_downlink, downlink_in) = mpsc::channel::<Vec<u8>>(RADIO_QUEUE);
+	let (to_downlink, downlink_in) = mpsc::channel::<(Instant, Vec<u8>)>(RADIO_QUEUE);
 	let (downlink_out, mut to_ground) = mpsc::channel::<Vec<u8>>(RADIO_QUEUE);
 	let (answers, mut answers_rx) = mpsc::unbounded_channel::<Downlink>();
 
@@ -117,7 +118,7 @@ pub async fn serve(stream: TcpStream, shared: Arc<Shared>) {
 				Ok(n) => {
 					cutter.push(&buf[..n]);
 					while let Some(packet) = cutter.next_packet() {
-						if to_uplink.send(packet).await.is_err() {
+						if to_uplink.send((Instant::now(), packet)).await.is_err() {
 							return;
 						}
 					}
@@ -147,7 +148,7 @@ pub async fn serve(stream: TcpStream, shared: Arc<Shared>) {
 					biased;
 					Some(answer) = answers_rx.recv() => {
 						for packet in answer.to_packets(&mut sequence) {
-							if to_downlink.send(packet).await.is_err() {
+							if to_downlink.send((Instant::now(), packet)).await.is_err() {
 								return;
 							}
 						}
