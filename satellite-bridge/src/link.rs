@@ -20,6 +20,14 @@
 //!   a late answer to the first copy is as good). The timeout follows the measured round trip
 //!   (`srtt + 4·rttvar`, as TCP does, between `rto_min` and `rto_max`) and grows for each retry
 //!   of one request by a `backon` exponential backoff with jitter.
+//! - **Loss detection by answer order** (RACK, RFC 8985, simplified). Each direction of the link
+//!   is FIFO and the satellite answers about in the order it hears, so when a request is answered
+//!   on its first transmission, every request still unanswered that was sent more than a
+//!   reordering window (a quarter of the smoothed round trip) before it was lost, or its answer
+//!   was: it is sent again at once instead of holding its slot in the window until its timeout.
+//!   On UHF, where about 6 % of exchanges lose a packet one way or the other, waiting out
+//!   timeouts of 1.5 round trips left the uplink idle about 3 % of a pass. Answers to
+//!   retransmitted requests take no part (as in Karn's rule, the answer may be to an earlier copy).
 //! - **Busy.** `Busy` names no request; sending pauses for `retry_after_ms`, capped at
 //!   `busy_cap` (a damaged or hostile `Busy` cannot stall the station), and the refused request
 //!   is retransmitted when its timer fires.
@@ -640,6 +648,7 @@ impl Client {
 						// to an earlier copy, so its round trip says nothing.
 						if retries == 0 {
 							self.rtt.sample(rtt);
+							self.detect_losses(sent_at, now);
 						}
 						self.emit(LinkEvent::Countersignature { batch_id, signature, rtt });
 					},
@@ -648,7 +657,12 @@ impl Client {
 			},
 			Downlink::Rejected { request_id, batch_id, reason } => {
 				match self.take_request(request_id, &batch_id) {
-					Some(_) => self.emit(LinkEvent::Rejected { batch_id, reason }),
+					Some((sent_at, retries)) => {
+						if retries == 0 {
+							self.detect_losses(sent_at, now);
+						}
+						self.emit(LinkEvent::Rejected { batch_id, reason });
+					},
 					None => {
 						tracing::debug!(target: LOG, request_id, %batch_id, ?reason, "rejection matches no request in flight");
 						self.emit(LinkEvent::Unsolicited);
@@ -696,6 +710,23 @@ impl Client {
 		let job = self.jobs.remove(batch_id)?;
 		self.release(job.job.cert.server_id);
 		job.flight.map(|f| (f.sent_at, f.retries))
+	}
+
+	/// A request last sent at `answered_sent_at` was answered on its first transmission: every
+	/// request in flight sent more than the reordering window before it is taken as lost and is
+	/// due now (module docs, "Loss detection by answer order").
+	fn detect_losses(&mut self, answered_sent_at: Instant, now: Instant) {
+		let Some(srtt) = self.rtt.srtt else { return };
+		let reordering = srtt / 4;
+		for batch_id in self.flying.values() {
+			let Some(flight) = self.jobs.get_mut(batch_id).and_then(|j| j.flight.as_mut()) else {
+				continue;
+			};
+			if flight.sent_at + reordering < answered_sent_at && flight.deadline > now {
+				tracing::debug!(target: LOG, %batch_id, request_id = flight.request_id, "a later request was answered first: taken as lost");
+				flight.deadline = now;
+			}
+		}
 	}
 
 	/// A pass began: what is in flight goes out again now, not when its old timer says.

@@ -1,11 +1,9 @@
 //! The link client against a hostile downlink: `Busy` with an absurd wait is capped, and a
 //! `Rejected` that matches no request in flight (another request id, or the right id with
-//! another batch) counts for nothing.
+//! another batch) counts for nothing. And against a lossy one: a request lost before a later
+//! one was answered is sent again at once.
 
-#[path = "support/fake_satellite.rs"]
-mod fake_satellite;
-
-use fake_satellite::{Behaviour, FakeSatellite};
+use crate::fake_satellite::{Behaviour, FakeSatellite};
 use satellite_bridge::{
 	keys::ServerPair,
 	link::{self, LinkConfig, LinkEvent, SignJob},
@@ -13,6 +11,7 @@ use satellite_bridge::{
 use sp_core::{ed25519, Pair, H256};
 use space_notary_primitives::{verify_satellite_signature, BatchCertificate};
 use std::time::Duration;
+use tokio::{sync::mpsc, time::timeout};
 
 #[tokio::test]
 async fn busy_is_capped_and_unmatched_rejections_are_dropped() {
@@ -58,6 +57,85 @@ async fn busy_is_capped_and_unmatched_rejections_are_dropped() {
 	assert_eq!(unsolicited, 2, "both unmatched rejections dropped");
 	assert_eq!(
 		verify_satellite_signature(&cert.batch_id(), &server_signature, &signature, &key.public()),
+		Ok(())
+	);
+}
+
+/// A request lost on the way up is sent again as soon as a request sent after it is answered,
+/// not when its retransmission timeout (here a minute) fires.
+#[tokio::test]
+async fn a_request_lost_before_a_later_one_was_answered_is_sent_again_at_once() {
+	let key = ed25519::Pair::from_seed(&[7; 32]);
+	let (lost_tx, mut lost) = mpsc::unbounded_channel();
+	let fake =
+		FakeSatellite::start(Behaviour::LosesFirstRequestOf { key, server_id: 1, lost: lost_tx })
+			.await;
+	let pair: ServerPair = "ed25519://link-test".parse().unwrap();
+	let job = |server_id| {
+		let cert = BatchCertificate::over_transactions(
+			H256::zero(),
+			server_id,
+			1,
+			H256::zero(),
+			1,
+			&[b"tx"],
+		)
+		.unwrap();
+		let server_signature = pair.sign(&cert);
+		(cert.batch_id(), SignJob { cert, server_signature, txs: None })
+	};
+
+	let mut config = LinkConfig::new(fake.addr.to_string(), H256::zero());
+	config.rto_min = Duration::from_secs(60);
+	config.rto_max = Duration::from_secs(120);
+	let (tx, mut events) = mpsc::unbounded_channel();
+	let (handle, _task) = link::spawn(config, tx);
+	let mut retransmissions = 0;
+	// One deadline for the whole wait (status and byte reports arrive all the time).
+	let mut next_countersignature = async |what: &str| {
+		timeout(Duration::from_secs(30), async {
+			loop {
+				match events.recv().await.expect("link client stopped") {
+					LinkEvent::Countersignature { batch_id, signature, .. } => {
+						break (batch_id, signature)
+					},
+					LinkEvent::Retransmitted => retransmissions += 1,
+					_ => {},
+				}
+			}
+		})
+		.await
+		.unwrap_or_else(|_| panic!("timed out after 30 s waiting for {what}"))
+	};
+
+	// A first exchange measures the round trip, which sets the reordering window.
+	let (first, first_job) = job(0);
+	handle.sign(first, first_job);
+	assert_eq!(next_countersignature("the first request's countersignature").await.0, first);
+	let (victim, victim_job) = job(1);
+	handle.sign(victim, victim_job.clone());
+	timeout(Duration::from_secs(30), lost.recv())
+		.await
+		.expect("timed out after 30 s waiting for the fake satellite to lose the request");
+	// Sent a second after the lost one: far more than a quarter of a loopback round trip.
+	tokio::time::sleep(Duration::from_secs(1)).await;
+	let (later, later_job) = job(2);
+	handle.sign(later, later_job);
+	assert_eq!(next_countersignature("the later request's countersignature").await.0, later);
+	let (answered, signature) = next_countersignature(
+		"the lost request's countersignature (its timeout is 60 s: the later answer did not \
+		 reveal the loss)",
+	)
+	.await;
+	assert_eq!(answered, victim);
+	assert_eq!(retransmissions, 1);
+	assert_eq!(
+		verify_satellite_signature(
+			&victim,
+			&victim_job.server_signature,
+			&signature,
+			&key.public()
+		),
 		Ok(())
 	);
 }

@@ -1,6 +1,6 @@
 //! A test double of the space node for what the real emulator cannot do on demand: answer
-//! every sign request with a countersignature that does not verify, or answer as a damaged or
-//! hostile downlink would.
+//! every sign request with a countersignature that does not verify, answer as a damaged or
+//! hostile downlink would, or lose one chosen request.
 //!
 //! It speaks the real link (primitives' frames and messages) on 127.0.0.1:0 and answers
 //! `Hello`, `StatusRequest` (always in a pass) and `Ping` as the emulator does.
@@ -8,9 +8,12 @@
 #![allow(dead_code)] // each test binary uses its own part of this
 
 use sp_core::{ed25519, Pair, H256};
-use space_notary_primitives::link::{
-	Deframer, Direction, Downlink, RejectReason, SequenceCounter, Telemetry, Uplink,
-	DEFAULT_MAX_MESSAGE_LEN, PROTOCOL_VERSION,
+use space_notary_primitives::{
+	link::{
+		Deframer, Direction, Downlink, RejectReason, SequenceCounter, Telemetry, Uplink,
+		DEFAULT_MAX_MESSAGE_LEN, PROTOCOL_VERSION,
+	},
+	ServerId,
 };
 use std::{collections::HashSet, net::SocketAddr};
 use tokio::{
@@ -30,6 +33,16 @@ pub enum Behaviour {
 	Hostile {
 		/// The real satellite key.
 		key: ed25519::Pair,
+	},
+	/// Signs with `key`, but the first copy of the first request of `server_id` is lost on the
+	/// way up; `lost` hears when that happens.
+	LosesFirstRequestOf {
+		/// The real satellite key.
+		key: ed25519::Pair,
+		/// Whose request is lost.
+		server_id: ServerId,
+		/// Told of the loss.
+		lost: tokio::sync::mpsc::UnboundedSender<()>,
 	},
 }
 
@@ -60,6 +73,18 @@ fn answer(message: Uplink, behaviour: &Behaviour, seen: &mut HashSet<u32>) -> Ve
 					signature: ed25519::Pair::from_seed(&[0xEE; 32]).sign(&payload),
 				}],
 				Behaviour::Hostile { key } if !seen.insert(request_id) => {
+					vec![Downlink::Countersignature {
+						request_id,
+						batch_id,
+						signature: key.sign(&payload),
+					}]
+				},
+				Behaviour::LosesFirstRequestOf { key, server_id, lost } => {
+					if cert.server_id == *server_id && seen.is_empty() {
+						seen.insert(request_id);
+						let _ = lost.send(());
+						return Vec::new();
+					}
 					vec![Downlink::Countersignature {
 						request_id,
 						batch_id,
