@@ -219,9 +219,29 @@ impl Activity {
 			.collect()
 	}
 
+	/// Time from `now_ms` until the next pass begins, zero during one (or when the start the
+	/// satellite announced is due and it has not been heard yet); `None` before any status, or
+	/// when nothing predicts it. A status heard in a pass says when it ends, not when the next
+	/// begins, and a satellite out of view is silent: once the pass has ended, the period of the
+	/// passes seen predicts the next. The bridge's status and its `next_pass_seconds` metric
+	/// count down from this; the console's timeline draws the same passes.
+	pub fn next_pass_in(&self, now_ms: u64) -> Option<Duration> {
+		let until = |start: u64| Some(Duration::from_millis(start.saturating_sub(now_ms)));
+		if self.in_pass? {
+			match self.passes.back().filter(|p| !p.ended).map(|p| p.end_ms) {
+				Some(None) => return Some(Duration::ZERO),
+				Some(Some(end)) if now_ms < end => return Some(Duration::ZERO),
+				_ => {},
+			}
+		} else if let Some(start) = self.next_start_ms {
+			return until(start);
+		}
+		until(self.next_start_by_period(now_ms)?)
+	}
+
 	/// The next pass's start after `now_ms` by the period of the last two starts, for when the
 	/// satellite has not said (it says when a pass ends, not when the next begins).
-	pub fn next_start_by_period(&self, now_ms: u64) -> Option<u64> {
+	fn next_start_by_period(&self, now_ms: u64) -> Option<u64> {
 		let mut starts = self.passes.iter().rev().map(|p| p.start_ms);
 		let (last, before) = (starts.next()?, starts.next()?);
 		let period = last.checked_sub(before).filter(|p| *p > 0)?;
@@ -326,7 +346,21 @@ mod tests {
 		let late = a.timeline(t0 + 75_000);
 		assert_eq!(late.next_start_ms, Some(t0 + 90_000), "a missed pass is skipped");
 		// The same prediction serves the bridge's status ("seconds to the next pass").
-		assert_eq!(a.next_start_by_period(t0 + 45_000), Some(t0 + 60_000));
-		assert_eq!(Activity::default().next_start_by_period(t0), None, "no pass seen");
+		assert_eq!(a.next_pass_in(t0 + 45_000), Some(Duration::from_secs(15)));
+		assert_eq!(Activity::default().next_pass_in(t0), None, "no status yet");
+	}
+
+	#[test]
+	fn the_countdown_to_the_next_pass_follows_the_satellites_word_first() {
+		let mut a = Activity::default();
+		let t0 = 1_000_000;
+		a.on_pass_status(t0, true, None);
+		assert_eq!(a.next_pass_in(t0 + 99_000), Some(Duration::ZERO), "always in view");
+		a.on_pass_status(t0 + 1_000, true, Some(Duration::from_secs(10)));
+		assert_eq!(a.next_pass_in(t0 + 5_000), Some(Duration::ZERO), "in a pass");
+		assert_eq!(a.next_pass_in(t0 + 12_000), None, "one pass ended: no period yet");
+		a.on_pass_status(t0 + 12_000, false, Some(Duration::from_secs(40)));
+		assert_eq!(a.next_pass_in(t0 + 20_000), Some(Duration::from_secs(32)), "announced");
+		assert_eq!(a.next_pass_in(t0 + 60_000), Some(Duration::ZERO), "due, not yet heard");
 	}
 }

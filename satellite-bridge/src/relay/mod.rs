@@ -35,20 +35,18 @@
 
 use crate::{
 	activity::{now_ms, Activity, EventKind},
-	chain::{self, AtBlock, Call, Chain, ChainError, ServerInfoOf},
+	chain::{self, AtBlock, Chain, ChainError, ServerInfoOf},
 	config::{ConfigError, RelayConfig},
-	console::{ConsolePublisher, ConsoleState},
-	http::{self, ApiRequest, BatchView, StatusView},
+	console::ConsolePublisher,
+	http::{self, ApiRequest},
 	link::{self, LinkEvent, LinkHandle, SignJob},
 	metrics::Metrics,
 	store::{Entry, Source, Stage, Store, StoreError},
 };
 use backon::BackoffBuilder;
-use pallet_space_notary::types::{BatchStatus, ServerStatus};
+use pallet_space_notary::types::BatchStatus;
 use sp_core::H256;
-use space_notary_primitives::{
-	ground_station::to_hex, verify_satellite_signature, BatchId, SatelliteSignature, ServerId,
-};
+use space_notary_primitives::{verify_satellite_signature, BatchId, ServerId};
 use std::{
 	collections::{BTreeMap, HashMap, HashSet},
 	future::Future,
@@ -57,6 +55,9 @@ use std::{
 };
 use subxt::PolkadotConfig;
 use tokio::{sync::mpsc, time::Instant};
+
+mod submit;
+mod views;
 
 const LOG: &str = "bridge::relay";
 
@@ -115,9 +116,6 @@ struct Relay {
 	metrics: Arc<Metrics>,
 	view: Option<ChainView>,
 	link_up: bool,
-	/// The satellite's last word on passes: in one or not, and when that changes. Kept as an
-	/// instant, so the countdown runs between status messages (none come while out of view).
-	pass: Option<PassClock>,
 	warned_at_risk: HashSet<BatchId>,
 	/// Pending batches that will expire before the next pass, as last computed.
 	at_risk: u64,
@@ -192,7 +190,6 @@ pub async fn run(
 		metrics,
 		view,
 		link_up: false,
-		pass: None,
 		warned_at_risk: HashSet::new(),
 		at_risk: 0,
 		to_submit: Vec::new(),
@@ -618,10 +615,6 @@ impl Relay {
 			},
 			LinkEvent::PassStatus { in_pass, change_in } => {
 				self.activity.on_pass_status(now_ms(), in_pass, change_in);
-				self.pass = Some(PassClock {
-					in_pass,
-					change_at: change_in.map(|d| tokio::time::Instant::now() + d),
-				});
 				self.publish_next_pass();
 			},
 			LinkEvent::Retransmitted => {
@@ -640,297 +633,15 @@ impl Relay {
 		}
 	}
 
-	/// Submits the countersignatures of `batch_ids` that are ready, re-verified against the
-	/// current keys: several at once as bundles (`submit_countersignatures`, at most
-	/// [`BUNDLE_MAX`] each), one alone as `submit_countersignature`. The pool refuses a bundle
-	/// with any entry that fails (another relay certified one of its batches first, say); then
-	/// its entries go one by one, so one lost race never holds up the others.
-	async fn submit(&mut self, batch_ids: Vec<BatchId>) {
-		let ready: Vec<_> =
-			batch_ids.into_iter().filter_map(|id| self.ready(id).map(|sig| (id, sig))).collect();
-		for chunk in ready.chunks(BUNDLE_MAX) {
-			if chunk.len() > 1 {
-				match self.send(&Call::countersignatures(chunk)).await {
-					Ok(Ok(hash)) => {
-						crash_point("submitted");
-						tracing::info!(target: LOG, tx = %hash, count = chunk.len(), "bundle submitted");
-						self.metrics.bundles.inc();
-						for &(batch_id, signature) in chunk {
-							self.metrics.submissions.inc();
-							self.record_submission(batch_id, signature);
-						}
-						continue;
-					},
-					Ok(Err(error)) => {
-						tracing::info!(target: LOG, %error, count = chunk.len(), "bundle refused; sending its entries one by one");
-					},
-					Err(()) => return,
-				}
-			}
-			for &(batch_id, signature) in chunk {
-				self.submit_one(batch_id, signature).await;
-			}
-		}
-	}
-
-	/// `batch_id`'s countersignature if it should be submitted now: held while its server is
-	/// suspended (the pool would refuse it), sent back to the satellite when the server's
-	/// satellite key changed since it was signed.
-	fn ready(&mut self, batch_id: BatchId) -> Option<SatelliteSignature> {
-		let view = self.view.as_ref()?;
-		let entry = self.entries.get(&batch_id)?;
-		let signature = entry.stage.signature()?;
-		if !matches!(entry.stage, Stage::Countersigned { .. } | Stage::Submitted { .. }) {
-			return None;
-		}
-		let key = view.servers.get(&entry.cert.server_id);
-		if key.is_some_and(|s| s.status == ServerStatus::Suspended) {
-			tracing::info!(target: LOG, %batch_id, "server suspended; holding the countersignature");
-			let at_block = view.finalized;
-			self.update(batch_id, |e| e.stage = Stage::Submitted { signature, at_block });
-			return None;
-		}
-		let valid = key.is_some_and(|s| {
-			verify_satellite_signature(
-				&batch_id,
-				&entry.server_signature,
-				&signature,
-				&s.satellite_key,
-			)
-			.is_ok()
-		});
-		if !valid {
-			tracing::info!(target: LOG, %batch_id, "satellite key changed since signing; asking again");
-			self.update(batch_id, |e| e.stage = Stage::Queued);
-			self.to_send.push(batch_id);
-			return None;
-		}
-		Some(signature)
-	}
-
-	/// Sends `call` bare, or signed with `--signer`; `Err(())` without a chain.
-	async fn send(&self, call: &Call) -> Result<Result<H256, ChainError>, ()> {
-		let view = self.view.as_ref().ok_or(())?;
-		Ok(match &self.config.signer {
-			None => view.chain.submit(&view.at, call).await,
-			Some(signer) => match view.chain.next_nonce(&signer.account()).await {
-				Ok(nonce) => view.chain.submit_signed(&view.at, call, signer, nonce).await,
-				Err(error) => Err(error),
-			},
-		})
-	}
-
-	/// Submits one countersignature alone.
-	async fn submit_one(&mut self, batch_id: BatchId, signature: SatelliteSignature) {
-		let Ok(result) = self.send(&Call::countersignature(batch_id, signature)).await else {
-			return;
-		};
-		match result {
-			Ok(hash) => {
-				crash_point("submitted");
-				tracing::info!(target: LOG, %batch_id, tx = %hash, "countersignature submitted");
-				self.metrics.submissions.inc();
-			},
-			Err(error) if is_lost_race(&error) => {
-				tracing::info!(target: LOG, %batch_id, %error, "another relay got there first");
-				self.metrics.lost_races.inc();
-			},
-			Err(error) => {
-				// Decided from chain state at the next finalized blocks, like a drop.
-				tracing::warn!(target: LOG, %batch_id, %error, "submission failed; will check and retry");
-			},
-		}
-		self.record_submission(batch_id, signature);
-	}
-
-	/// Records that `batch_id`'s countersignature went out at the latest finalized block: it is
-	/// checked again from chain state after `--resubmit-after` blocks.
-	fn record_submission(&mut self, batch_id: BatchId, signature: SatelliteSignature) {
-		let Some(finalized) = self.view.as_ref().map(|v| v.finalized) else { return };
-		self.update(batch_id, |e| {
-			e.stage = Stage::Submitted { signature, at_block: finalized };
-			e.submissions = e.submissions.saturating_add(1);
-		});
-	}
-
-	async fn on_api(&mut self, request: ApiRequest) {
-		match request {
-			ApiRequest::Post { cert, server_signature, txs, reply } => {
-				let batch_id = cert.batch_id();
-				let new = !self.entries.contains_key(&batch_id);
-				if new {
-					let entry = Entry::queued(cert, server_signature, txs, Source::Http, None);
-					self.entries.insert(batch_id, entry);
-					self.dirty.insert(batch_id);
-					self.to_send.push(batch_id);
-					tracing::info!(target: LOG, %batch_id, "batch posted to the API");
-				} else if let Some(entry) = self.entries.get_mut(&batch_id) {
-					// A batch held for its transactions, posted again with them (checked
-					// against the certificate by the HTTP layer).
-					if entry.txs.is_none() && txs.is_some() && matches!(entry.stage, Stage::Queued)
-					{
-						entry.txs = txs;
-						self.dirty.insert(batch_id);
-						self.to_send.push(batch_id);
-						tracing::info!(target: LOG, %batch_id, "transactions posted for the batch");
-					}
-				}
-				let view = self.batch_view(&batch_id);
-				// Answered after the commit, in `flush`.
-				self.replies.push((reply, http::PostReply { view, new }));
-			},
-			ApiRequest::Get { batch_id, reply } => {
-				let _ = reply
-					.send(self.entries.contains_key(&batch_id).then(|| self.batch_view(&batch_id)));
-			},
-			ApiRequest::Status { reply } => {
-				let _ = reply.send(self.status_view().await);
-			},
-		}
-	}
-
-	/// Whether a batch is held until it is posted with its transactions: in HTTP-only mode with
-	/// `--uplink-txs` the posts are their only source, and the satellite is to check the root.
-	fn waits_for_transactions(&self, batch_id: &BatchId) -> bool {
-		let Some(entry) = self.entries.get(batch_id) else { return false };
-		self.config.uplink_txs
-			&& self.config.chain.is_none()
-			&& entry.txs.is_none()
-			&& matches!(entry.stage, Stage::Queued)
-	}
-
-	fn batch_view(&self, batch_id: &BatchId) -> BatchView {
-		let entry = self.entries.get(batch_id);
-		BatchView {
-			needs_transactions: self.waits_for_transactions(batch_id),
-			batch_id: to_hex(batch_id.as_bytes()),
-			server_id: entry.map(|e| e.cert.server_id),
-			sequence: entry.map(|e| e.cert.sequence),
-			stage: entry.map_or("unknown", |e| e.stage.name()).to_string(),
-			countersignature: entry
-				.and_then(|e| e.stage.signature())
-				.filter(|_| {
-					!matches!(entry.map(|e| &e.stage), Some(Stage::BadCountersignature { .. }))
-				})
-				.map(|s| to_hex(&s.0)),
-			reason: entry.and_then(|e| match &e.stage {
-				Stage::Refused { reason } => Some(format!("{reason:?}")),
-				Stage::BadCountersignature { .. } => Some("BadCountersignature".into()),
-				_ => None,
-			}),
-			expires_at: entry.and_then(|e| e.expires_at),
-			certified_at: entry.and_then(|e| match e.stage {
-				Stage::Certified { at_block, .. } => Some(at_block),
-				_ => None,
-			}),
-		}
-	}
-
-	async fn status_view(&self) -> StatusView {
-		let mut status = self.status_now();
-		if let Some(view) = &self.view {
-			status.best = view.chain.heads().await.ok().map(|(_, best)| best);
-		}
-		status
-	}
-
-	/// The status but the best block (which costs a chain call).
-	fn status_now(&self) -> StatusView {
-		let mut status = StatusView {
-			at_risk: self.at_risk,
-			link_up: self.link_up,
-			next_pass_seconds: self.next_pass().map(|d| d.as_secs_f64()),
-			in_flight: self.metrics.in_flight.get().try_into().unwrap_or_default(),
-			..Default::default()
-		};
-		if let Some(view) = &self.view {
-			status.genesis_hash = Some(format!("{:?}", view.chain.genesis_hash()));
-			status.finalized = Some(view.finalized);
-		}
-		let mut last_certified: BTreeMap<ServerId, (u64, BatchId)> = BTreeMap::new();
-		for (batch_id, entry) in &self.entries {
-			*status.stages.entry(entry.stage.name().to_string()).or_default() += 1;
-			if let Stage::Refused { reason } = &entry.stage {
-				*status.refused.entry(format!("{reason:?}")).or_default() += 1;
-			}
-			if matches!(entry.stage, Stage::BadCountersignature { .. }) {
-				*status.refused.entry("BadCountersignature".into()).or_default() += 1;
-			}
-			let server = status.servers.entry(entry.cert.server_id).or_default();
-			if !entry.stage.is_final() {
-				server.open += 1;
-			}
-			if matches!(entry.stage, Stage::Certified { .. }) {
-				server.certified += 1;
-				let last = last_certified.entry(entry.cert.server_id).or_default();
-				if entry.cert.sequence >= last.0 {
-					*last = (entry.cert.sequence, *batch_id);
-				}
-			}
-			if matches!(entry.stage, Stage::Refused { .. } | Stage::BadCountersignature { .. }) {
-				server.refused += 1;
-			}
-		}
-		if let Some(view) = &self.view {
-			for (id, info) in &view.servers {
-				let server = status.servers.entry(*id).or_default();
-				server.last_sequence = Some(info.last_sequence);
-				server.pending_on_chain = Some(info.pending.len() as u64);
-				server.active = Some(info.status == ServerStatus::Active);
-			}
-		}
-		for (id, (_, batch_id)) in last_certified {
-			if let Some(server) = status.servers.get_mut(&id) {
-				server.last_certified = Some(to_hex(batch_id.as_bytes()));
-			}
-		}
-		status
-	}
-
-	/// Adds an outcome of `batch_id` to the console's history.
-	fn record(&mut self, batch_id: BatchId, kind: EventKind, detail: Option<String>) {
-		let Some(entry) = self.entries.get(&batch_id) else { return };
-		let (server_id, sequence) = (entry.cert.server_id, entry.cert.sequence);
-		self.activity.record(now_ms(), kind, &batch_id, server_id, sequence, detail);
-	}
-
-	/// Publishes the console's state, at most [`ConsolePublisher::due`] allows.
-	fn publish_console(&mut self) {
-		if !self.console.due() {
-			return;
-		}
-		let depth = self.open_count() as u64;
-		let state = ConsoleState::new(
-			self.status_now(),
-			depth,
-			&mut self.activity,
-			self.config.chain.is_some(),
-		);
-		self.console.publish(state);
-	}
-
 	fn on_tick(&mut self) {
 		self.publish_next_pass();
 		self.update_risk();
 	}
 
-	/// Time until the next pass begins, zero during one; `None` when unknown. Once the pass the
-	/// satellite last reported has ended (a status heard in a pass says when it ends, not when
-	/// the next begins), the period of the passes seen predicts the next.
+	/// Time until the next pass begins, zero during one; `None` when unknown
+	/// ([`Activity::next_pass_in`]).
 	fn next_pass(&self) -> Option<Duration> {
-		let clock = self.pass?;
-		let now = tokio::time::Instant::now();
-		match (clock.in_pass, clock.change_at) {
-			(true, None) => Some(Duration::ZERO),
-			(true, Some(end)) if now < end => Some(Duration::ZERO),
-			// Due or past and not yet heard: expected now.
-			(false, Some(start)) => Some(start.saturating_duration_since(now)),
-			_ => {
-				let now_ms = now_ms();
-				let next_ms = self.activity.next_start_by_period(now_ms)?;
-				Some(Duration::from_millis(next_ms.saturating_sub(now_ms)))
-			},
-		}
+		self.activity.next_pass_in(now_ms())
 	}
 
 	fn publish_next_pass(&self) {
@@ -973,32 +684,4 @@ fn crash_point(point: &str) {
 		eprintln!("SATELLITE_BRIDGE_CRASH_AT={point}: aborting");
 		std::process::abort();
 	}
-}
-
-/// Whether a pool refusal means another copy of this countersignature got there first: the
-/// pool holds one already (1013 already imported, 1014 priority too low: same tag), or the
-/// batch is already certified (`Stale`, "Transaction is outdated", which for a countersignature
-/// means exactly that).
-fn is_lost_race(error: &ChainError) -> bool {
-	match error {
-		ChainError::Rejected { error, .. } => error == "AlreadyCertified",
-		ChainError::Refused(message) => {
-			let m = message.to_ascii_lowercase();
-			m.contains("already imported")
-				|| m.contains("priority is too low")
-				|| m.contains("outdated")
-				|| m.contains("1013")
-				|| m.contains("1014")
-		},
-		_ => false,
-	}
-}
-
-/// What the satellite last said about passes, against the local clock.
-#[derive(Clone, Copy, Debug)]
-struct PassClock {
-	/// In a pass when it spoke.
-	in_pass: bool,
-	/// When that changes: the pass ends, or the next begins (`None`: never, or not known).
-	change_at: Option<tokio::time::Instant>,
 }

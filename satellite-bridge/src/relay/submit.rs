@@ -1,0 +1,146 @@
+//! Submitting countersignatures: bundles where several are ready, one by one where the pool
+//! refuses a bundle, re-verified against the current keys first; a lost race counted, not an
+//! error (the module docs of `relay`, "Countersignatures").
+
+use super::{crash_point, Relay, BUNDLE_MAX, LOG};
+use crate::{
+	chain::{Call, ChainError},
+	store::Stage,
+};
+use pallet_space_notary::types::ServerStatus;
+use sp_core::H256;
+use space_notary_primitives::{verify_satellite_signature, BatchId, SatelliteSignature};
+
+impl Relay {
+	/// Submits the countersignatures of `batch_ids` that are ready, re-verified against the
+	/// current keys: several at once as bundles (`submit_countersignatures`, at most
+	/// [`BUNDLE_MAX`] each), one alone as `submit_countersignature`. The pool refuses a bundle
+	/// with any entry that fails (another relay certified one of its batches first, say); then
+	/// its entries go one by one, so one lost race never holds up the others.
+	pub(super) async fn submit(&mut self, batch_ids: Vec<BatchId>) {
+		let ready: Vec<_> =
+			batch_ids.into_iter().filter_map(|id| self.ready(id).map(|sig| (id, sig))).collect();
+		for chunk in ready.chunks(BUNDLE_MAX) {
+			if chunk.len() > 1 {
+				match self.send(&Call::countersignatures(chunk)).await {
+					Ok(Ok(hash)) => {
+						crash_point("submitted");
+						tracing::info!(target: LOG, tx = %hash, count = chunk.len(), "bundle submitted");
+						self.metrics.bundles.inc();
+						for &(batch_id, signature) in chunk {
+							self.metrics.submissions.inc();
+							self.record_submission(batch_id, signature);
+						}
+						continue;
+					},
+					Ok(Err(error)) => {
+						tracing::info!(target: LOG, %error, count = chunk.len(), "bundle refused; sending its entries one by one");
+					},
+					Err(()) => return,
+				}
+			}
+			for &(batch_id, signature) in chunk {
+				self.submit_one(batch_id, signature).await;
+			}
+		}
+	}
+
+	/// `batch_id`'s countersignature if it should be submitted now: held while its server is
+	/// suspended (the pool would refuse it), sent back to the satellite when the server's
+	/// satellite key changed since it was signed.
+	fn ready(&mut self, batch_id: BatchId) -> Option<SatelliteSignature> {
+		let view = self.view.as_ref()?;
+		let entry = self.entries.get(&batch_id)?;
+		let signature = entry.stage.signature()?;
+		if !matches!(entry.stage, Stage::Countersigned { .. } | Stage::Submitted { .. }) {
+			return None;
+		}
+		let key = view.servers.get(&entry.cert.server_id);
+		if key.is_some_and(|s| s.status == ServerStatus::Suspended) {
+			tracing::info!(target: LOG, %batch_id, "server suspended; holding the countersignature");
+			let at_block = view.finalized;
+			self.update(batch_id, |e| e.stage = Stage::Submitted { signature, at_block });
+			return None;
+		}
+		let valid = key.is_some_and(|s| {
+			verify_satellite_signature(
+				&batch_id,
+				&entry.server_signature,
+				&signature,
+				&s.satellite_key,
+			)
+			.is_ok()
+		});
+		if !valid {
+			tracing::info!(target: LOG, %batch_id, "satellite key changed since signing; asking again");
+			self.update(batch_id, |e| e.stage = Stage::Queued);
+			self.to_send.push(batch_id);
+			return None;
+		}
+		Some(signature)
+	}
+
+	/// Sends `call` bare, or signed with `--signer`; `Err(())` without a chain.
+	async fn send(&self, call: &Call) -> Result<Result<H256, ChainError>, ()> {
+		let view = self.view.as_ref().ok_or(())?;
+		Ok(match &self.config.signer {
+			None => view.chain.submit(&view.at, call).await,
+			Some(signer) => match view.chain.next_nonce(&signer.account()).await {
+				Ok(nonce) => view.chain.submit_signed(&view.at, call, signer, nonce).await,
+				Err(error) => Err(error),
+			},
+		})
+	}
+
+	/// Submits one countersignature alone.
+	async fn submit_one(&mut self, batch_id: BatchId, signature: SatelliteSignature) {
+		let Ok(result) = self.send(&Call::countersignature(batch_id, signature)).await else {
+			return;
+		};
+		match result {
+			Ok(hash) => {
+				crash_point("submitted");
+				tracing::info!(target: LOG, %batch_id, tx = %hash, "countersignature submitted");
+				self.metrics.submissions.inc();
+			},
+			Err(error) if is_lost_race(&error) => {
+				tracing::info!(target: LOG, %batch_id, %error, "another relay got there first");
+				self.metrics.lost_races.inc();
+			},
+			Err(error) => {
+				// Decided from chain state at the next finalized blocks, like a drop.
+				tracing::warn!(target: LOG, %batch_id, %error, "submission failed; will check and retry");
+			},
+		}
+		self.record_submission(batch_id, signature);
+	}
+
+	/// Records that `batch_id`'s countersignature went out at the latest finalized block: it is
+	/// checked again from chain state after `--resubmit-after` blocks.
+	fn record_submission(&mut self, batch_id: BatchId, signature: SatelliteSignature) {
+		let Some(finalized) = self.view.as_ref().map(|v| v.finalized) else { return };
+		self.update(batch_id, |e| {
+			e.stage = Stage::Submitted { signature, at_block: finalized };
+			e.submissions = e.submissions.saturating_add(1);
+		});
+	}
+}
+
+/// Whether a pool refusal means another copy of this countersignature got there first: the
+/// pool holds one already (1013 already imported, 1014 priority too low: same tag), or the
+/// batch is already certified (`Stale`, "Transaction is outdated", which for a countersignature
+/// means exactly that).
+fn is_lost_race(error: &ChainError) -> bool {
+	match error {
+		ChainError::Rejected { error, .. } => error == "AlreadyCertified",
+		ChainError::Refused(message) => {
+			let m = message.to_ascii_lowercase();
+			m.contains("already imported")
+				|| m.contains("priority is too low")
+				|| m.contains("outdated")
+				|| m.contains("1013")
+				|| m.contains("1014")
+		},
+		_ => false,
+	}
+}
