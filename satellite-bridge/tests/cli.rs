@@ -6,9 +6,7 @@
 //! race), which keeps the file near two minutes on a busy 2-core machine. Checks that need no
 //! node run as their own tests.
 
-mod common;
-
-use common::{batch_dir, bridge, bridge_async, BridgeRun, Node};
+use crate::common::{batch_dir, bridge, bridge_async, BridgeRun, Node};
 use satellite_bridge::{
 	chain::{self, AccountSigner, Call},
 	keys::{format_server_key, ServerPair},
@@ -205,7 +203,7 @@ async fn batches_proofs_and_refusals(
 	assert_eq!(refused.refusal().map(|(name, _)| name), Some("BadSatelliteSignature"), "{refused}");
 	let signature = sat.sign(&payload);
 	chain.submit(&at, &Call::countersignature(batch1, signature)).await.unwrap();
-	let status = common::wait_for(
+	let status = crate::common::wait_for(
 		"batch 1 certified at a finalized block",
 		Duration::from_secs(120),
 		|| async {

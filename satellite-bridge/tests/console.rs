@@ -3,9 +3,7 @@
 //! streams the state on connect and again when a posted batch is countersigned and when a pass
 //! is seen, and the batch view says there is no chain to read.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use satellite_bridge::{console::ConsoleState, http::PostBatch, keys::ServerPair};
 use sp_core::H256;
 use space_notary_primitives::BatchCertificate;

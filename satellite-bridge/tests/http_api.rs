@@ -3,10 +3,8 @@
 //! bad input is refused with a named error and changes nothing; a restart keeps what was
 //! posted.
 
-mod common;
-
+use crate::common::*;
 use codec::Encode;
-use common::*;
 use satellite_bridge::{
 	http::{BatchView, PostBatch},
 	keys::ServerPair,

@@ -1,22 +1,22 @@
 //! The relay against the real node, the real emulator and each other: batches from three
 //! servers certified end to end; the bridge killed at the points that matter and restarted;
 //! two bridges at once; the emulator and the node restarted mid-run over a lossy link with gaps
-//! between passes; a satellite whose countersignatures do not verify; the HTTP-only mode.
+//! between passes; a satellite whose countersignatures do not verify; countersignatures ready
+//! together submitted as one bundle.
 //!
 //! Timing: every wait has a generous deadline that names what it waited for; nothing asserts a
 //! duration. The dev chain makes a block every 6 s, so each test takes a minute or two.
 
-mod common;
-#[path = "support/fake_satellite.rs"]
-mod fake_satellite;
-
-use common::*;
+use crate::common::*;
 use pallet_space_notary::types::BatchStatus;
 use satellite_bridge::{
 	chain::{self, Chain},
 	keys::ServerPair,
 };
-use space_notary_primitives::{BatchId, ServerId};
+use space_notary_primitives::{
+	ground_station::{stage, BatchView, PostBatch},
+	BatchId, ServerId,
+};
 use std::{collections::HashMap, path::Path, time::Duration};
 
 /// How long a batch may take from submission to certification on a busy machine (blocks are
@@ -268,7 +268,7 @@ async fn countersignature_that_does_not_verify_is_never_submitted() {
 	let chain = node.chain().await;
 	let state = tempfile::tempdir().unwrap();
 	let servers = servers(&node, state.path(), &["//Bob"]).await;
-	let fake = fake_satellite::FakeSatellite::wrong_key().await;
+	let fake = crate::fake_satellite::FakeSatellite::wrong_key().await;
 	let data = tempfile::tempdir().unwrap();
 	let http = free_port();
 	let _bridge =
@@ -293,4 +293,77 @@ async fn countersignature_that_does_not_verify_is_never_submitted() {
 	.await;
 	let record = chain::batch(&chain.finalized().await.unwrap(), batch).await.unwrap().unwrap();
 	assert!(matches!(record.status, BatchStatus::Pending { .. }), "{:?}", record.status);
+}
+
+/// Countersignatures ready together go to the chain as one bundle (`submit_countersignatures`).
+/// Made deterministic by collecting them first in HTTP-only mode, where the bridge follows no
+/// chain and holds what the satellite signs, and then starting the relay with `--chain` on the
+/// same queue: it restores all three at once and submits them together.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn countersignatures_ready_together_go_as_one_bundle() {
+	let node = Node::dev().await;
+	let chain = node.chain().await;
+	let state = tempfile::tempdir().unwrap();
+	let servers = servers(&node, state.path(), &["//Bob", "//Charlie", "//Dave"]).await;
+	let emulator = Emulator::start(state.path(), chain.genesis_hash(), &[]).await;
+	let batches = submit_round(&node, &servers, 1).await;
+	let records = wait_for("the 3 batches at a finalized block", CERTIFY_DEADLINE, || async {
+		let at = chain.finalized().await.ok()?;
+		let mut records = Vec::new();
+		for batch_id in &batches {
+			records.push(chain::batch(&at, *batch_id).await.ok()??);
+		}
+		Some(records)
+	})
+	.await;
+
+	// HTTP-only: posted as the off-chain worker posts them, countersigned and held.
+	let data = tempfile::tempdir().unwrap();
+	let http = free_port();
+	let base = format!("http://127.0.0.1:{http}");
+	let http_only: Vec<String> = vec![
+		"relay".into(),
+		"--satellite".into(),
+		emulator.url(),
+		"--genesis-hash".into(),
+		format!("{:?}", chain.genesis_hash()),
+		"--data-dir".into(),
+		data.path().display().to_string(),
+		"--http".into(),
+		format!("127.0.0.1:{http}"),
+	];
+	let mut station = start_relay(&http_only, &[]);
+	let client = reqwest::Client::new();
+	for record in &records {
+		let body = PostBatch::new(&record.cert, &record.server_signature, None);
+		wait_for("the bridge's API to take a batch", CERTIFY_DEADLINE, || async {
+			let response = client.post(format!("{base}/batches")).json(&body).send().await.ok()?;
+			response.status().is_success().then_some(())
+		})
+		.await;
+	}
+	for batch_id in &batches {
+		wait_for("each batch countersigned in HTTP-only mode", CERTIFY_DEADLINE, || async {
+			let url = format!("{base}/batches/{batch_id:?}");
+			let view: BatchView = client.get(url).send().await.ok()?.json().await.ok()?;
+			(view.stage == stage::COUNTERSIGNED).then_some(())
+		})
+		.await;
+	}
+	station.kill();
+
+	// With the chain: the three restored countersignatures go out together.
+	let _relay = start_relay(&relay_args(&node, &emulator.url(), data.path(), http), &[]);
+	certified(&chain, &batches).await;
+	let text = wait_for("the relay to count its submissions", CERTIFY_DEADLINE, || async {
+		let text = metrics(http).await;
+		(metric(&text, "submissions_total")? >= 3.0).then_some(text)
+	})
+	.await;
+	assert_eq!(metric(&text, "bundles_total"), Some(1.0), "one bundle:\n{text}");
+	assert_eq!(metric(&text, "submissions_total"), Some(3.0), "three in it:\n{text}");
+	let (counts, failed) = certifications(&chain).await;
+	assert_eq!(counts.len(), 3, "{counts:?}");
+	assert!(counts.values().all(|n| *n == 1), "{counts:?}");
+	assert_eq!(failed, 0);
 }
