@@ -24,10 +24,11 @@
 //!   is FIFO and the satellite answers about in the order it hears, so when a request is answered
 //!   on its first transmission, every request still unanswered that was sent more than a
 //!   reordering window (a quarter of the smoothed round trip) before it was lost, or its answer
-//!   was: it is sent again at once instead of holding its slot in the window until its timeout.
-//!   On UHF, where about 6 % of exchanges lose a packet one way or the other, waiting out
-//!   timeouts of 1.5 round trips left the uplink idle about 3 % of a pass. Answers to
-//!   retransmitted requests take no part (as in Karn's rule, the answer may be to an earlier copy).
+//!   was: it is sent again at once instead of holding its slot in the window until its timeout
+//!   (1.5 round trips or more). On UHF about 6 % of exchanges lose a packet one way or the
+//!   other; with this the uplink stays busy for the whole pass (the link bench's counters).
+//!   Answers to retransmitted requests take no part (as in Karn's rule, the answer may be to an
+//!   earlier copy).
 //! - **Busy.** `Busy` names no request; sending pauses for `retry_after_ms`, capped at
 //!   `busy_cap` (a damaged or hostile `Busy` cannot stall the station), and the refused request
 //!   is retransmitted when its timer fires.
