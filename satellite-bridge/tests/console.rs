@@ -71,19 +71,9 @@ async fn the_page_is_served_and_events_stream_each_change() {
 	.await;
 	let data = tempfile::tempdir().unwrap();
 	let http = free_port();
-	let _bridge = BridgeProcess::start(&[
-		"relay",
-		"--satellite",
-		&emulator.url(),
-		"--genesis-hash",
-		&format!("{GENESIS:?}"),
-		"--data-dir",
-		&data.path().display().to_string(),
-		"--http",
-		&format!("127.0.0.1:{http}"),
-		"--status-every-ms",
-		"500",
-	]);
+	let mut args = http_only_args(&emulator.url(), GENESIS, data.path(), http);
+	args.extend(["--status-every-ms".into(), "500".into()]);
+	let _bridge = BridgeProcess::start(&args.iter().map(String::as_str).collect::<Vec<_>>());
 	let base = format!("http://127.0.0.1:{http}");
 	let client = reqwest::Client::new();
 	wait_for("the bridge's HTTP server", Duration::from_secs(60), || async {

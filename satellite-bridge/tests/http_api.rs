@@ -42,17 +42,7 @@ impl HttpOnly {
 		let emulator = Emulator::start(state.path(), GENESIS, &[]).await;
 		let data = tempfile::tempdir().unwrap();
 		let http = free_port();
-		let mut args = vec![
-			"relay".to_string(),
-			"--satellite".into(),
-			emulator.url(),
-			"--genesis-hash".into(),
-			format!("{GENESIS:?}"),
-			"--data-dir".into(),
-			data.path().display().to_string(),
-			"--http".into(),
-			format!("127.0.0.1:{http}"),
-		];
+		let mut args = http_only_args(&emulator.url(), GENESIS, data.path(), http);
 		args.extend(extra.iter().map(|s| s.to_string()));
 		let bridge = BridgeProcess::start(&args.iter().map(String::as_str).collect::<Vec<_>>());
 		let base = format!("http://127.0.0.1:{http}");

@@ -321,17 +321,7 @@ async fn countersignatures_ready_together_go_as_one_bundle() {
 	let data = tempfile::tempdir().unwrap();
 	let http = free_port();
 	let base = format!("http://127.0.0.1:{http}");
-	let http_only: Vec<String> = vec![
-		"relay".into(),
-		"--satellite".into(),
-		emulator.url(),
-		"--genesis-hash".into(),
-		format!("{:?}", chain.genesis_hash()),
-		"--data-dir".into(),
-		data.path().display().to_string(),
-		"--http".into(),
-		format!("127.0.0.1:{http}"),
-	];
+	let http_only = http_only_args(&emulator.url(), chain.genesis_hash(), data.path(), http);
 	let mut station = start_relay(&http_only, &[]);
 	let client = reqwest::Client::new();
 	for record in &records {

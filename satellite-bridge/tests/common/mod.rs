@@ -616,6 +616,22 @@ pub async fn bridge_async(args: Vec<String>) -> BridgeRun {
 	.expect("bridge runner panicked")
 }
 
+/// The flags of `relay` in HTTP-only mode (no chain): the satellite at `satellite`, chain
+/// `genesis`, the queue in `data_dir`, the API on 127.0.0.1:`http`.
+pub fn http_only_args(satellite: &str, genesis: H256, data_dir: &Path, http: u16) -> Vec<String> {
+	vec![
+		"relay".into(),
+		"--satellite".into(),
+		satellite.into(),
+		"--genesis-hash".into(),
+		format!("{genesis:?}"),
+		"--data-dir".into(),
+		data_dir.display().to_string(),
+		"--http".into(),
+		format!("127.0.0.1:{http}"),
+	]
+}
+
 /// A running bridge (`relay`, say) as a child process with its log, killed on drop.
 pub struct BridgeProcess {
 	process: Process,

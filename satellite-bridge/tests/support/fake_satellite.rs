@@ -5,8 +5,6 @@
 //! It speaks the real link (primitives' frames and messages) on 127.0.0.1:0 and answers
 //! `Hello`, `StatusRequest` (always in a pass) and `Ping` as the emulator does.
 
-#![allow(dead_code)] // each test binary uses its own part of this
-
 use sp_core::{ed25519, Pair, H256};
 use space_notary_primitives::{
 	link::{
@@ -66,30 +64,23 @@ fn answer(message: Uplink, behaviour: &Behaviour, seen: &mut HashSet<u32>) -> Ve
 		Uplink::SignRequest { request_id, cert, server_signature, .. } => {
 			let batch_id = cert.batch_id();
 			let payload = cert.satellite_payload(&server_signature);
-			match behaviour {
-				Behaviour::WrongKey => vec![Downlink::Countersignature {
+			let countersign = |key: &ed25519::Pair| {
+				vec![Downlink::Countersignature {
 					request_id,
 					batch_id,
-					signature: ed25519::Pair::from_seed(&[0xEE; 32]).sign(&payload),
-				}],
-				Behaviour::Hostile { key } if !seen.insert(request_id) => {
-					vec![Downlink::Countersignature {
-						request_id,
-						batch_id,
-						signature: key.sign(&payload),
-					}]
-				},
+					signature: key.sign(&payload),
+				}]
+			};
+			match behaviour {
+				Behaviour::WrongKey => countersign(&ed25519::Pair::from_seed(&[0xEE; 32])),
+				Behaviour::Hostile { key } if !seen.insert(request_id) => countersign(key),
 				Behaviour::LosesFirstRequestOf { key, server_id, lost } => {
 					if cert.server_id == *server_id && seen.is_empty() {
 						seen.insert(request_id);
 						let _ = lost.send(());
 						return Vec::new();
 					}
-					vec![Downlink::Countersignature {
-						request_id,
-						batch_id,
-						signature: key.sign(&payload),
-					}]
+					countersign(key)
 				},
 				Behaviour::Hostile { .. } => vec![
 					Downlink::Busy { retry_after_ms: u32::MAX },
