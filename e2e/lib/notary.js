@@ -1,5 +1,5 @@
 // The Space Notary contract (certificate v1, payloads, merkle tree) written again in JS from
-// DESIGN.md, so that the tests check the node against an independent implementation. Nothing
+// docs/design.md, so that the tests check the node against an independent implementation. Nothing
 // here calls Rust code or asks the chain to compute anything.
 
 import { TypeRegistry } from '@polkadot/types';
@@ -26,7 +26,7 @@ export const SERVER_DOMAIN = stringToU8a('space-notary/v1/server');
 export const SATELLITE_DOMAIN = stringToU8a('space-notary/v1/satellite');
 export const ZERO_HASH = new Uint8Array(32);
 
-/** Type definitions, from DESIGN.md "Certificate v1" (names prefixed to stay clear of the chain's). */
+/** Type definitions, from docs/design.md "Certificate v1" (names prefixed to stay clear of the chain's). */
 export const TYPES = {
   SnBatchCertificate: {
     version: 'u8',

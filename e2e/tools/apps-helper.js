@@ -4,7 +4,7 @@
 // Apps builds, signs and submits every Space Notary call, but a batch also needs the ground
 // server's signature over the certificate, and a countersignature needs the satellite's. Apps'
 // "Sign and verify" wraps what it signs in <Bytes>…</Bytes>, so it cannot produce either (the
-// chain checks the exact payloads of DESIGN.md). This helper makes them with the same
+// chain checks the exact payloads of docs/design.md). This helper makes them with the same
 // independent JS implementation the e2e tests use (lib/notary.js) and prints every argument of
 // the call, ready to type or paste into Apps' extrinsic form:
 //

@@ -1,7 +1,7 @@
 //! # Space Notary primitives
 //!
 //! The one home of the contract that the chain, the ground station and the satellite share
-//! (see `DESIGN.md`): the batch certificate v1, its identifier and signing payloads, the merkle
+//! (`docs/design.md`): the batch certificate v1, its identifier and signing payloads, the merkle
 //! tree over a batch's transactions, the signature checks, and the space-link frames.
 //!
 //! The crate is `no_std` (with a `std` feature) so that the very same code runs in the runtime,

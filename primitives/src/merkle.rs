@@ -46,7 +46,7 @@ fn node_hash(left: &H256, right: &H256) -> H256 {
 	H256(sp_io::hashing::blake2_256(&pair))
 }
 
-/// The merkle root over `txs` as DESIGN.md pins it.
+/// The merkle root over `txs` as docs/design.md pins it.
 pub fn batch_root<I>(txs: I) -> H256
 where
 	I: IntoIterator,

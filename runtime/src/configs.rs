@@ -169,7 +169,7 @@ pub const MAX_PENDING_PER_SERVER: u32 = 64;
 
 parameter_types! {
 	/// A batch waits twelve hours for its countersignature: the longest gap between passes
-	/// that one LEO ground station sees (DESIGN.md, "Time"). The satellite's freshness window
+	/// that one LEO ground station sees (docs/design.md, "Time"). The satellite's freshness window
 	/// for `issued_at_ms` must be at least this plus the time a server takes to submit a batch
 	/// after issuing it: the emulator's default is 13 hours.
 	pub const BatchTtl: BlockNumber = 12 * HOURS;

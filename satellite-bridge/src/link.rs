@@ -10,7 +10,7 @@
 //! - **Pipelined, one per server.** Up to `window` sign requests are in flight at once, a new one
 //!   as soon as an answer frees a slot: never stop-and-wait. But at most one request *per
 //!   server* is in flight, lowest sequence first. The satellite signs a server's sequence only
-//!   if it is strictly above the last it signed for that server (DESIGN.md step 4); on a link
+//!   if it is strictly above the last it signed for that server (docs/design.md step 4); on a link
 //!   that loses packets, two pipelined requests of one server could arrive out of order, the
 //!   later one would be signed, and the earlier one could then never be signed and would expire
 //!   on chain. So the window fills across servers, and a single server gets one batch per round

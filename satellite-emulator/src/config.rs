@@ -59,7 +59,7 @@ impl LinkProfile {
 
 /// Default freshness window, seconds: 13 h.
 ///
-/// The rule (DESIGN.md, "Time"): the satellite's freshness window for `issued_at_ms` must be at
+/// Rule (docs/design.md, "Time"): the satellite's freshness window for `issued_at_ms` must be at
 /// least the chain's `BatchTtl` (12 h in the runtime) plus the time a server takes to submit a
 /// batch after issuing its certificate, or a batch still pending on chain could be refused as
 /// `Stale` on the pass that finally reaches it. 13 h leaves the server an hour.

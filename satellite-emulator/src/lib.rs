@@ -1,6 +1,6 @@
 //! # satellite-emulator
 //!
-//! The Space Notary space node (DESIGN.md, flow step 4 and "Space link") on a simulated radio
+//! The Space Notary space node (docs/design.md, flow step 4 and "Space link") on a simulated radio
 //! link: it holds one ed25519 key per ground server, checks every certificate before it
 //! signs, records each signature durably before it leaves, and talks CCSDS Space Packets
 //! over TCP through a model of a slow, lossy, intermittent radio.

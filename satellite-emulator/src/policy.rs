@@ -1,4 +1,4 @@
-//! The checks the space node makes before every signature (DESIGN.md, flow step 4), as one
+//! The checks the space node makes before every signature (docs/design.md, flow step 4), as one
 //! pure function of the request, what is known about the server, the limits and the clock.
 //!
 //! Order, cheapest and least trusting first, so that nobody can make the satellite spend

@@ -2,7 +2,7 @@
 //!
 //! A registry of ground servers, the batches they submit, and the countersignatures a satellite
 //! (the space node) makes over them. The certificate format and payloads are those of
-//! `space-notary-primitives`; see `DESIGN.md` for the whole flow.
+//! `space-notary-primitives`; see `docs/design.md` for the whole flow.
 //!
 //! ## Overview
 //!

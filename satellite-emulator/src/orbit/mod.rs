@@ -1,7 +1,7 @@
 //! Satellite pass prediction: when a satellite described by a TLE is above a ground
 //! station's elevation mask, and where to point at it.
 //!
-//! The emulated link is up only while the satellite is in view (DESIGN.md, "Space link"),
+//! The emulated link is up only while the satellite is in view (docs/design.md, "Space link"),
 //! so `satellite-emulator passes` prints these windows and `run --tle` opens the link
 //! during them.
 //!
