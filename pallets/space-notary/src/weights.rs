@@ -5,7 +5,7 @@
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`
 //!
 //! Regenerate with `scripts/benchmark-weights` (see README); the command that made this file:
-//! /root/.cache/space-notary/target/release/space-notary-node
+//! space-notary-node
 //! benchmark
 //! pallet
 //! --chain
