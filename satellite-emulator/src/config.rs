@@ -65,6 +65,16 @@ impl LinkProfile {
 /// `Stale` on the pass that finally reaches it. 13 h leaves the server an hour.
 pub const DEFAULT_FRESHNESS_S: u64 = 13 * 60 * 60;
 
+/// Default `--max-connections`: a few ground stations, each with a spare connection while it
+/// reconnects. Every connection holds bounded buffers (see `connection`), so the cap bounds the
+/// satellite's memory for links.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 16;
+
+/// Default `--idle-timeout-secs`: 5 minutes, far above the gaps of a working ground station
+/// (a UHF packet takes at most a second of air time) and short enough that connections whose
+/// peer vanished without a FIN do not hold the connection slots for long.
+pub const DEFAULT_IDLE_TIMEOUT_S: u64 = 300;
+
 /// Flags of `satellite-emulator run`.
 #[derive(Args, Debug, Clone)]
 pub struct RunArgs {
@@ -134,6 +144,13 @@ pub struct RunArgs {
 	/// `retry_after_ms` suggested in `Busy`.
 	#[arg(long, default_value_t = 500)]
 	pub busy_retry_ms: u32,
+	/// Ground station connections served at once; beyond, new ones are closed on arrival.
+	#[arg(long, default_value_t = DEFAULT_MAX_CONNECTIONS)]
+	pub max_connections: usize,
+	/// Close a connection whose ground station has sent nothing, or taken nothing sent to it,
+	/// for this many seconds.
+	#[arg(long, default_value_t = DEFAULT_IDLE_TIMEOUT_S)]
+	pub idle_timeout_secs: u64,
 	/// Serve Prometheus metrics on this address (`GET /metrics`).
 	#[arg(long)]
 	pub metrics: Option<SocketAddr>,
@@ -215,6 +232,11 @@ pub struct EmulatorConfig {
 	pub queue_depth: usize,
 	/// `retry_after_ms` suggested in `Busy`.
 	pub busy_retry_ms: u32,
+	/// Connections served at once.
+	pub max_connections: usize,
+	/// How long a connection may go without receiving a byte, or with a write to its ground
+	/// station stalled, before it is closed.
+	pub idle_timeout: Duration,
 	/// Where to serve metrics, if anywhere.
 	pub metrics: Option<SocketAddr>,
 }
@@ -254,6 +276,8 @@ impl EmulatorConfig {
 			seed: 0,
 			queue_depth: 64,
 			busy_retry_ms: 500,
+			max_connections: DEFAULT_MAX_CONNECTIONS,
+			idle_timeout: Duration::from_secs(DEFAULT_IDLE_TIMEOUT_S),
 			metrics: None,
 		}
 	}
@@ -283,6 +307,12 @@ impl EmulatorConfig {
 		}
 		if args.queue_depth == 0 {
 			return Err(ConfigError::ZeroLimit("queue-depth"));
+		}
+		if args.max_connections == 0 {
+			return Err(ConfigError::ZeroLimit("max-connections"));
+		}
+		if args.idle_timeout_secs == 0 {
+			return Err(ConfigError::ZeroLimit("idle-timeout-secs"));
 		}
 		let orbit_start = args.orbit_start.unwrap_or_else(Utc::now);
 		let fixed = args.pass_period.is_some() || args.pass_duration.is_some();
@@ -332,6 +362,8 @@ impl EmulatorConfig {
 			seed: args.seed.unwrap_or_else(rand::random),
 			queue_depth: args.queue_depth,
 			busy_retry_ms: args.busy_retry_ms,
+			max_connections: args.max_connections,
+			idle_timeout: Duration::from_secs(args.idle_timeout_secs),
 			metrics: args.metrics,
 		})
 	}
@@ -366,6 +398,23 @@ mod tests {
 		assert_eq!(c.limits.genesis_hash, H256::repeat_byte(0xab));
 		let c = config(&["--pass-period", "5400", "--pass-duration", "600"]).unwrap();
 		assert!(matches!(c.passes, PassSchedule::Fixed { .. }));
+	}
+
+	#[test]
+	fn connection_cap_and_idle_timeout_have_small_defaults_and_flags() {
+		let c = config(&[]).unwrap();
+		assert_eq!(c.max_connections, DEFAULT_MAX_CONNECTIONS);
+		assert_eq!(c.idle_timeout, Duration::from_secs(DEFAULT_IDLE_TIMEOUT_S));
+		let c = config(&["--max-connections", "3", "--idle-timeout-secs", "7"]).unwrap();
+		assert_eq!((c.max_connections, c.idle_timeout), (3, Duration::from_secs(7)));
+		assert!(matches!(
+			config(&["--max-connections", "0"]),
+			Err(ConfigError::ZeroLimit("max-connections"))
+		));
+		assert!(matches!(
+			config(&["--idle-timeout-secs", "0"]),
+			Err(ConfigError::ZeroLimit("idle-timeout-secs"))
+		));
 	}
 
 	#[test]

@@ -15,10 +15,11 @@
 //! - [`signing_store`]: the durable record of every signature (redb).
 //! - [`policy`]: the step-4 checks, a pure function.
 //! - [`signer`]: the one signing thread: checks, records (fsync), signs, answers.
-//! - [`server`]: [`server::run`], the daemon: accept loop and shutdown.
-//! - [`connection`]: one ground station connection: radio directions and the session.
-//! - [`link_model`]: bandwidth, latency, loss, corruption per packet; the modem's packet
-//!   cutter (the link's own `PacketScanner`).
+//! - [`server`]: [`server::run`], the daemon: accept loop, connection cap and shutdown.
+//! - [`connection`]: one ground station connection: radio directions, the session, the idle
+//!   timeout; every buffer bounded, so TCP pushes back on a ground station that does not read.
+//! - [`link_model`]: bandwidth, latency, loss, corruption per packet, a bounded air; the
+//!   modem's packet cutter (the link's own `PacketScanner`).
 //! - [`pass`]: pass windows (fixed or from a TLE) in compressed orbit time.
 //! - [`orbit`]: SGP4 pass prediction over a ground station.
 //! - [`telemetry`]: counters, the `Status` answer and the Prometheus exposition.

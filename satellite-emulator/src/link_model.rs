@@ -13,18 +13,38 @@
 //! Every packet takes the same draws from its direction's ChaCha8 generator, whatever
 //! happens to it, so for one seed the n-th packet of a direction always meets the same fate,
 //! however the packets are timed, and a run is repeatable.
+//!
+//! # Memory
+//!
+//! A direction holds at most [`LinkParams::air_budget`] bytes on the air (sent, not yet taken
+//! by the receiver): its bandwidth-delay product and one packet, at least [`MIN_AIR_BYTES`], at
+//! most [`MAX_AIR_BYTES`]. A paced link never has more in flight, so the budget does not slow
+//! it; it only bites when the receiver stops taking packets, or when bandwidth is unlimited
+//! (the `ideal` profile), where it carries at most `MIN_AIR_BYTES` per latency. A full air
+//! stops the radio taking from its input queue, so a receiver that does not keep up pushes back
+//! all the way to the sender instead of piling packets up here.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use space_notary_primitives::link::{Boundary, Direction, PacketScanner};
+use space_notary_primitives::link::{Boundary, Direction, PacketScanner, MAX_PACKET_LEN};
 use std::{collections::VecDeque, num::NonZeroU64, sync::Arc, time::Duration};
-use tokio::{sync::mpsc, time::Instant};
+use tokio::{
+	sync::{mpsc, OwnedSemaphorePermit, Semaphore},
+	time::Instant,
+};
 
 use crate::{pass::PassClock, telemetry::Metrics};
 
 /// Below this, the pacer does not sleep: the timer could not honour it anyway, and the
 /// bandwidth accounting makes up for it on the next packet.
 const TIMER_RESOLUTION: Duration = Duration::from_millis(1);
+
+/// The least a direction may hold on the air: 64 packets of the largest size.
+pub const MIN_AIR_BYTES: usize = 64 * MAX_PACKET_LEN;
+
+/// The most a direction may hold on the air, whatever its bandwidth-delay product: 16 MiB (a
+/// 1 Gbit/s link with 130 ms of latency).
+pub const MAX_AIR_BYTES: usize = 16 << 20;
 
 /// The physical parameters of one direction of the link.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -46,6 +66,17 @@ impl LinkParams {
 			None => Duration::ZERO,
 			Some(bps) => Duration::from_secs_f64(len as f64 * 8.0 / bps.get() as f64),
 		}
+	}
+
+	/// The bytes a direction may hold on the air: what the link carries in one latency, plus
+	/// the packet being received, within [`MIN_AIR_BYTES`] and [`MAX_AIR_BYTES`].
+	pub fn air_budget(&self) -> usize {
+		let in_flight = match self.bandwidth_bps {
+			None => 0,
+			// Saturating float to integer conversion: an absurd link gets the maximum.
+			Some(bps) => (bps.get() as f64 * self.latency.as_secs_f64() / 8.0).ceil() as usize,
+		};
+		in_flight.saturating_add(MAX_PACKET_LEN).clamp(MIN_AIR_BYTES, MAX_AIR_BYTES)
 	}
 }
 
@@ -126,20 +157,38 @@ impl Radio {
 		output: mpsc::Sender<Vec<u8>>,
 	) {
 		let Radio { direction, params, mut impairments, passes, metrics } = self;
-		let (air_tx, mut air_rx) = mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
+		// The air: a packet holds its length in permits from transmission until the receiver
+		// takes it, so the channel below never holds more than the budget (see module docs).
+		let air = Arc::new(Semaphore::new(params.air_budget()));
+		let (air_tx, mut air_rx) =
+			mpsc::unbounded_channel::<(Instant, Vec<u8>, OwnedSemaphorePermit)>();
 		// Latency stage: packets leave the air in order, each `latency` after it was sent.
 		let deliver = async move {
-			while let Some((arrival, packet)) = air_rx.recv().await {
+			while let Some((arrival, packet, on_air)) = air_rx.recv().await {
 				tokio::time::sleep_until(arrival).await;
 				if output.send(packet).await.is_err() {
 					break;
 				}
+				drop(on_air);
 			}
 		};
 		// Bandwidth stage: one packet on the air at a time.
 		let transmit = async move {
 			let mut pacer = Pacer { free_at: Instant::now() };
-			while let Some((queued_at, mut packet)) = input.recv().await {
+			while let Some((mut queued_at, mut packet)) = input.recv().await {
+				// A packet is at most `MAX_PACKET_LEN`, far below both the budget and `u32::MAX`.
+				let len = u32::try_from(packet.len()).unwrap_or(u32::MAX);
+				let on_air = match air.clone().try_acquire_many_owned(len) {
+					Ok(permit) => permit,
+					Err(_) => {
+						// The receiver is not keeping up: the packet waits here, and the input
+						// queue behind it fills. It counts as queued once the air has room, or the
+						// pacer would backdate it into the time it spent waiting.
+						let Ok(permit) = air.clone().acquire_many_owned(len).await else { break };
+						queued_at = Instant::now();
+						permit
+					},
+				};
 				let now = Instant::now();
 				let (start, end) = pacer.schedule(queued_at, params.airtime(packet.len()));
 				if end > now + TIMER_RESOLUTION {
@@ -159,7 +208,7 @@ impl Radio {
 					Fate::Corrupted(_) => metrics.frame_corrupted(direction),
 					Fate::Delivered => {},
 				}
-				if air_tx.send((end + params.latency, packet)).is_err() {
+				if air_tx.send((end + params.latency, packet, on_air)).is_err() {
 					break;
 				}
 			}
@@ -285,6 +334,59 @@ mod tests {
 		// A packet queued after the link fell idle starts when it was queued, not earlier.
 		let later = last_end + Duration::from_secs(1);
 		assert_eq!(pacer.schedule(later, airtime), (later, later + airtime));
+	}
+
+	#[test]
+	fn the_air_holds_the_bandwidth_delay_product_within_bounds() {
+		let link = |bps: u64, latency_ms: u64| LinkParams {
+			bandwidth_bps: NonZeroU64::new(bps),
+			latency: Duration::from_millis(latency_ms),
+			..params(0.0, 0.0)
+		};
+		// Unlimited bandwidth (`ideal`), UHF and S-band carry less than the floor in flight.
+		assert_eq!(params(0.0, 0.0).air_budget(), MIN_AIR_BYTES);
+		assert_eq!(link(9_600, 150).air_budget(), MIN_AIR_BYTES);
+		assert_eq!(link(1_000_000, 20).air_budget(), MIN_AIR_BYTES);
+		// 100 Mbit/s for 500 ms: 6.25 MB in flight, plus the packet being received.
+		assert_eq!(link(100_000_000, 500).air_budget(), 6_250_000 + MAX_PACKET_LEN);
+		assert_eq!(link(u64::MAX, 10_000).air_budget(), MAX_AIR_BYTES);
+	}
+
+	/// Issue 20: the latency stage was an unbounded channel. On a link without a bandwidth limit
+	/// the radio took every packet it was given at once, so a receiver that stopped taking them
+	/// (a ground station that never reads) made the satellite buffer without limit.
+	#[tokio::test]
+	async fn a_radio_whose_receiver_stops_taking_stops_taking_input() {
+		let link = params(0.0, 0.0);
+		let radio = Radio {
+			direction: Direction::Downlink,
+			params: link,
+			impairments: Impairments::new(&link, 1, Direction::Downlink),
+			passes: Arc::new(crate::pass::PassClock::new(
+				crate::pass::PassSchedule::Always,
+				Instant::now(),
+				chrono::Utc::now(),
+				1.0,
+			)),
+			metrics: Arc::new(Metrics::new()),
+		};
+		let (input, input_rx) = mpsc::channel(8);
+		// Never read.
+		let (output, _output_rx) = mpsc::channel(8);
+		let carrying = tokio::spawn(radio.run(input_rx, output));
+		let mut taken = 0usize;
+		while taken < 10_000 {
+			let packet = (Instant::now(), vec![0u8; MAX_PACKET_LEN]);
+			match tokio::time::timeout(Duration::from_millis(300), input.send(packet)).await {
+				Ok(sent) => sent.unwrap(),
+				Err(_) => break,
+			}
+			taken += 1;
+		}
+		// The output queue, the air, the packet waiting for room and the input queue.
+		let bound = 8 + MIN_AIR_BYTES / MAX_PACKET_LEN + 1 + 8;
+		assert!(taken <= bound, "took {taken} packets nobody received (bound {bound})");
+		carrying.abort();
 	}
 
 	#[test]

@@ -1,12 +1,22 @@
 //! The emulator daemon: accepts ground station connections and runs the signer until told
 //! to stop.
+//!
+//! At most `max_connections` connections are served at once; one arriving beyond is closed as
+//! soon as it is accepted, counted (`connections_refused_total`) and logged, at most once a
+//! second with the number refused since the last line, so a flood of connections cannot flood
+//! the log either.
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
-use tokio::{net::TcpListener, sync::oneshot, task::JoinSet, time::Instant};
+use tokio::{
+	net::TcpListener,
+	sync::{oneshot, Semaphore},
+	task::JoinSet,
+	time::Instant,
+};
 
 use crate::{
 	config::EmulatorConfig,
-	connection::{self, Shared},
+	connection::{self, Closed, Shared},
 	metrics_http,
 	pass::{PassClock, PassSchedule},
 	provisioning::ProvisioningError,
@@ -111,17 +121,32 @@ pub async fn run_with_metrics(
 	);
 
 	let mut connections = JoinSet::new();
+	// One permit per connection served, held by its task until it ends.
+	let slots = Arc::new(Semaphore::new(config.max_connections));
+	let mut refusals = RefusalLog::default();
 	tokio::pin!(shutdown);
 	loop {
 		tokio::select! {
 			_ = &mut shutdown => break,
 			accepted = listener.accept() => match accepted {
 				Ok((stream, peer)) => {
+					let Ok(slot) = slots.clone().try_acquire_owned() else {
+						// Dropping the stream closes it.
+						drop(stream);
+						metrics.connection_refused();
+						refusals.refused(peer, config.max_connections);
+						continue;
+					};
 					tracing::info!(target: "satellite::link", %peer, "ground station connected");
 					let shared = shared.clone();
 					connections.spawn(async move {
-						connection::serve(stream, shared).await;
-						tracing::info!(target: "satellite::link", %peer, "ground station disconnected");
+						let closed = connection::serve(stream, shared).await;
+						drop(slot);
+						match closed {
+							Closed::ByPeer => tracing::info!(target: "satellite::link", %peer, "ground station disconnected"),
+							Closed::Idle => tracing::info!(target: "satellite::link", %peer, "ground station sent nothing for the idle timeout: disconnected"),
+							Closed::Stalled => tracing::warn!(target: "satellite::link", %peer, "ground station took nothing for the idle timeout: disconnected"),
+						}
 					});
 				},
 				Err(error) => {
@@ -141,6 +166,35 @@ pub async fn run_with_metrics(
 	// returns, releasing the signing record's lock.
 	drop(shared);
 	signer_thread.await.map_err(|_| ServerError::SignerPanicked)
+}
+
+/// Logs refused connections at most once a second.
+#[derive(Default)]
+struct RefusalLog {
+	last: Option<Instant>,
+	/// Refused since the last line.
+	unlogged: u64,
+}
+
+impl RefusalLog {
+	const EVERY: Duration = Duration::from_secs(1);
+
+	fn refused(&mut self, peer: SocketAddr, max_connections: usize) {
+		self.unlogged += 1;
+		let now = Instant::now();
+		if self.last.is_some_and(|last| now.duration_since(last) < Self::EVERY) {
+			return;
+		}
+		tracing::warn!(
+			target: "satellite::link",
+			%peer,
+			max_connections,
+			refused = self.unlogged,
+			"connection refused: --max-connections are open (count since the last such line)"
+		);
+		self.last = Some(now);
+		self.unlogged = 0;
+	}
 }
 
 /// Logs each pass as it begins and ends.

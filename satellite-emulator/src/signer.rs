@@ -6,6 +6,12 @@
 //! it*, records every new signature in one transaction, commits it (fsync), and only then
 //! lets the answers go. One thread keeps the sequence checks free of races between
 //! connections; one commit for a group keeps the fsync cost per signature low under load.
+//! A group that records nothing (refusals, repeats of what is already on disk) is not
+//! committed: there is nothing to make durable, and a flood of refused requests must not
+//! cost an fsync per group.
+//!
+//! The signer never waits for a connection: answers go into each connection's answer queue
+//! with `try_send` (the queue has room for every request a connection can have here).
 
 use sp_core::{ed25519, Pair};
 use space_notary_primitives::{
@@ -38,8 +44,8 @@ pub struct SignJob {
 	pub server_signature: ServerSignature,
 	/// Full mode: the transactions.
 	pub txs: Option<Vec<Vec<u8>>>,
-	/// The connection's downlink queue.
-	pub reply: mpsc::UnboundedSender<Downlink>,
+	/// The connection's answer queue.
+	pub reply: mpsc::Sender<Downlink>,
 }
 
 /// A sign request that found the signer queue full.
@@ -117,8 +123,14 @@ impl Signer {
 				.iter()
 				.map(|job| self.decide(&mut txn, job, now_ms))
 				.collect::<Result<Vec<_>, _>>()?;
-			// Durable before any signature leaves.
-			txn.commit()?;
+			if txn.recorded() == 0 {
+				// Every answer is a refusal or a signature already on disk.
+				txn.abort()?;
+			} else {
+				// Durable before any signature leaves.
+				txn.commit()?;
+				self.metrics.store_commit();
+			}
 			Ok(answers)
 		});
 		match decided {
@@ -130,7 +142,7 @@ impl Signer {
 						_ => {},
 					}
 					// The connection may be gone; the record stands either way.
-					let _ = job.reply.send(answer);
+					let _ = job.reply.try_send(answer);
 				}
 			},
 			Err(error) => {
@@ -138,7 +150,8 @@ impl Signer {
 				tracing::error!(target: "satellite::signer", %error, requests = group.len(), "signing record failed");
 				for job in &group {
 					self.metrics.busy();
-					let _ = job.reply.send(Downlink::Busy { retry_after_ms: self.busy_retry_ms });
+					let _ =
+						job.reply.try_send(Downlink::Busy { retry_after_ms: self.busy_retry_ms });
 				}
 			},
 		}

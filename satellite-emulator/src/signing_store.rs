@@ -72,7 +72,7 @@ impl SigningStore {
 
 	/// Starts a write transaction; only one can be open at a time.
 	pub fn begin(&self) -> Result<SigningTxn, StoreError> {
-		Ok(SigningTxn { txn: self.db.begin_write().map_err(db_error)? })
+		Ok(SigningTxn { txn: self.db.begin_write().map_err(db_error)?, recorded: 0 })
 	}
 
 	/// The highest sequence signed for `server_id` and its record, from committed data.
@@ -106,6 +106,7 @@ fn decode_record(
 /// A write transaction on the signing record: reads see its own uncommitted writes.
 pub struct SigningTxn {
 	txn: redb::WriteTransaction,
+	recorded: usize,
 }
 
 impl SigningTxn {
@@ -140,12 +141,23 @@ impl SigningTxn {
 	) -> Result<(), StoreError> {
 		let mut table = self.txn.open_table(SIGNED).map_err(db_error)?;
 		table.insert((server_id, sequence), record.encode().as_slice()).map_err(db_error)?;
+		self.recorded = self.recorded.saturating_add(1);
 		Ok(())
+	}
+
+	/// Signatures recorded in this transaction so far.
+	pub fn recorded(&self) -> usize {
+		self.recorded
 	}
 
 	/// Makes every write of this transaction durable; returns once it is on disk.
 	pub fn commit(self) -> Result<(), StoreError> {
 		self.txn.commit().map_err(db_error)
+	}
+
+	/// Ends the transaction, discarding its writes, without touching the disk.
+	pub fn abort(self) -> Result<(), StoreError> {
+		self.txn.abort().map_err(db_error)
 	}
 }
 
@@ -177,7 +189,11 @@ mod tests {
 			txn.commit().unwrap();
 			let mut txn = store.begin().unwrap();
 			txn.record(1, 7, &record(7)).unwrap();
-			drop(txn); // aborted
+			assert_eq!(txn.recorded(), 1);
+			txn.abort().unwrap();
+			let mut txn = store.begin().unwrap();
+			txn.record(1, 8, &record(8)).unwrap();
+			drop(txn); // aborted too
 		}
 		let store = SigningStore::open(&path).unwrap();
 		assert_eq!(store.last_signed(1).unwrap(), Some((6, record(6))));
@@ -186,6 +202,8 @@ mod tests {
 		let txn = store.begin().unwrap();
 		assert_eq!(txn.record_at(1, 5).unwrap(), Some(record(5)));
 		assert_eq!(txn.record_at(1, 7).unwrap(), None);
+		assert_eq!(txn.record_at(1, 8).unwrap(), None);
+		assert_eq!(txn.recorded(), 0);
 		assert_eq!(txn.last_sequence(0).unwrap(), None, "server 0 must not see server 1");
 	}
 }

@@ -87,6 +87,9 @@ pub struct Metrics {
 	decoder_messages_dropped: Counter,
 	decoder_messages_corrupted: Counter,
 	connections: Gauge,
+	connections_refused: Counter,
+	connections_idled_out: Counter,
+	store_commits: Counter,
 	in_pass: Gauge,
 	pass_change_in_ms: Gauge,
 }
@@ -146,6 +149,24 @@ impl Metrics {
 		);
 		let connections = Gauge::default();
 		registry.register("connections", "Ground station connections open", connections.clone());
+		let connections_refused = Counter::default();
+		registry.register(
+			"connections_refused",
+			"Ground station connections closed on arrival: --max-connections were open",
+			connections_refused.clone(),
+		);
+		let connections_idled_out = Counter::default();
+		registry.register(
+			"connections_idled_out",
+			"Connections closed after --idle-timeout-secs without a byte received or taken",
+			connections_idled_out.clone(),
+		);
+		let store_commits = Counter::default();
+		registry.register(
+			"store_commits",
+			"Signing record commits (each an fsync); groups that signed nothing new commit nothing",
+			store_commits.clone(),
+		);
 		let in_pass = Gauge::default();
 		registry.register("in_pass", "1 while the satellite is in view, else 0", in_pass.clone());
 		let pass_change_in_ms = Gauge::default();
@@ -166,6 +187,9 @@ impl Metrics {
 			decoder_messages_dropped,
 			decoder_messages_corrupted,
 			connections,
+			connections_refused,
+			connections_idled_out,
+			store_commits,
 			in_pass,
 			pass_change_in_ms,
 		}
@@ -226,6 +250,21 @@ impl Metrics {
 	/// A connection opened (`+1`) or closed (`-1`).
 	pub fn connection(&self, delta: i64) {
 		self.connections.inc_by(delta);
+	}
+
+	/// A connection was closed on arrival: the cap was reached.
+	pub fn connection_refused(&self) {
+		self.connections_refused.inc();
+	}
+
+	/// A connection was closed for idling.
+	pub fn connection_idled_out(&self) {
+		self.connections_idled_out.inc();
+	}
+
+	/// The signing record was committed.
+	pub fn store_commit(&self) {
+		self.store_commits.inc();
 	}
 
 	fn frame_count(&self, outcome: &'static str) -> u64 {
@@ -312,6 +351,13 @@ mod tests {
 		);
 		assert!(text.contains("space_notary_satellite_refused_total{reason=\"equivocation\"} 0"));
 		assert!(text.contains("space_notary_satellite_in_pass 1"));
+		m.connection_refused();
+		m.connection_idled_out();
+		m.store_commit();
+		let text = m.encode(pass);
+		assert!(text.contains("space_notary_satellite_connections_refused_total 1\n"), "{text}");
+		assert!(text.contains("space_notary_satellite_connections_idled_out_total 1\n"), "{text}");
+		assert!(text.contains("space_notary_satellite_store_commits_total 1\n"), "{text}");
 		let always = m.snapshot(PassState { in_pass: true, change_in: None });
 		assert_eq!(always.pass_change_in_ms, u64::MAX);
 	}

@@ -123,6 +123,20 @@ impl Emulator {
 		Self { addr, stop: Some(stop), task: Some(task) }
 	}
 
+	/// Starts `config` on 127.0.0.1:0 with metrics served on another port: the emulator and its
+	/// metrics address.
+	pub async fn start_with_metrics(config: EmulatorConfig) -> (Self, SocketAddr) {
+		let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+		let addr = listener.local_addr().unwrap();
+		let metrics = TcpListener::bind("127.0.0.1:0").await.unwrap();
+		let metrics_addr = metrics.local_addr().unwrap();
+		let (stop, stopped) = oneshot::channel::<()>();
+		let task = tokio::spawn(server::run_with_metrics(config, listener, Some(metrics), async {
+			let _ = stopped.await;
+		}));
+		(Self { addr, stop: Some(stop), task: Some(task) }, metrics_addr)
+	}
+
 	/// A new client connection.
 	pub async fn connect(&self) -> LinkClient {
 		LinkClient::connect(self.addr).await.unwrap()
@@ -207,4 +221,53 @@ pub async fn ask(client: &mut LinkClient, request: &Uplink) -> Downlink {
 /// Telemetry over an ideal link.
 pub async fn telemetry(client: &mut LinkClient) -> Telemetry {
 	client.status(3, Duration::from_secs(2)).await.unwrap()
+}
+
+/// `GET path` from a metrics server: the whole HTTP response.
+pub async fn scrape(metrics: SocketAddr, path: &str) -> String {
+	use tokio::io::{AsyncReadExt, AsyncWriteExt};
+	let mut http = tokio::net::TcpStream::connect(metrics).await.unwrap();
+	http.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes()).await.unwrap();
+	let mut text = String::new();
+	http.read_to_string(&mut text).await.unwrap();
+	text
+}
+
+/// The value of the unlabelled metric `name` (full name, `_total` included) in `/metrics`.
+pub async fn metric(metrics: SocketAddr, name: &str) -> u64 {
+	let text = scrape(metrics, "/metrics").await;
+	text.lines()
+		.find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+		.unwrap_or_else(|| panic!("no {name} in {text}"))
+}
+
+/// Waits up to 5 s for the metric `name` to read `expected`; panics with its last value if it
+/// does not (a counter may be bumped just after the event a client saw).
+pub async fn metric_reaches(metrics: SocketAddr, name: &str, expected: u64) {
+	let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+	loop {
+		let value = metric(metrics, name).await;
+		if value == expected {
+			return;
+		}
+		assert!(tokio::time::Instant::now() < deadline, "{name} is {value}, not {expected}");
+		tokio::time::sleep(Duration::from_millis(50)).await;
+	}
+}
+
+/// Pings and waits up to `timeout` for the pong: false if the connection closed or nothing
+/// came back in time.
+pub async fn pongs(client: &mut LinkClient, nonce: u64, timeout: Duration) -> bool {
+	if client.send(&Uplink::Ping { nonce }).await.is_err() {
+		return false;
+	}
+	let deadline = tokio::time::Instant::now() + timeout;
+	while let Some(left) = deadline.checked_duration_since(tokio::time::Instant::now()) {
+		match client.recv_timeout(left).await {
+			Ok(Some(Downlink::Pong { nonce: n })) if n == nonce => return true,
+			Ok(Some(_)) => continue,
+			Ok(None) | Err(_) => return false,
+		}
+	}
+	false
 }
