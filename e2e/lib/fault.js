@@ -533,7 +533,7 @@ export async function faultRun(options, log = (line) => console.error(line)) {
   }
 }
 
-/** The report as a table for the terminal and README. */
+/** The report as a table for the terminal and docs/benchmarks.md. */
 export function formatReport(r) {
   const e = r.equivocations;
   const rows = [

@@ -17,7 +17,7 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use sp_core::{ecdsa, ed25519, sr25519, H256};
 
-use crate::merkle::batch_root;
+use crate::merkle::{batch_root, InclusionProof};
 use sp_runtime::{
 	traits::{IdentifyAccount, Verify},
 	MultiSignature, MultiSigner,
@@ -262,6 +262,16 @@ pub fn satellite_payload(batch_id: &BatchId, server_signature: &ServerSignature)
 	payload
 }
 
+// Defined here, not in `merkle`, so that the certificate depends on the merkle tree and not the
+// other way round.
+impl InclusionProof {
+	/// Whether `tx` is transaction `leaf_index` of the batch that `cert` certifies: the proof's
+	/// leaf count is the certificate's `tx_count`, and the proof leads to its `batch_root`.
+	pub fn verify_in(&self, cert: &BatchCertificate, tx: &[u8]) -> bool {
+		self.number_of_leaves == cert.tx_count && self.verify(&cert.batch_root, tx)
+	}
+}
+
 /// Why a signature was not accepted.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, thiserror::Error)]
 pub enum SignatureError {
@@ -276,11 +286,28 @@ pub enum SignatureError {
 	BadSignature,
 }
 
+/// Half the order of secp256k1's group, big-endian: an ecdsa signature's `s` must not exceed it.
+const SECP256K1_HALF_ORDER: [u8; 32] = [
+	0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0x5d, 0x57, 0x6e, 0x73, 0x57, 0xa4, 0x50, 0x1d, 0xdf, 0xe9, 0x2f, 0x46, 0x68, 0x1b, 0x20, 0xa0,
+];
+
+/// Whether an ecdsa signature (`r ++ s ++ v`) is in its one canonical form: `s` in the lower
+/// half of the group order and the recovery id `v` 0 or 1. Without this rule one certificate has
+/// four valid signatures (`s` or `n − s`, `v` or `v + 27`), so a relay could make the satellite
+/// sign "another" server signature over the same certificate.
+pub fn is_canonical_ecdsa(signature: &[u8; 65]) -> bool {
+	let s = &signature[32..64];
+	signature[64] <= 1 && s <= &SECP256K1_HALF_ORDER[..]
+}
+
 /// Checks a server signature over `cert`'s server payload.
 ///
 /// The signature must be of the key's own scheme (an ed25519 signature never verifies against
 /// an sr25519 key's bytes), then it is checked the way `MultiSignature::verify` does it: ecdsa
-/// over `blake2_256(payload)`, recovering the compressed public key.
+/// over `blake2_256(payload)`, recovering the compressed public key. An ecdsa signature must be
+/// canonical ([`is_canonical_ecdsa`]; what `sp_core` and the usual libraries produce), so that a
+/// certificate has exactly one signature per key.
 pub fn verify_server_signature(
 	cert: &BatchCertificate,
 	signature: &ServerSignature,
@@ -292,6 +319,11 @@ pub fn verify_server_signature(
 		| (MultiSignature::Ecdsa(_), ServerKey::Ecdsa(_)) => {},
 		(MultiSignature::Eth(_), _) => return Err(SignatureError::UnsupportedScheme),
 		_ => return Err(SignatureError::SchemeMismatch),
+	}
+	if let MultiSignature::Ecdsa(signature) = signature {
+		if !is_canonical_ecdsa(&signature.0) {
+			return Err(SignatureError::BadSignature);
+		}
 	}
 	let payload = cert.server_payload();
 	if signature.verify(&payload[..], &MultiSigner::from(key.clone()).into_account()) {
@@ -351,6 +383,59 @@ mod tests {
 			&txs(),
 		)
 		.unwrap()
+	}
+
+	/// `n − s` for secp256k1's group order `n`, big-endian.
+	fn negate_s(s: &[u8]) -> [u8; 32] {
+		const N: [u8; 32] = [
+			0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			0xff, 0xfe, 0xba, 0xae, 0xdc, 0xe6, 0xaf, 0x48, 0xa0, 0x3b, 0xbf, 0xd2, 0x5e, 0x8c,
+			0xd0, 0x36, 0x41, 0x41,
+		];
+		let mut out = [0u8; 32];
+		let mut borrow = 0i16;
+		for i in (0..32).rev() {
+			let mut d = i16::from(N[i]) - i16::from(s[i]) - borrow;
+			borrow = i16::from(d < 0);
+			if d < 0 {
+				d += 256;
+			}
+			out[i] = d as u8;
+		}
+		out
+	}
+
+	#[test]
+	fn an_ecdsa_certificate_has_one_signature_malleated_forms_are_refused() {
+		let pair = ecdsa::Pair::from_seed(&[5; 32]);
+		let key = ServerKey::Ecdsa(pair.public());
+		let cert = cert();
+		let signature = pair.sign(&cert.server_payload());
+		assert!(is_canonical_ecdsa(&signature.0));
+		assert_eq!(verify_server_signature(&cert, &signature.into(), &key), Ok(()));
+
+		// v + 27: the recovery id as Ethereum writes it.
+		let mut v27 = signature.0;
+		v27[64] += 27;
+		// s → n − s with the other recovery id: the same point, the "high-s" twin.
+		let mut high_s = signature.0;
+		let negated = negate_s(&signature.0[32..64]);
+		high_s[32..64].copy_from_slice(&negated);
+		high_s[64] ^= 1;
+		// The twin is a valid signature for libraries that do not normalise: check that first, so
+		// this test cannot pass by accident.
+		let recovered = sp_io::crypto::secp256k1_ecdsa_recover_compressed(
+			&high_s,
+			&sp_io::hashing::blake2_256(&cert.server_payload()),
+		);
+		assert_eq!(recovered.ok(), Some(pair.public().0), "the twin recovers the same key");
+		for malleated in [v27, high_s] {
+			let signature = MultiSignature::Ecdsa(ecdsa::Signature::from_raw(malleated));
+			assert_eq!(
+				verify_server_signature(&cert, &signature, &key),
+				Err(SignatureError::BadSignature)
+			);
+		}
 	}
 
 	#[test]

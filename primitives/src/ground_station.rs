@@ -23,6 +23,12 @@ use serde::{Deserialize, Serialize};
 /// (`PERSISTENT` kind for the RPC). The value is the URL's bytes, e.g. `http://127.0.0.1:9955`.
 pub const GROUND_STATION_URL_KEY: &[u8] = b"space-notary/ground-station-url";
 
+/// Key of the ground station's bearer token in the node's persistent off-chain local storage
+/// (`PERSISTENT` kind for the RPC; the token's bytes). When set, the off-chain worker sends
+/// `Authorization: Bearer <token>` with every request (`satellite-bridge relay
+/// --http-token-file`).
+pub const GROUND_STATION_TOKEN_KEY: &[u8] = b"space-notary/ground-station-token";
+
 /// Longest URL accepted: a base URL, not a document.
 pub const MAX_URL_LEN: usize = 256;
 
@@ -112,6 +118,43 @@ pub fn from_hex(s: &str) -> Option<Vec<u8>> {
 	hex::decode(s.strip_prefix("0x").unwrap_or(s)).ok()
 }
 
+/// Most transactions a post may list, whatever the chain's bound (the runtime's is 1,024).
+pub const MAX_POSTED_TXS: usize = 65_536;
+
+/// Reads `txs` refusing more than [`MAX_POSTED_TXS`] entries as they come: a list of a million
+/// empty strings fits in a few megabytes of JSON but would take tens of megabytes as `String`s.
+fn bounded_txs<'de, D: serde::Deserializer<'de>>(
+	deserializer: D,
+) -> Result<Option<Vec<String>>, D::Error> {
+	struct Bounded(Vec<String>);
+	impl<'de> Deserialize<'de> for Bounded {
+		fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+			struct Visitor;
+			impl<'de> serde::de::Visitor<'de> for Visitor {
+				type Value = Bounded;
+				fn expecting(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+					write!(f, "at most {MAX_POSTED_TXS} transactions")
+				}
+				fn visit_seq<A: serde::de::SeqAccess<'de>>(
+					self,
+					mut seq: A,
+				) -> Result<Bounded, A::Error> {
+					let mut txs = Vec::new();
+					while let Some(tx) = seq.next_element::<String>()? {
+						if txs.len() == MAX_POSTED_TXS {
+							return Err(serde::de::Error::invalid_length(txs.len() + 1, &self));
+						}
+						txs.push(tx);
+					}
+					Ok(Bounded(txs))
+				}
+			}
+			deserializer.deserialize_seq(Visitor)
+		}
+	}
+	Ok(Option::<Bounded>::deserialize(deserializer)?.map(|b| b.0))
+}
+
 /// The body of `POST /batches`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostBatch {
@@ -119,9 +162,15 @@ pub struct PostBatch {
 	pub cert: String,
 	/// `0x` + SCALE of the server's `MultiSignature`.
 	pub server_signature: String,
-	/// The transactions, `0x` + bytes each; only for a satellite that checks the root.
-	#[serde(default, skip_serializing_if = "Option::is_none")]
+	/// The transactions, `0x` + bytes each; only for a satellite that checks the root. At most
+	/// [`MAX_POSTED_TXS`]: a longer list is refused while it is read, before it is held.
+	#[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "bounded_txs")]
 	pub txs: Option<Vec<String>>,
+	/// `0x` + the 64 bytes of a countersignature the ground station gave for this batch that
+	/// does not verify under the server's satellite key on chain (the satellite's key was rotated,
+	/// or the answer was forged): the ground station drops it and asks the satellite again.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub refused_countersignature: Option<String>,
 }
 
 impl PostBatch {
@@ -135,7 +184,14 @@ impl PostBatch {
 			cert: to_hex(&cert.encode()),
 			server_signature: to_hex(&server_signature.encode()),
 			txs: txs.map(|txs| txs.iter().map(|tx| to_hex(tx)).collect()),
+			refused_countersignature: None,
 		}
+	}
+
+	/// The same body, telling the ground station that `signature` does not verify.
+	pub fn refusing(mut self, signature: &SatelliteSignature) -> Self {
+		self.refused_countersignature = Some(to_hex(&signature.0));
+		self
 	}
 
 	/// The JSON body.
@@ -145,22 +201,93 @@ impl PostBatch {
 	}
 }
 
-/// Stages a [`BatchView`] reports.
-pub mod stage {
+/// Where a batch stands at a ground station: the `stage` of a [`BatchView`], and the ground
+/// station's own record. One list, for the bridge that reports it and the off-chain worker that
+/// reads it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Stage {
 	/// Waiting for the satellite or in flight to it.
-	pub const QUEUED: &str = "queued";
+	Queued,
 	/// Countersigned and verified (with a chain, about to be submitted).
-	pub const COUNTERSIGNED: &str = "countersigned";
+	Countersigned,
 	/// Submitted to the chain by the bridge.
-	pub const SUBMITTED: &str = "submitted";
+	Submitted,
 	/// Certified on chain.
-	pub const CERTIFIED: &str = "certified";
-	/// Refused by the satellite (`reason` says why).
-	pub const REFUSED: &str = "refused";
-	/// The satellite's answer did not verify.
-	pub const BAD_COUNTERSIGNATURE: &str = "bad_countersignature";
+	Certified,
+	/// Refused by the satellite (`reason` says why); asked again after a backoff.
+	Refused,
+	/// The satellite's answer did not verify; asked again after a backoff.
+	BadCountersignature,
 	/// Expired on chain.
-	pub const EXPIRED: &str = "expired";
+	Expired,
+	/// Posted, never on chain: the chain gave its sequence to another batch.
+	Superseded,
+}
+
+impl Stage {
+	/// Every stage.
+	pub const ALL: [Stage; 8] = [
+		Stage::Queued,
+		Stage::Countersigned,
+		Stage::Submitted,
+		Stage::Certified,
+		Stage::Refused,
+		Stage::BadCountersignature,
+		Stage::Expired,
+		Stage::Superseded,
+	];
+
+	/// The name the API uses.
+	pub const fn as_str(&self) -> &'static str {
+		match self {
+			Stage::Queued => "queued",
+			Stage::Countersigned => "countersigned",
+			Stage::Submitted => "submitted",
+			Stage::Certified => "certified",
+			Stage::Refused => "refused",
+			Stage::BadCountersignature => "bad_countersignature",
+			Stage::Expired => "expired",
+			Stage::Superseded => "superseded",
+		}
+	}
+
+	/// The stage of `name`; `None` for a name this version does not know.
+	pub fn parse(name: &str) -> Option<Self> {
+		Self::ALL.into_iter().find(|s| s.as_str() == name)
+	}
+
+	/// Whether the chain has finished with the batch (nothing more will happen to it at the
+	/// ground station): certified, expired, superseded.
+	pub const fn is_final(&self) -> bool {
+		matches!(self, Stage::Certified | Stage::Expired | Stage::Superseded)
+	}
+
+	/// Whether the ground station is to ask the satellite again (refused, bad countersignature).
+	pub const fn is_retrying(&self) -> bool {
+		matches!(self, Stage::Refused | Stage::BadCountersignature)
+	}
+}
+
+/// The stage names, as constants (`Stage::as_str`).
+pub mod stage {
+	use super::Stage;
+
+	/// [`Stage::Queued`].
+	pub const QUEUED: &str = Stage::Queued.as_str();
+	/// [`Stage::Countersigned`].
+	pub const COUNTERSIGNED: &str = Stage::Countersigned.as_str();
+	/// [`Stage::Submitted`].
+	pub const SUBMITTED: &str = Stage::Submitted.as_str();
+	/// [`Stage::Certified`].
+	pub const CERTIFIED: &str = Stage::Certified.as_str();
+	/// [`Stage::Refused`].
+	pub const REFUSED: &str = Stage::Refused.as_str();
+	/// [`Stage::BadCountersignature`].
+	pub const BAD_COUNTERSIGNATURE: &str = Stage::BadCountersignature.as_str();
+	/// [`Stage::Expired`].
+	pub const EXPIRED: &str = Stage::Expired.as_str();
+	/// [`Stage::Superseded`].
+	pub const SUPERSEDED: &str = Stage::Superseded.as_str();
 }
 
 /// A batch as the API shows it.
@@ -172,7 +299,8 @@ pub struct BatchView {
 	pub server_id: Option<ServerId>,
 	/// The certificate's sequence.
 	pub sequence: Option<u64>,
-	/// One of [`stage`].
+	/// A [`Stage`]'s name (kept a string, so that a worker reads views of a newer ground station
+	/// that knows more stages).
 	pub stage: String,
 	/// The satellite's countersignature (`0x` + 128 hex digits), once verified.
 	pub countersignature: Option<String>,
@@ -284,6 +412,22 @@ mod tests {
 		};
 		let (view, cs) = BatchView::parse(&json(&to_hex(id.as_bytes()), Some(&sig)), &id).unwrap();
 		assert_eq!(view.stage, stage::COUNTERSIGNED);
+		let many = format!(
+			"{{\"cert\":\"0x\",\"server_signature\":\"0x\",\"txs\":[{}\"\"]}}",
+			"\"\",".repeat(MAX_POSTED_TXS)
+		);
+		assert!(serde_json::from_str::<PostBatch>(&many).is_err(), "one too many");
+		let enough = many.replacen("\"\",", "", 1);
+		let post: PostBatch = serde_json::from_str(&enough).unwrap();
+		assert_eq!(post.txs.map(|t| t.len()), Some(MAX_POSTED_TXS));
+		let none: PostBatch =
+			serde_json::from_str("{\"cert\":\"0x\",\"server_signature\":\"0x\",\"txs\":null}")
+				.unwrap();
+		assert_eq!(none.txs, None);
+		for s in Stage::ALL {
+			assert_eq!(Stage::parse(s.as_str()), Some(s));
+		}
+		assert_eq!(Stage::parse("launched"), None);
 		assert_eq!(cs, Some(SatelliteSignature::from_raw([0x11; 64])));
 		let (_, none) = BatchView::parse(&json(&to_hex(id.as_bytes()), None), &id).unwrap();
 		assert_eq!(none, None);

@@ -17,6 +17,8 @@
 //!   the claimed leaf (the module docs say why).
 //! - [`ground_station`]: the HTTP API between the off-chain worker and the bridge (the URL rule,
 //!   the JSON bodies), and the off-chain storage key of the ground station's URL.
+//! - [`records`]: what the runtime API returns (a server, a batch and its status, why a query
+//!   found nothing): the contract between the pallet and the ground station.
 //! - [`link`]: CCSDS Space Packet framing with a CRC-16/CCITT-FALSE trailer, segmentation with a
 //!   CRC-32C over each message, the uplink/downlink messages, the packet scanner and a streaming
 //!   decoder.
@@ -29,6 +31,7 @@ pub mod certificate;
 pub mod ground_station;
 pub mod link;
 pub mod merkle;
+pub mod records;
 
 pub use certificate::{
 	satellite_payload, verify_satellite_signature, verify_server_signature, BatchCertificate,

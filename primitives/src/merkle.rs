@@ -26,7 +26,6 @@
 //! inner nodes of the real one. Take the count from the certificate's `tx_count`, as
 //! [`InclusionProof::verify_in`] and the pallet's `verify_inclusion` do.
 
-use crate::certificate::BatchCertificate;
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode};
 use scale_info::TypeInfo;
@@ -114,12 +113,6 @@ impl InclusionProof {
 			width = width.div_ceil(2);
 		}
 		siblings.next().is_none() && node == *root
-	}
-
-	/// Whether `tx` is transaction `leaf_index` of the batch that `cert` certifies: the proof's
-	/// leaf count is the certificate's `tx_count`, and the proof leads to its `batch_root`.
-	pub fn verify_in(&self, cert: &BatchCertificate, tx: &[u8]) -> bool {
-		self.number_of_leaves == cert.tx_count && self.verify(&cert.batch_root, tx)
 	}
 }
 

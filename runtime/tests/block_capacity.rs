@@ -1,4 +1,4 @@
-//! What the benchmarked weights allow in one block: the figures README reports.
+//! What the benchmarked weights allow in one block: the figures docs/benchmarks.md reports.
 //!
 //! `cargo test --release -p space-notary-runtime --test block_capacity -- --nocapture`
 
@@ -39,7 +39,7 @@ fn bundles_fit_5000_countersignatures_a_block() {
 		Weights::submit_countersignatures(max).ref_time(),
 	);
 	assert!(bundled > singles, "a bundle pays the base weight once: {bundled} vs {singles}");
-	// The throughput issue's target, by the weights; README has the load run that fills blocks.
+	// The throughput issue's target, by the weights; docs/benchmarks.md has the load run that fills blocks.
 	assert!(bundled >= 5_000, "only {bundled} countersignatures fit in a block in bundles");
 }
 

@@ -20,7 +20,7 @@ use space_notary_runtime::{
 type Weights = pallet_space_notary::weights::SubstrateWeight<Runtime>;
 
 /// How many of the smallest `submit_batch` calls (one transaction of one byte) one block's normal
-/// class takes by weight: the figure README reports.
+/// class takes by weight: the figure docs/benchmarks.md reports.
 fn smallest_batches_per_block() -> u32 {
 	let weights = RuntimeBlockWeights::get();
 	let normal = weights.get(DispatchClass::Normal);

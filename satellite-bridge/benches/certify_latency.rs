@@ -1,5 +1,5 @@
 //! Batch on chain → countersignature on chain, in blocks, through the real node, emulator
-//! (`ideal` link) and bridge: the figure README reports.
+//! (`ideal` link) and bridge: the figure docs/benchmarks.md reports.
 //!
 //! ```sh
 //! cargo bench -p satellite-bridge --bench certify_latency     # BENCH_BATCHES=100 by default
@@ -14,8 +14,8 @@
 #[allow(unused_imports)]
 mod common;
 
-use pallet_space_notary::types::BatchStatus;
 use satellite_bridge::{chain, keys::ServerPair};
+use space_notary_primitives::records::BatchStatus;
 use std::time::Duration;
 
 const OPERATORS: [&str; 10] = [

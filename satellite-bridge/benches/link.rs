@@ -1,5 +1,5 @@
 //! Link benchmarks of the bridge's space-link client against the real emulator (chain
-//! excluded): the figures README reports.
+//! excluded): the figures docs/benchmarks.md reports.
 //!
 //! ```sh
 //! cargo bench -p satellite-bridge --bench link             # both
@@ -124,10 +124,10 @@ async fn exchange(
 				outcome.rejected += 1;
 				eprintln!("rejected: {reason:?}");
 			},
-			Ok(Some(LinkEvent::Retransmitted)) => outcome.retransmissions += 1,
 			Ok(Some(_)) | Err(_) => {},
 			Ok(None) => break,
 		}
+		outcome.retransmissions = handle.stats().retransmissions;
 		if until(&outcome, now) {
 			break;
 		}

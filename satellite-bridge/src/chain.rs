@@ -11,16 +11,17 @@
 //! fills gaps in the finalized stream itself, and the relay rebuilds its view from chain state
 //! on every (re)connect anyway, so nothing depends on a subscription surviving.
 //!
-//! # Reads are raw and typed by the pallet
+//! # Reads are raw and typed by the contract
 //!
-//! Runtime API answers and storage values are decoded with the pallet's own types
-//! (`pallet_space_notary::types`) and the primitives' certificate, through `codec`: the bridge
-//! agrees with the runtime byte for byte, without generated code or dynamic values. Calls are
+//! Runtime API answers and storage values are decoded with the types the runtime API is declared
+//! with, which live in primitives (`space_notary_primitives::records`) beside the certificate,
+//! through `codec`: the bridge agrees with the runtime byte for byte, without generated code,
+//! dynamic values or any of the pallet's code. Calls are
 //! built the same way and checked against the node's metadata by subxt before they are sent.
 
 use codec::{Decode, Encode};
-use pallet_space_notary::types::{BatchRecord, InclusionError, ServerInfo};
 use sp_core::{crypto::AccountId32, H256};
+use space_notary_primitives::records::{BatchRecord, InclusionError, ServerInfo};
 use space_notary_primitives::{BatchId, InclusionProof, SatelliteSignature, ServerId};
 use std::sync::Arc;
 use subxt::{
@@ -71,8 +72,13 @@ pub enum ChainError {
 	NotSpaceNotary(String),
 	/// The transaction pool refused a transaction, for a reason the runtime does not name (bad
 	/// nonce, fees, already imported, …), or it was dropped.
-	#[error("the node refused the transaction: {0}")]
-	Refused(String),
+	#[error("the node refused the transaction: {message}")]
+	Refused {
+		/// The refusal, classified where the RPC error is read.
+		kind: PoolRefusal,
+		/// The node's words.
+		message: String,
+	},
 	/// The runtime refused the call with a named error: a dispatch error in the block that
 	/// included it (under `Sudo.sudo`, the inner call's error), or a pool refusal whose custom
 	/// code is a Space Notary error.
@@ -96,8 +102,39 @@ impl ChainError {
 	pub fn refusal(&self) -> Option<(&str, &str)> {
 		match self {
 			Self::Rejected { error, docs } => Some((error, docs)),
-			Self::Refused(reason) => Some((reason, "")),
+			Self::Refused { message, .. } => Some((message, "")),
 			_ => None,
+		}
+	}
+}
+
+/// Why the pool refused a transaction, as far as the bridge acts on it: classified once, from
+/// the RPC error's code and data (`author_submitExtrinsic`'s errors: 1010 invalid, 1011 unknown,
+/// 1013 already imported, 1014 priority too low).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PoolRefusal {
+	/// The pool holds this very transaction already (1013).
+	AlreadyImported,
+	/// The pool holds a transaction with the same tag and a higher priority (1014).
+	PriorityTooLow,
+	/// `InvalidTransaction::Stale` (1010, "Transaction is outdated"): for a countersignature,
+	/// the batch is certified already.
+	Stale,
+	/// Anything else: bad nonce, fees, dropped, …
+	Other,
+}
+
+impl PoolRefusal {
+	/// The class of an `author_submitExtrinsic` error with `code` and `data`.
+	pub fn classify(code: i32, data: Option<&str>) -> Self {
+		match code {
+			1013 => Self::AlreadyImported,
+			1014 => Self::PriorityTooLow,
+			1010 if data.is_some_and(|d| d.eq_ignore_ascii_case("Transaction is outdated")) => {
+				Self::Stale
+			},
+			_ => Self::Other,
 		}
 	}
 }
@@ -266,7 +303,7 @@ impl Chain {
 		let progress = tx.submit_and_watch().await.map_err(|e| submit_error(&at, e))?;
 		let in_block = progress.wait_for_finalized().await.map_err(|e| match e {
 			subxt::error::TransactionProgressError::TransactionStatusError(status) => {
-				ChainError::Refused(status.to_string())
+				ChainError::Refused { kind: PoolRefusal::Other, message: status.to_string() }
 			},
 			other => ChainError::subxt(other),
 		})?;
@@ -429,7 +466,7 @@ fn submit_error(at: &AtBlock, error: subxt::error::ExtrinsicError) -> ChainError
 			subxt::rpcs::Error::User(user),
 		))) => user,
 		ExtrinsicError::TransactionStatusError(status) => {
-			return ChainError::Refused(status.to_string())
+			return ChainError::Refused { kind: PoolRefusal::Other, message: status.to_string() }
 		},
 		_ => return ChainError::subxt(error),
 	};
@@ -450,10 +487,12 @@ fn submit_error(at: &AtBlock, error: subxt::error::ExtrinsicError) -> ChainError
 	if let Some((error, docs)) = custom.and_then(|code| pallet_error(at, code)) {
 		return ChainError::Rejected { error, docs };
 	}
-	ChainError::Refused(match data {
+	let kind = PoolRefusal::classify(user.code, data.as_deref());
+	let message = match data {
 		Some(data) => format!("{} ({}): {data}", user.message, user.code),
 		None => format!("{} ({})", user.message, user.code),
-	})
+	};
+	ChainError::Refused { kind, message }
 }
 
 /// `SpaceNotaryApi_<method>(args)` at `at`, decoded as `R`.
@@ -569,5 +608,24 @@ impl Signer<PolkadotConfig> for AccountSigner {
 	fn sign(&self, payload: &[u8]) -> subxt::utils::MultiSignature {
 		use sp_core::Pair;
 		subxt::utils::MultiSignature::Sr25519(self.0.sign(payload).0)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn pool_refusals_are_classified_by_code_and_data() {
+		let table = [
+			(1013, None, PoolRefusal::AlreadyImported),
+			(1014, Some("Priority is too low: (1, 1)"), PoolRefusal::PriorityTooLow),
+			(1010, Some("Transaction is outdated"), PoolRefusal::Stale),
+			(1010, Some("Custom error: 7"), PoolRefusal::Other),
+			(1012, Some("Transaction is temporarily banned"), PoolRefusal::Other),
+		];
+		for (code, data, expected) in table {
+			assert_eq!(PoolRefusal::classify(code, data), expected, "{code} {data:?}");
+		}
 	}
 }

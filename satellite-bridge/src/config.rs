@@ -1,10 +1,11 @@
 //! The `relay` flags, parsed into domain types by clap and validated into a [`RelayConfig`]
 //! before any work starts (ripgrep's low → high args).
 
-use crate::{chain::AccountSigner, link::LinkConfig};
+use crate::{chain::AccountSigner, keys::parse_server_key, link::LinkConfig};
 use clap::Args;
 use sp_core::H256;
-use std::{net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
+use space_notary_primitives::{ServerId, ServerKey};
+use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
 use url::Url;
 
 /// The default address of the HTTP server (`/metrics`, `/status`, the ground-station API):
@@ -70,9 +71,59 @@ pub struct RelayArgs {
 	/// posts, and a batch posted without them waits until it is posted with them.
 	#[arg(long)]
 	pub uplink_txs: bool,
-	/// Submit countersignatures signed by this account (secret URI) instead of bare.
-	#[arg(long)]
+	/// Submit countersignatures signed by this account (secret URI) instead of bare. Visible to
+	/// every user of the machine in the process list: prefer `--signer-file`.
+	#[arg(long, conflicts_with = "signer_file")]
 	pub signer: Option<String>,
+	/// Like `--signer`, the secret URI read from this file (first line).
+	#[arg(long)]
+	pub signer_file: Option<PathBuf>,
+	/// HTTP-only mode: the servers whose posts are accepted, one per line `ID SCHEME:0xKEY`
+	/// (the server key as `satellite-emulator provision --server-key` takes it); a post's server
+	/// signature is checked under its key. With `--chain` the chain's registry is used instead.
+	#[arg(long)]
+	pub servers: Option<PathBuf>,
+	/// Require `Authorization: Bearer TOKEN` on `/batches` (the token is the file's first line);
+	/// the off-chain worker sends the token set in its off-chain storage.
+	#[arg(long)]
+	pub http_token_file: Option<PathBuf>,
+	/// Host names the HTTP server answers besides IP addresses and `localhost` (a request whose
+	/// `Host` or `Origin` names another host is refused: DNS rebinding). Repeatable.
+	#[arg(long = "allowed-host")]
+	pub allowed_hosts: Vec<String>,
+	/// Most open batches posted to the API, in all.
+	#[arg(long, default_value_t = 4096)]
+	pub max_posted: usize,
+	/// Most open batches posted to the API per server (the runtime's `MaxPendingPerServer`).
+	#[arg(long, default_value_t = 64)]
+	pub max_posted_per_server: usize,
+	/// Most transactions in a posted batch, HTTP-only (with `--chain`, the chain's bound).
+	#[arg(long, default_value_t = 1024)]
+	pub max_batch_txs: u32,
+	/// Most bytes in a posted batch, HTTP-only (with `--chain`, the chain's bound).
+	#[arg(long, default_value_t = 1024 * 1024)]
+	pub max_batch_bytes: u64,
+	/// First wait before asking the satellite again for a batch it refused or answered with a
+	/// countersignature that does not verify, milliseconds; doubles up to `--reask-max-ms`.
+	#[arg(long, default_value_t = 30_000)]
+	pub reask_min_ms: u64,
+	/// Longest wait between two asks for one batch, milliseconds.
+	#[arg(long, default_value_t = 600_000)]
+	pub reask_max_ms: u64,
+	/// Seconds a certified, expired or superseded batch is kept (for `GET /batches/{id}` and
+	/// the status) before it is removed from memory and disk.
+	#[arg(long, default_value_t = 3_600)]
+	pub retention_secs: u64,
+	/// Seconds after which a posted batch that the chain does not hold (or, HTTP-only, any
+	/// batch) is removed: longer than the chain's TTL and the satellite's freshness window.
+	#[arg(long, default_value_t = 86_400)]
+	pub max_age_secs: u64,
+	/// Most simultaneous HTTP connections; more are closed at once.
+	#[arg(long, default_value_t = 256)]
+	pub http_max_connections: usize,
+	/// Most simultaneous console event streams (`/events`); more get `503`.
+	#[arg(long, default_value_t = 16)]
+	pub http_max_event_streams: usize,
 	/// Finalized blocks to wait for a submitted countersignature before submitting it again.
 	#[arg(long, default_value_t = 3)]
 	pub resubmit_after: u64,
@@ -109,6 +160,98 @@ pub struct RelayConfig {
 	pub signer: Option<AccountSigner>,
 	/// Blocks before a resubmission.
 	pub resubmit_after: u64,
+	/// HTTP-only: the servers accepted and their keys (`None`: posts not authenticated).
+	pub servers: Option<BTreeMap<ServerId, ServerKey>>,
+	/// The HTTP server's limits and access rules.
+	pub http_limits: HttpLimits,
+	/// Bounds on what the API takes on.
+	pub posted: PostedLimits,
+	/// Asking again: first and longest wait.
+	pub reask: (Duration, Duration),
+	/// Keeping final entries.
+	pub retention: Duration,
+	/// Keeping posted entries the chain does not hold.
+	pub max_age: Duration,
+}
+
+/// Bounds on the batches posted to the API (HTTP-only; with `--chain` the chain's own bounds on
+/// transactions apply).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PostedLimits {
+	/// Open posted batches in all.
+	pub total: usize,
+	/// Open posted batches per server.
+	pub per_server: usize,
+	/// Transactions in a batch.
+	pub max_txs: u32,
+	/// Bytes in a batch.
+	pub max_bytes: u64,
+}
+
+/// The HTTP server's limits and access rules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpLimits {
+	/// Bearer token required on `/batches`.
+	pub token: Option<String>,
+	/// Host names answered besides IP addresses and `localhost`.
+	pub allowed_hosts: Vec<String>,
+	/// Simultaneous connections.
+	pub max_connections: usize,
+	/// Simultaneous `/events` streams.
+	pub max_event_streams: usize,
+	/// Time to read a request's headers (and, between requests, how long an idle connection is
+	/// kept).
+	pub header_timeout: Duration,
+	/// Time to read a request's body and answer it (every route but `/events`).
+	pub request_timeout: Duration,
+}
+
+impl Default for HttpLimits {
+	fn default() -> Self {
+		Self {
+			token: None,
+			allowed_hosts: Vec::new(),
+			max_connections: 256,
+			max_event_streams: 16,
+			header_timeout: Duration::from_secs(10),
+			request_timeout: Duration::from_secs(30),
+		}
+	}
+}
+
+/// The first line of a secret file, trimmed; a named refusal that does not show the contents.
+fn read_secret(flag: &'static str, path: &std::path::Path) -> Result<String, ConfigError> {
+	let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Invalid {
+		flag,
+		why: format!("cannot read {}: {e}", path.display()),
+	})?;
+	let line = text.lines().next().unwrap_or_default().trim().to_string();
+	if line.is_empty() {
+		return Err(ConfigError::Invalid { flag, why: format!("{} is empty", path.display()) });
+	}
+	Ok(line)
+}
+
+/// Parses a `--servers` file: one `ID SCHEME:0xKEY` per line; blank lines and `#` comments
+/// ignored.
+pub fn parse_servers(text: &str) -> Result<BTreeMap<ServerId, ServerKey>, String> {
+	let mut servers = BTreeMap::new();
+	for (n, line) in text.lines().enumerate() {
+		let line = line.split('#').next().unwrap_or_default().trim();
+		if line.is_empty() {
+			continue;
+		}
+		let (id, key) = line
+			.split_once(char::is_whitespace)
+			.ok_or_else(|| format!("line {}: expected `ID SCHEME:0xKEY`", n + 1))?;
+		let id: ServerId =
+			id.parse().map_err(|_| format!("line {}: {id:?} is not a server id", n + 1))?;
+		let key = parse_server_key(key.trim()).map_err(|e| format!("line {}: {e}", n + 1))?;
+		if servers.insert(id, key).is_some() {
+			return Err(format!("line {}: server {id} listed twice", n + 1));
+		}
+	}
+	Ok(servers)
 }
 
 impl TryFrom<RelayArgs> for RelayConfig {
@@ -145,12 +288,42 @@ impl TryFrom<RelayArgs> for RelayConfig {
 		if args.status_every_ms < 100 {
 			return Err(invalid("status-every-ms", "at least 100"));
 		}
-		let signer = match &args.signer {
+		if args.chain.is_none() && args.signer_file.is_some() {
+			return Err(invalid("chain", "--signer-file needs a chain"));
+		}
+		if args.reask_min_ms == 0 || args.reask_min_ms > args.reask_max_ms {
+			return Err(invalid("reask-min-ms", "above zero and not above --reask-max-ms"));
+		}
+		if args.max_posted == 0 || args.max_posted_per_server == 0 {
+			return Err(invalid("max-posted", "at least one batch"));
+		}
+		if args.http_max_connections < 2 || args.http_max_event_streams == 0 {
+			return Err(invalid("http-max-connections", "at least two connections, one stream"));
+		}
+		let (suri, flag) = match (&args.signer, &args.signer_file) {
+			(Some(suri), _) => (Some(suri.clone()), "signer"),
+			(None, Some(path)) => (Some(read_secret("signer-file", path)?), "signer-file"),
+			(None, None) => (None, "signer"),
+		};
+		let signer = match suri {
 			None => None,
 			Some(suri) => Some(
-				AccountSigner::from_suri(suri)
-					.map_err(|_| invalid("signer", "not a secret URI of an sr25519 account"))?,
+				AccountSigner::from_suri(&suri)
+					.map_err(|_| invalid(flag, "not a secret URI of an sr25519 account"))?,
 			),
+		};
+		let servers = match &args.servers {
+			None => None,
+			Some(path) => {
+				let text = std::fs::read_to_string(path).map_err(|e| {
+					invalid("servers", &format!("cannot read {}: {e}", path.display()))
+				})?;
+				Some(parse_servers(&text).map_err(|e| invalid("servers", &e))?)
+			},
+		};
+		let token = match &args.http_token_file {
+			None => None,
+			Some(path) => Some(read_secret("http-token-file", path)?),
 		};
 		let mut link = LinkConfig::new(args.satellite.0, args.genesis_hash.unwrap_or_default());
 		link.window = args.window;
@@ -167,6 +340,26 @@ impl TryFrom<RelayArgs> for RelayConfig {
 			uplink_txs: args.uplink_txs,
 			signer,
 			resubmit_after: args.resubmit_after,
+			servers,
+			http_limits: HttpLimits {
+				token,
+				allowed_hosts: args.allowed_hosts,
+				max_connections: args.http_max_connections,
+				max_event_streams: args.http_max_event_streams,
+				..HttpLimits::default()
+			},
+			posted: PostedLimits {
+				total: args.max_posted,
+				per_server: args.max_posted_per_server,
+				max_txs: args.max_batch_txs,
+				max_bytes: args.max_batch_bytes,
+			},
+			reask: (
+				Duration::from_millis(args.reask_min_ms),
+				Duration::from_millis(args.reask_max_ms),
+			),
+			retention: Duration::from_secs(args.retention_secs),
+			max_age: Duration::from_secs(args.max_age_secs),
 		})
 	}
 }
@@ -236,5 +429,32 @@ mod tests {
 			let error = parse(flags).unwrap_err();
 			assert!(error.contains(expected), "{flags:?}: {error}");
 		}
+	}
+
+	#[test]
+	fn secrets_come_from_files_and_are_never_echoed() {
+		let dir = tempfile::tempdir().unwrap();
+		let secret = dir.path().join("signer");
+		std::fs::write(&secret, "//Alice\n").unwrap();
+		let base = ["--chain", "ws://x:1", "--satellite", "h:1", "--data-dir", "d"];
+		let path = secret.to_str().unwrap();
+		let ok = parse(&[&base[..], &["--signer-file", path]].concat()).unwrap();
+		assert!(ok.signer.is_some());
+		std::fs::write(&secret, "not a secret uri at all\n").unwrap();
+		let error = parse(&[&base[..], &["--signer-file", path]].concat()).unwrap_err();
+		assert!(error.contains("--signer-file") && !error.contains("not a secret uri"), "{error}");
+	}
+
+	#[test]
+	fn a_servers_file_lists_keys_by_id() {
+		let alice = crate::keys::format_server_key(
+			&"sr25519://Alice".parse::<crate::keys::ServerPair>().unwrap().public(),
+		);
+		let servers =
+			parse_servers(&format!("# id key\n0 {alice}\n\n7  {alice} # again\n")).unwrap();
+		assert_eq!(servers.keys().copied().collect::<Vec<_>>(), vec![0, 7]);
+		assert!(parse_servers(&format!("0 {alice}\n0 {alice}")).unwrap_err().contains("twice"));
+		assert!(parse_servers("x sr25519:0x00").unwrap_err().contains("line 1"));
+		assert!(parse_servers("1").unwrap_err().contains("ID SCHEME"));
 	}
 }

@@ -20,9 +20,9 @@
 
 use crate::{
 	activity::{now_ms, Activity, ActivityEvent, MinuteCount, PassTimeline},
+	api::{ApiRequest, StatusView},
 	chain::Chain,
 	commands::batch::{BatchReport, ProofDocument, TxChoice},
-	http::{ApiRequest, StatusView},
 };
 use axum::{
 	extract::{Path, Query, State},
@@ -34,7 +34,6 @@ use axum::{
 	routing::get,
 	Json, Router,
 };
-use futures::Stream;
 use serde::{Deserialize, Serialize};
 use std::{convert::Infallible, sync::Arc, time::Duration};
 use tokio::{
@@ -164,10 +163,14 @@ impl ConsolePublisher {
 struct ConsoleApp {
 	feed: ConsoleFeed,
 	relay: mpsc::Sender<ApiRequest>,
+	/// One permit per open `/events` stream.
+	streams: Arc<tokio::sync::Semaphore>,
 }
 
-/// The console's routes, to merge beside the API's.
-pub fn router(feed: ConsoleFeed, relay: mpsc::Sender<ApiRequest>) -> Router {
+/// The console's routes, to merge beside the API's; at most `max_streams` `/events` streams at
+/// once.
+pub fn router(feed: ConsoleFeed, relay: mpsc::Sender<ApiRequest>, max_streams: usize) -> Router {
+	let streams = Arc::new(tokio::sync::Semaphore::new(max_streams));
 	Router::new()
 		.route("/", get(index))
 		.route("/console/state", get(state))
@@ -175,7 +178,7 @@ pub fn router(feed: ConsoleFeed, relay: mpsc::Sender<ApiRequest>) -> Router {
 		.route("/events", get(events))
 		.route("/chain/batches/{batch_id}", get(chain_batch))
 		.route("/chain/batches/{batch_id}/proof", get(chain_proof))
-		.with_state(ConsoleApp { feed, relay })
+		.with_state(ConsoleApp { feed, relay, streams })
 }
 
 fn page(content_type: &'static str, body: &'static str) -> Response {
@@ -211,18 +214,28 @@ async fn state(State(app): State<ConsoleApp>) -> Response {
 	json_text(current)
 }
 
-async fn events(
-	State(app): State<ConsoleApp>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-	let stream = futures::stream::unfold((app.feed.state, true), |(mut rx, first)| async move {
+async fn events(State(app): State<ConsoleApp>) -> Response {
+	// The permit lives as long as the stream: each open stream costs a copy of every state.
+	let Ok(permit) = app.streams.clone().try_acquire_owned() else {
+		return error(
+			StatusCode::SERVICE_UNAVAILABLE,
+			"TooManyStreams",
+			"too many console event streams are open; try again later",
+		);
+	};
+	let start = (app.feed.state, true, permit);
+	let stream = futures::stream::unfold(start, |(mut rx, first, permit)| async move {
 		// The first item is the current state; then one per change, until the relay stops.
 		if !first && rx.changed().await.is_err() {
 			return None;
 		}
 		let json = rx.borrow_and_update().clone();
-		Some((Ok(Event::default().event("state").data(&*json)), (rx, false)))
+		Some((
+			Ok::<_, Infallible>(Event::default().event("state").data(&*json)),
+			(rx, false, permit),
+		))
 	});
-	Sse::new(stream).keep_alive(KeepAlive::default())
+	Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
 }
 
 fn error(status: StatusCode, name: &str, message: impl Into<String>) -> Response {

@@ -11,109 +11,55 @@
 //! | `GET` | `/status` | link, queue and chain at a glance (what `satellite-bridge status` prints) |
 //! | `GET` | `/metrics` | Prometheus text |
 //!
-//! A posted batch is committed to the durable queue before the answer is sent: a `202` means
-//! the bridge will not forget it. The certificate and signature travel as hex of their SCALE
-//! encoding, the form an off-chain worker already has. The server handles no secrets and
-//! listens on loopback unless told otherwise.
+//! A posted batch is admitted first ([`crate::admission`]: `422` for a post that fails its
+//! checks, `429` when a bound is reached, `413` for transactions beyond the chain's bounds) and
+//! committed to the durable queue before the answer is sent: a `202` means the bridge will not
+//! forget it. The certificate and signature travel as hex of their SCALE encoding, the form an
+//! off-chain worker already has. The server handles no secrets and listens on loopback unless
+//! told otherwise.
+//!
+//! # Limits
+//!
+//! Every connection is untrusted. The server (hyper, under axum's router) closes a connection
+//! that does not finish a request's headers within [`HttpLimits::header_timeout`] (which also
+//! ends idle keep-alive connections), answers `408` to a request not served within
+//! [`HttpLimits::request_timeout`] (every route but the `/events` stream), caps bodies at
+//! [`MAX_BODY`], holds at most [`HttpLimits::max_connections`] connections (more are closed at
+//! once) and the console at most [`HttpLimits::max_event_streams`] event streams (`503`). A
+//! request whose `Host` or `Origin` names a host other than an IP address, `localhost` or an
+//! `--allowed-host` is refused (`403`), so a web page cannot reach the API through DNS
+//! rebinding. With `--http-token-file`, `/batches` needs `Authorization: Bearer TOKEN` (`401`).
 
-use crate::metrics::Metrics;
+pub use crate::api::{ApiRequest, PostReply, ServerView, StatusView};
+use crate::{config::HttpLimits, metrics::Metrics};
 use axum::{
-	extract::{Path, State},
+	extract::{DefaultBodyLimit, Path, Request, State},
 	http::{header, StatusCode},
+	middleware::{self, Next},
 	response::{IntoResponse, Response},
 	routing::{get, post},
 	Json, Router,
 };
 use codec::Decode;
-use serde::{Deserialize, Serialize};
+use hyper_util::{
+	rt::{TokioIo, TokioTimer},
+	service::TowerToHyperService,
+};
 pub use space_notary_primitives::ground_station::{BatchView, PostBatch};
 use space_notary_primitives::{
-	ground_station::from_hex, BatchCertificate, BatchId, ServerId, ServerSignature,
+	ground_station::from_hex, BatchCertificate, SatelliteSignature, ServerSignature,
 };
-use std::{collections::BTreeMap, sync::Arc};
-use tokio::sync::{mpsc, oneshot};
+use std::{net::IpAddr, sync::Arc};
+use tokio::sync::{mpsc, oneshot, Semaphore};
 
-/// One server in [`StatusView`].
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
-pub struct ServerView {
-	/// Batches in the queue not yet final.
-	pub open: u64,
-	/// Certified.
-	pub certified: u64,
-	/// Refused by the satellite or with a bad countersignature.
-	pub refused: u64,
-	/// On chain: last sequence.
-	pub last_sequence: Option<u64>,
-	/// On chain: pending batches.
-	pub pending_on_chain: Option<u64>,
-	/// On chain: active (not suspended).
-	pub active: Option<bool>,
-	/// The certified batch of highest sequence in the queue, `0x` hex.
-	#[serde(default)]
-	pub last_certified: Option<String>,
-}
+const LOG: &str = "bridge::http";
 
-/// The bridge at a glance.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
-pub struct StatusView {
-	/// The chain served.
-	pub genesis_hash: Option<String>,
-	/// Latest finalized block read.
-	pub finalized: Option<u64>,
-	/// Best block.
-	pub best: Option<u64>,
-	/// Link up.
-	pub link_up: bool,
-	/// Seconds to the next pass (0 during one).
-	pub next_pass_seconds: Option<f64>,
-	/// Sign requests in flight on the link.
-	pub in_flight: u64,
-	/// Batches by stage.
-	pub stages: BTreeMap<String, u64>,
-	/// Refusals by reason.
-	pub refused: BTreeMap<String, u64>,
-	/// Pending batches that will expire before the next pass.
-	pub at_risk: u64,
-	/// Per server.
-	pub servers: BTreeMap<ServerId, ServerView>,
-}
+/// Largest request body: a batch at the runtime's bound (1 MiB of transactions) as hex in JSON.
+pub const MAX_BODY: usize = 3 * 1024 * 1024;
 
-/// The answer to a post, given after the commit.
-#[derive(Debug)]
-pub struct PostReply {
-	/// The batch as it now stands.
-	pub view: BatchView,
-	/// Whether the post added it (else the bridge already held it).
-	pub new: bool,
-}
-
-/// What the HTTP server asks of the relay.
-#[derive(Debug)]
-pub enum ApiRequest {
-	/// A batch posted by the off-chain worker.
-	Post {
-		/// Its certificate.
-		cert: BatchCertificate,
-		/// The server's signature.
-		server_signature: ServerSignature,
-		/// Its transactions, for full mode.
-		txs: Option<Vec<Vec<u8>>>,
-		/// Answered once committed.
-		reply: oneshot::Sender<PostReply>,
-	},
-	/// A batch's view.
-	Get {
-		/// The batch.
-		batch_id: BatchId,
-		/// `None` if unknown.
-		reply: oneshot::Sender<Option<BatchView>>,
-	},
-	/// The status.
-	Status {
-		/// The answer.
-		reply: oneshot::Sender<StatusView>,
-	},
-}
+/// Posts handled at once; more wait for their turn (within the request timeout). Each may hold a
+/// body of [`MAX_BODY`] and its parsed transactions.
+pub const CONCURRENT_POSTS: usize = 4;
 
 #[derive(Clone)]
 struct AppState {
@@ -121,26 +67,157 @@ struct AppState {
 	metrics: Arc<Metrics>,
 }
 
-/// Serves the API and the console on `listener` until the task is aborted.
+/// Serves the API and the console on `listener` until the task is aborted, within `limits`
+/// (module docs, "Limits").
 pub async fn serve(
 	listener: tokio::net::TcpListener,
 	relay: mpsc::Sender<ApiRequest>,
 	metrics: Arc<Metrics>,
 	console: crate::console::ConsoleFeed,
+	limits: HttpLimits,
 ) {
+	let limits = Arc::new(limits);
 	let app = Router::new()
 		.route("/metrics", get(metrics_text))
 		.route("/status", get(status))
-		.route("/batches", post(post_batch))
+		.route(
+			"/batches",
+			post(post_batch).route_layer(middleware::from_fn_with_state(
+				Arc::new(Semaphore::new(CONCURRENT_POSTS)),
+				one_post_at_a_time,
+			)),
+		)
 		.route("/batches/{batch_id}", get(get_batch))
 		.with_state(AppState { relay: relay.clone(), metrics })
-		.merge(crate::console::router(console, relay));
-	if let Err(error) = axum::serve(listener, app).await {
-		tracing::error!(target: "bridge::http", %error, "HTTP server stopped");
+		.merge(crate::console::router(console, relay, limits.max_event_streams))
+		.layer(middleware::from_fn_with_state(limits.clone(), guard))
+		.layer(DefaultBodyLimit::max(MAX_BODY));
+	let connections = Arc::new(Semaphore::new(limits.max_connections));
+	let mut last_warned: Option<tokio::time::Instant> = None;
+	loop {
+		let (stream, peer) = match listener.accept().await {
+			Ok(accepted) => accepted,
+			Err(error) => {
+				// Out of file descriptors, say: wait rather than spin.
+				tracing::warn!(target: LOG, %error, "accept failed");
+				tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+				continue;
+			},
+		};
+		let Ok(permit) = connections.clone().try_acquire_owned() else {
+			if last_warned.is_none_or(|t| t.elapsed().as_secs() >= 10) {
+				tracing::warn!(target: LOG, %peer, max = limits.max_connections, "too many HTTP connections; closing new ones");
+				last_warned = Some(tokio::time::Instant::now());
+			}
+			drop(stream);
+			continue;
+		};
+		let service = TowerToHyperService::new(app.clone());
+		let header_timeout = limits.header_timeout;
+		tokio::spawn(async move {
+			let _permit = permit;
+			let connection = hyper::server::conn::http1::Builder::new()
+				.timer(TokioTimer::new())
+				.header_read_timeout(header_timeout)
+				.serve_connection(TokioIo::new(stream), service);
+			if let Err(error) = connection.await {
+				tracing::debug!(target: LOG, %peer, %error, "HTTP connection ended");
+			}
+		});
 	}
 }
 
-fn error(status: StatusCode, name: &str, message: impl Into<String>) -> Response {
+/// Whether `host` (a `Host` header's value or an `Origin`'s host, with or without a port) is one
+/// this server answers to: an IP address, `localhost`, or one of `allowed`.
+pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
+	let name = match host.strip_prefix('[') {
+		// [v6]:port
+		Some(rest) => match rest.split_once(']') {
+			Some((v6, _)) => v6,
+			None => return false,
+		},
+		None => match host.rsplit_once(':') {
+			Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name,
+			_ => host,
+		},
+	};
+	name.parse::<IpAddr>().is_ok()
+		|| name.eq_ignore_ascii_case("localhost")
+		|| allowed.iter().any(|a| a.eq_ignore_ascii_case(name))
+}
+
+/// The host of an `Origin` header (`scheme://host[:port]`), `None` for `null` or junk.
+fn origin_host(origin: &str) -> Option<&str> {
+	let (_, rest) = origin.split_once("://")?;
+	Some(rest.split('/').next().unwrap_or(rest))
+}
+
+/// Access rules and the request deadline, before any route (module docs, "Limits").
+async fn guard(State(limits): State<Arc<HttpLimits>>, request: Request, next: Next) -> Response {
+	let headers = request.headers();
+	let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+	if !host.is_some_and(|h| host_allowed(h, &limits.allowed_hosts)) {
+		return error(
+			StatusCode::FORBIDDEN,
+			"ForeignHost",
+			"the Host header names a host this ground station does not serve (see --allowed-host)",
+		);
+	}
+	if let Some(origin) = headers.get(header::ORIGIN) {
+		let allowed = origin
+			.to_str()
+			.ok()
+			.and_then(origin_host)
+			.is_some_and(|h| host_allowed(h, &limits.allowed_hosts));
+		if !allowed {
+			return error(
+				StatusCode::FORBIDDEN,
+				"ForeignOrigin",
+				"requests from pages of other sites are refused",
+			);
+		}
+	}
+	let path = request.uri().path();
+	if let (Some(token), true) = (&limits.token, path.starts_with("/batches")) {
+		let given = headers
+			.get(header::AUTHORIZATION)
+			.and_then(|h| h.to_str().ok())
+			.and_then(|h| h.strip_prefix("Bearer "));
+		if !given.is_some_and(|g| same_secret(g.as_bytes(), token.as_bytes())) {
+			return error(
+				StatusCode::UNAUTHORIZED,
+				"Unauthorized",
+				"this ground station needs Authorization: Bearer <token>",
+			);
+		}
+	}
+	if path == "/events" {
+		return next.run(request).await;
+	}
+	match tokio::time::timeout(limits.request_timeout, next.run(request)).await {
+		Ok(response) => response,
+		Err(_) => error(StatusCode::REQUEST_TIMEOUT, "Timeout", "the request took too long"),
+	}
+}
+
+/// Holds a post until one of [`CONCURRENT_POSTS`] permits is free: bodies are read and parsed
+/// inside, so memory for posts stays bounded whatever the number of connections.
+async fn one_post_at_a_time(
+	State(posts): State<Arc<Semaphore>>,
+	request: Request,
+	next: Next,
+) -> Response {
+	let Ok(_permit) = posts.acquire().await else { return unavailable() };
+	next.run(request).await
+}
+
+/// Compares two secrets in time independent of where they differ.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+	a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// An API error: `status` with `{"error": name, "message": …}`.
+pub fn error(status: StatusCode, name: &str, message: impl Into<String>) -> Response {
 	(status, Json(serde_json::json!({ "error": name, "message": message.into() }))).into_response()
 }
 
@@ -220,6 +297,19 @@ async fn post_batch(
 			"server_signature: not hex of a SCALE MultiSignature",
 		);
 	};
+	let refused_countersignature = match &body.refused_countersignature {
+		None => None,
+		Some(hex) => match from_hex(hex).and_then(|b| <[u8; 64]>::try_from(b).ok()) {
+			Some(raw) => Some(SatelliteSignature::from_raw(raw)),
+			None => {
+				return error(
+					StatusCode::BAD_REQUEST,
+					"BadCountersignature",
+					"refused_countersignature: not 0x + 128 hex digits",
+				)
+			},
+		},
+	};
 	let txs = match body.txs {
 		None => None,
 		Some(txs) => {
@@ -233,15 +323,41 @@ async fn post_batch(
 		},
 	};
 	let (reply, answer) = oneshot::channel();
-	let request = ApiRequest::Post { cert, server_signature, txs, reply };
+	let request = ApiRequest::Post { cert, server_signature, txs, refused_countersignature, reply };
 	if state.relay.send(request).await.is_err() {
 		return unavailable();
 	}
 	match answer.await {
-		Ok(PostReply { view, new }) => {
+		Ok(Ok(PostReply { view, new })) => {
 			let status = if new { StatusCode::ACCEPTED } else { StatusCode::OK };
 			(status, Json(view)).into_response()
 		},
+		Ok(Err(refusal)) => {
+			let status =
+				StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+			error(status, refusal.name(), refusal.to_string())
+		},
 		Err(_) => unavailable(),
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn only_addresses_localhost_and_allowed_names_are_served() {
+		let allowed = vec!["station.example".to_string()];
+		for host in ["127.0.0.1:9955", "127.0.0.1", "[::1]:9955", "localhost:80", "LOCALHOST"] {
+			assert!(host_allowed(host, &[]), "{host}");
+		}
+		assert!(host_allowed("station.example:9955", &allowed));
+		for host in ["evil.example:9955", "evil.example", "127.0.0.1.evil.example", "[::1", ""] {
+			assert!(!host_allowed(host, &allowed), "{host}");
+		}
+		assert_eq!(origin_host("http://evil.example:80"), Some("evil.example:80"));
+		assert_eq!(origin_host("null"), None);
+		assert!(same_secret(b"abc", b"abc"));
+		assert!(!same_secret(b"abc", b"abd") && !same_secret(b"abc", b"ab"));
 	}
 }

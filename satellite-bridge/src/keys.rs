@@ -23,21 +23,23 @@ impl std::fmt::Debug for ServerPair {
 	}
 }
 
-/// A server key flag that does not parse.
+/// A server key flag that does not parse. It names the scheme it read, never the secret.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("bad server key {0:?}: expected SCHEME:SURI with SCHEME sr25519, ed25519 or ecdsa (e.g. sr25519://Alice)")]
-pub struct BadServerKey(pub String);
+#[error("bad server key (scheme {0}): expected SCHEME:SURI with SCHEME sr25519, ed25519 or ecdsa (e.g. sr25519://Alice); the secret is not shown")]
+pub struct BadServerKey(pub &'static str);
 
 impl FromStr for ServerPair {
 	type Err = BadServerKey;
 
 	/// `sr25519:SURI`, `ed25519:SURI` or `ecdsa:SURI`; a bare SURI is sr25519.
 	fn from_str(s: &str) -> Result<Self, Self::Err> {
-		let bad = || BadServerKey(s.to_string());
 		let (scheme, suri) = match s.split_once(':') {
-			Some((scheme @ ("sr25519" | "ed25519" | "ecdsa"), suri)) => (scheme, suri),
+			Some(("sr25519", suri)) => ("sr25519", suri),
+			Some(("ed25519", suri)) => ("ed25519", suri),
+			Some(("ecdsa", suri)) => ("ecdsa", suri),
 			_ => ("sr25519", s),
 		};
+		let bad = || BadServerKey(scheme);
 		Ok(match scheme {
 			"ed25519" => Self::Ed25519(ed25519::Pair::from_string(suri, None).map_err(|_| bad())?),
 			"ecdsa" => Self::Ecdsa(ecdsa::Pair::from_string(suri, None).map_err(|_| bad())?),
@@ -137,8 +139,10 @@ pub fn parse_account(s: &str) -> Result<sp_core::crypto::AccountId32, String> {
 
 /// Parses the secret URI of an account that signs transactions (`//Alice`, a mnemonic, …).
 pub fn parse_signer(s: &str) -> Result<crate::chain::AccountSigner, String> {
-	crate::chain::AccountSigner::from_suri(s)
-		.map_err(|e| format!("{s:?} is not a secret URI of an sr25519 account: {e:?}"))
+	// The secret is never echoed: error messages end up in logs and terminals.
+	crate::chain::AccountSigner::from_suri(s).map_err(|e| {
+		format!("not a secret URI of an sr25519 account ({e:?}); the secret is not shown")
+	})
 }
 
 /// Parses a satellite signature (raw ed25519) given as `0x` + 128 hex digits.
@@ -159,7 +163,10 @@ mod tests {
 		assert!(matches!("//Alice".parse::<ServerPair>(), Ok(ServerPair::Sr25519(_))));
 		assert!(matches!("ed25519://Alice".parse::<ServerPair>(), Ok(ServerPair::Ed25519(_))));
 		assert!(matches!("ecdsa://Alice".parse::<ServerPair>(), Ok(ServerPair::Ecdsa(_))));
-		assert!("ed25519:not a key".parse::<ServerPair>().is_err());
+		let error = "ed25519:not a secret".parse::<ServerPair>().unwrap_err().to_string();
+		assert!(!error.contains("not a secret"), "the secret is echoed: {error}");
+		let error = parse_signer("bottom drive obey lake curtain smoke").err().unwrap();
+		assert!(!error.contains("curtain"), "the secret is echoed: {error}");
 	}
 
 	#[test]

@@ -7,6 +7,9 @@
 //!
 //! # Layout
 //!
+//! - [`admission`]: what a batch posted to the ground-station API must pass before it is
+//!   stored (a pure function, tested by a table).
+//! - [`api`]: the messages between the HTTP server and the relay, and the status view.
 //! - [`config`]: the `relay` flags, parsed into domain types and validated into
 //!   [`config::RelayConfig`] before any work starts.
 //! - [`chain`]: the subxt client (legacy backend) and the pallet's reads and calls.
@@ -26,6 +29,8 @@
 //! - [`commands`]: one module per CLI command, each `run(args, out)`.
 
 pub mod activity;
+pub mod admission;
+pub mod api;
 pub mod chain;
 pub mod commands;
 pub mod config;

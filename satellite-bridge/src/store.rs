@@ -11,11 +11,17 @@
 //!
 //! The file is locked: two bridges never share one data directory (each runs its own).
 //! Many changes share one commit: the relay commits once per turn of its loop.
+//!
+//! Each value is the SCALE-encoded [`Entry`] followed by its [`Times`] (two `u64`s); a value
+//! written before the times existed decodes with none, and the relay takes "now" for them. Entries
+//! are removed ([`Store::commit`]'s `removed`) when the relay prunes them after their retention,
+//! so the file does not grow with every batch ever seen.
 
 use codec::{Decode, Encode};
 use redb::{ReadableTable, TableDefinition};
 use space_notary_primitives::{
-	link::RejectReason, BatchCertificate, BatchId, SatelliteSignature, ServerSignature,
+	ground_station::Stage as ReportedStage, link::RejectReason, BatchCertificate, BatchId,
+	SatelliteSignature, ServerSignature,
 };
 use std::path::Path;
 
@@ -31,6 +37,15 @@ pub enum Source {
 	Chain,
 	/// Posted to the ground-station API (by an off-chain worker).
 	Http,
+}
+
+/// When an entry was taken on and when it became final (unix ms; `0`: not final).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode)]
+pub struct Times {
+	/// Taken on.
+	pub created_ms: u64,
+	/// Became final, `0` while it is not.
+	pub settled_ms: u64,
 }
 
 /// Where a batch stands in the bridge.
@@ -51,13 +66,15 @@ pub enum Stage {
 		/// Finalized block number at the (last) submission.
 		at_block: u64,
 	},
-	/// The satellite refused to sign; not retried.
+	/// The satellite refused to sign (or something that claimed to be it did): asked again after
+	/// a backoff while the batch can still be certified.
 	Refused {
 		/// Its reason.
 		reason: RejectReason,
 	},
-	/// The satellite's answer did not verify under the server's satellite key on chain;
-	/// nothing was submitted.
+	/// The satellite's answer did not verify under the server's satellite key on chain (or the
+	/// off-chain worker said it does not): nothing was submitted; asked again after a backoff,
+	/// and checked again when the key on chain changes.
 	BadCountersignature {
 		/// What came down.
 		signature: SatelliteSignature,
@@ -75,31 +92,41 @@ pub enum Stage {
 		/// Block of expiry.
 		at_block: u64,
 	},
+	/// Never on this chain and never will be: a batch posted to the API whose sequence the chain
+	/// has given to another batch (or whose record the chain pruned).
+	Superseded,
 }
 
 impl Stage {
-	/// Whether nothing more will happen to the batch.
+	/// Whether nothing more will happen to the batch: only the chain ends a batch (certified,
+	/// expired, its sequence taken), never an answer from the link, which anyone could forge.
 	pub fn is_final(&self) -> bool {
-		matches!(
-			self,
-			Self::Refused { .. }
-				| Self::BadCountersignature { .. }
-				| Self::Certified { .. }
-				| Self::Expired { .. }
-		)
+		self.reported().is_final()
+	}
+
+	/// Whether the batch waits to be asked of the satellite again (refused, or answered with a
+	/// countersignature that does not verify).
+	pub fn is_retry(&self) -> bool {
+		self.reported().is_retrying()
+	}
+
+	/// The stage as the API reports it.
+	pub fn reported(&self) -> ReportedStage {
+		match self {
+			Self::Queued => ReportedStage::Queued,
+			Self::Countersigned { .. } => ReportedStage::Countersigned,
+			Self::Submitted { .. } => ReportedStage::Submitted,
+			Self::Refused { .. } => ReportedStage::Refused,
+			Self::BadCountersignature { .. } => ReportedStage::BadCountersignature,
+			Self::Certified { .. } => ReportedStage::Certified,
+			Self::Expired { .. } => ReportedStage::Expired,
+			Self::Superseded => ReportedStage::Superseded,
+		}
 	}
 
 	/// A short name for status output and the API.
 	pub fn name(&self) -> &'static str {
-		match self {
-			Self::Queued => "queued",
-			Self::Countersigned { .. } => "countersigned",
-			Self::Submitted { .. } => "submitted",
-			Self::Refused { .. } => "refused",
-			Self::BadCountersignature { .. } => "bad_countersignature",
-			Self::Certified { .. } => "certified",
-			Self::Expired { .. } => "expired",
-		}
+		self.reported().as_str()
 	}
 
 	/// The countersignature, once there is one.
@@ -205,17 +232,18 @@ impl Store {
 		Ok(Self { db })
 	}
 
-	/// Every entry, as committed.
-	pub fn load(&self) -> Result<Vec<(BatchId, Entry)>, StoreError> {
+	/// Every entry, as committed, with its times (`None` for an entry written without them).
+	pub fn load(&self) -> Result<Vec<(BatchId, Entry, Option<Times>)>, StoreError> {
 		let txn = self.db.begin_read().map_err(db_error)?;
 		let table = txn.open_table(BATCHES).map_err(db_error)?;
 		let mut entries = Vec::new();
 		for item in table.iter().map_err(db_error)? {
 			let (key, value) = item.map_err(db_error)?;
 			let batch_id = BatchId::from(*key.value());
-			let entry =
-				Entry::decode(&mut value.value()).map_err(|_| StoreError::Corrupt(batch_id))?;
-			entries.push((batch_id, entry));
+			let mut input = value.value();
+			let entry = Entry::decode(&mut input).map_err(|_| StoreError::Corrupt(batch_id))?;
+			let times = Times::decode(&mut input).ok();
+			entries.push((batch_id, entry, times));
 		}
 		Ok(entries)
 	}
@@ -228,17 +256,24 @@ impl Store {
 		Ok(value.and_then(|v| u64::decode(&mut v.value()).ok()))
 	}
 
-	/// Writes `entries` (and the last finalized block, if given) in one durable commit.
+	/// Writes `entries`, removes `removed` (and records the last finalized block, if given) in
+	/// one durable commit.
 	pub fn commit<'a>(
 		&self,
-		entries: impl IntoIterator<Item = (&'a BatchId, &'a Entry)>,
+		entries: impl IntoIterator<Item = (&'a BatchId, &'a Entry, Times)>,
+		removed: &[BatchId],
 		last_finalized: Option<u64>,
 	) -> Result<(), StoreError> {
 		let txn = self.db.begin_write().map_err(db_error)?;
 		{
 			let mut table = txn.open_table(BATCHES).map_err(db_error)?;
-			for (batch_id, entry) in entries {
-				table.insert(&batch_id.0, entry.encode().as_slice()).map_err(db_error)?;
+			for (batch_id, entry, times) in entries {
+				let mut value = entry.encode();
+				times.encode_to(&mut value);
+				table.insert(&batch_id.0, value.as_slice()).map_err(db_error)?;
+			}
+			for batch_id in removed {
+				table.remove(&batch_id.0).map_err(db_error)?;
 			}
 			if let Some(number) = last_finalized {
 				let mut meta = txn.open_table(META).map_err(db_error)?;
@@ -267,16 +302,29 @@ mod tests {
 		assert!(matches!(Store::open(dir.path()), Err(StoreError::Locked(_))));
 		let (id1, mut e1) = entry(1);
 		let (id2, e2) = entry(2);
-		store.commit([(&id1, &e1), (&id2, &e2)], Some(7)).unwrap();
+		let (id3, e3) = entry(3);
+		let t = Times { created_ms: 5, settled_ms: 0 };
+		store.commit([(&id1, &e1, t), (&id2, &e2, t), (&id3, &e3, t)], &[], Some(7)).unwrap();
 		e1.stage = Stage::Countersigned { signature: ed25519::Signature::from_raw([9; 64]) };
-		store.commit([(&id1, &e1)], None).unwrap();
+		store.commit([(&id1, &e1, t)], &[id3], None).unwrap();
 		drop(store);
 
 		let store = Store::open(dir.path()).unwrap();
 		let mut loaded = store.load().unwrap();
-		loaded.sort_by_key(|(_, e)| e.cert.sequence);
-		assert_eq!(loaded, vec![(id1, e1), (id2, e2)]);
+		loaded.sort_by_key(|(_, e, _)| e.cert.sequence);
+		assert_eq!(loaded, vec![(id1, e1, Some(t)), (id2, e2, Some(t))]);
 		assert_eq!(store.last_finalized().unwrap(), Some(7));
 		assert_ne!(id1, H256::zero());
+	}
+
+	#[test]
+	fn entries_written_without_times_still_load() {
+		let dir = tempfile::tempdir().unwrap();
+		let store = Store::open(dir.path()).unwrap();
+		let (id, e) = entry(1);
+		let txn = store.db.begin_write().unwrap();
+		txn.open_table(BATCHES).unwrap().insert(&id.0, e.encode().as_slice()).unwrap();
+		txn.commit().unwrap();
+		assert_eq!(store.load().unwrap(), vec![(id, e, None)]);
 	}
 }

@@ -16,6 +16,8 @@ mod fake_satellite;
 mod cli;
 #[path = "console.rs"]
 mod console;
+#[path = "hostile.rs"]
+mod hostile;
 #[path = "http_api.rs"]
 mod http_api;
 #[path = "link.rs"]

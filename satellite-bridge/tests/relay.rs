@@ -8,11 +8,11 @@
 //! duration. The dev chain makes a block every 6 s, so each test takes a minute or two.
 
 use crate::common::*;
-use pallet_space_notary::types::BatchStatus;
 use satellite_bridge::{
 	chain::{self, Chain},
 	keys::ServerPair,
 };
+use space_notary_primitives::records::BatchStatus;
 use space_notary_primitives::{
 	ground_station::{stage, BatchView, PostBatch},
 	BatchId, ServerId,
@@ -21,18 +21,22 @@ use std::{collections::HashMap, path::Path, time::Duration};
 
 /// How long a batch may take from submission to certification on a busy machine (blocks are
 /// 6 s; finality follows; the bridge reacts at the next finalized block).
-const CERTIFY_DEADLINE: Duration = Duration::from_secs(180);
+pub(crate) const CERTIFY_DEADLINE: Duration = Duration::from_secs(180);
 
 /// A registered server: its id, its key as `batch submit` takes it, its operator.
-struct Server {
-	id: ServerId,
-	key: String,
-	operator: &'static str,
+pub(crate) struct Server {
+	pub(crate) id: ServerId,
+	pub(crate) key: String,
+	pub(crate) operator: &'static str,
 }
 
 /// Provisions `operators.len()` servers (sr25519, ed25519, ecdsa, …) in the emulator's state
 /// directory and registers them on chain, in id order.
-async fn servers(node: &Node, state_dir: &Path, operators: &[&'static str]) -> Vec<Server> {
+pub(crate) async fn servers(
+	node: &Node,
+	state_dir: &Path,
+	operators: &[&'static str],
+) -> Vec<Server> {
 	let schemes = ["sr25519", "ed25519", "ecdsa"];
 	let mut servers = Vec::new();
 	let next = chain::next_server_id(&node.chain().await.finalized().await.unwrap()).await.unwrap();
@@ -49,7 +53,7 @@ async fn servers(node: &Node, state_dir: &Path, operators: &[&'static str]) -> V
 }
 
 /// Submits one batch per server, all at once (each server has its own operator account).
-async fn submit_round(node: &Node, servers: &[Server], round: u32) -> Vec<BatchId> {
+pub(crate) async fn submit_round(node: &Node, servers: &[Server], round: u32) -> Vec<BatchId> {
 	let submissions = servers.iter().map(|s| {
 		let txs: Vec<Vec<u8>> =
 			(0..3).map(|t| format!("round {round} server {} tx {t}", s.id).into_bytes()).collect();
@@ -62,7 +66,7 @@ async fn submit_round(node: &Node, servers: &[Server], round: u32) -> Vec<BatchI
 }
 
 /// Waits until every batch is certified at a finalized block.
-async fn certified(chain: &Chain, batches: &[BatchId]) {
+pub(crate) async fn certified(chain: &Chain, batches: &[BatchId]) {
 	let what = format!("{} batches certified at a finalized block", batches.len());
 	wait_for(&what, CERTIFY_DEADLINE, || async {
 		let at = chain.finalized().await.ok()?;
@@ -114,7 +118,7 @@ async fn free_balance(chain: &Chain, suri: &str) -> u128 {
 }
 
 /// A `relay` process's flags.
-fn relay_args(node: &Node, satellite: &str, data_dir: &Path, http: u16) -> Vec<String> {
+pub(crate) fn relay_args(node: &Node, satellite: &str, data_dir: &Path, http: u16) -> Vec<String> {
 	vec![
 		"relay".into(),
 		"--chain".into(),
@@ -130,17 +134,17 @@ fn relay_args(node: &Node, satellite: &str, data_dir: &Path, http: u16) -> Vec<S
 	]
 }
 
-fn start_relay(args: &[String], env: &[(&str, &str)]) -> BridgeProcess {
+pub(crate) fn start_relay(args: &[String], env: &[(&str, &str)]) -> BridgeProcess {
 	let args: Vec<&str> = args.iter().map(String::as_str).collect();
 	BridgeProcess::start_with_env(&args, env)
 }
 
-async fn metrics(http: u16) -> String {
+pub(crate) async fn metrics(http: u16) -> String {
 	reqwest::get(format!("http://127.0.0.1:{http}/metrics")).await.unwrap().text().await.unwrap()
 }
 
 /// The value of an unlabelled metric (`space_notary_bridge_<name>`, `_total` for counters).
-fn metric(text: &str, name: &str) -> Option<f64> {
+pub(crate) fn metric(text: &str, name: &str) -> Option<f64> {
 	text.lines().filter(|l| !l.starts_with('#')).find_map(|l| {
 		let (key, value) = l.split_once(' ')?;
 		(key == format!("space_notary_bridge_{name}")).then(|| value.parse().ok()).flatten()

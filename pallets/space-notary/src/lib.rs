@@ -98,7 +98,7 @@
 //!   its up to `MaxPendingPerServer` pending batches, so pending state is bounded twice: per
 //!   server, and by what operators can lock up. One hold per server rather than one per batch
 //!   keeps balances out of the hot path: a submission and a certification write no balance,
-//!   which is what lets a block certify 5,000 batches (README, "Figures").
+//!   which is what lets a block certify 5,000 batches (docs/benchmarks.md).
 //! - An expired batch's record and its transactions in the off-chain index are removed
 //!   `ExpiredRetention` blocks after it expired (`BatchPruned`), long enough for relays and
 //!   explorers to see why it expired. The removal is scheduled like an expiry (`Schedule`,
@@ -149,8 +149,10 @@ mod extension;
 #[cfg(test)]
 mod mock;
 pub mod offchain;
+mod pool;
 mod queries;
 pub mod runtime_api;
+mod schedule;
 #[cfg(test)]
 mod tests;
 #[cfg(any(feature = "try-runtime", test))]
@@ -165,6 +167,10 @@ pub use weights::WeightInfo;
 /// Log target of this pallet.
 pub const LOG_TARGET: &str = "runtime::space-notary";
 
+/// Blocks a signed `submit_batch` ahead of its server's next sequence may wait in the pool for
+/// its predecessor: then the pool drops it and its sender hears so, rather than never.
+pub const FUTURE_BATCH_LONGEVITY: u64 = 10;
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -176,7 +182,7 @@ pub mod pallet {
 		},
 	};
 	use frame_system::pallet_prelude::*;
-	use sp_runtime::traits::{One, Saturating, Zero};
+	use sp_runtime::traits::{Saturating, Zero};
 	use space_notary_primitives::{
 		offchain_txs_key, verify_satellite_signature, verify_server_signature, BatchCertificate,
 		BatchId, SatelliteKey, SatelliteSignature, ServerId, ServerKey, ServerSignature,
@@ -207,8 +213,8 @@ pub mod pallet {
 	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
-	/// A pending batch whose countersignature checked out, as [`Pallet::check_countersignature`]
-	/// returns it.
+	/// A pending batch of an active server, as [`Pallet::check_pending`] returns it (and
+	/// [`Pallet::check_countersignature`], once its countersignature checked out too).
 	pub struct Countersigned<T: Config> {
 		/// The batch record.
 		pub batch: BatchRecordOf<T>,
@@ -343,47 +349,99 @@ pub mod pallet {
 	pub type ServerDeposits<T: Config> =
 		StorageMap<_, Twox64Concat, ServerId, BalanceOf<T>, OptionQuery>;
 
-	/// Events of this pallet. Field names say what they hold; variant docs say when.
+	/// Events of this pallet. Variant docs say when; every field is documented, so that block
+	/// explorers and polkadot.js Apps show what it holds.
 	#[pallet::event]
-	#[allow(missing_docs)]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
 		/// A server was registered.
-		ServerRegistered { server_id: ServerId, operator: T::AccountId },
+		ServerRegistered {
+			/// The id the chain assigned.
+			server_id: ServerId,
+			/// The account that submits its batches.
+			operator: T::AccountId,
+		},
 		/// A server's signing key changed.
-		ServerKeyChanged { server_id: ServerId, server_key: ServerKey },
+		ServerKeyChanged {
+			/// The server.
+			server_id: ServerId,
+			/// Its new signing key.
+			server_key: ServerKey,
+		},
 		/// A server's satellite key changed; pending batches now need the new key.
-		SatelliteKeyChanged { server_id: ServerId, satellite_key: SatelliteKey },
+		SatelliteKeyChanged {
+			/// The server.
+			server_id: ServerId,
+			/// The satellite's new key for this server.
+			satellite_key: SatelliteKey,
+		},
 		/// A server was suspended.
-		ServerSuspended { server_id: ServerId },
+		ServerSuspended {
+			/// The server.
+			server_id: ServerId,
+		},
 		/// A server was resumed.
-		ServerResumed { server_id: ServerId },
+		ServerResumed {
+			/// The server.
+			server_id: ServerId,
+		},
 		/// A server was deregistered; `expired` of its batches were pending and expired.
-		ServerDeregistered { server_id: ServerId, expired: u32 },
+		ServerDeregistered {
+			/// The server (its id is never reused).
+			server_id: ServerId,
+			/// How many of its batches were pending and expired with it.
+			expired: u32,
+		},
 		/// A batch was accepted and waits for its countersignature until `expires_at`.
 		BatchSubmitted {
+			/// The issuing server.
 			server_id: ServerId,
+			/// The certificate's sequence.
 			sequence: u64,
+			/// `blake2_256` of the SCALE-encoded certificate.
 			batch_id: BatchId,
+			/// Transactions in the batch.
 			tx_count: u32,
+			/// The block whose start expires the batch if it is still pending.
 			expires_at: BlockNumberFor<T>,
 		},
 		/// A batch was countersigned by its server's satellite key.
 		BatchCertified {
+			/// The issuing server.
 			server_id: ServerId,
+			/// The certificate's sequence.
 			sequence: u64,
+			/// The batch.
 			batch_id: BatchId,
+			/// Who sent the countersignature: the signer, or `None` for a bare transaction.
 			relayer: Option<T::AccountId>,
 		},
 		/// A pending batch expired without certification.
-		BatchExpired { server_id: ServerId, batch_id: BatchId, reason: ExpiryReason },
+		BatchExpired {
+			/// The issuing server.
+			server_id: ServerId,
+			/// The batch.
+			batch_id: BatchId,
+			/// Its TTL elapsed, or its server was deregistered.
+			reason: ExpiryReason,
+		},
 		/// An entry of a countersignature bundle certified nothing (`error` says why); the rest of
 		/// the bundle went on. Only a bundle dispatched without the pool's check (wrapped in
 		/// another call) can have one: the pool refuses bundles with an entry that fails.
-		CountersignatureSkipped { batch_id: BatchId, error: DispatchError },
+		CountersignatureSkipped {
+			/// The entry's batch.
+			batch_id: BatchId,
+			/// Why the entry certified nothing.
+			error: DispatchError,
+		},
 		/// An expired batch's record and its indexed transactions were removed, `ExpiredRetention`
 		/// blocks or more after it expired.
-		BatchPruned { server_id: ServerId, batch_id: BatchId },
+		BatchPruned {
+			/// The issuing server.
+			server_id: ServerId,
+			/// The batch.
+			batch_id: BatchId,
+		},
 	}
 
 	/// Errors of this pallet.
@@ -803,156 +861,6 @@ pub mod pallet {
 			frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero())
 		}
 
-		/// The pool's verdict on a countersignature: valid, tagged with its batch id so that
-		/// every copy of it competes for one slot, or refused with [`Self::pool_refusal`].
-		pub fn validate_countersignature(
-			batch_id: &BatchId,
-			signature: &SatelliteSignature,
-		) -> TransactionValidity {
-			Self::countersignatures_validity(&[(*batch_id, *signature)], T::UnsignedPriority::get())
-		}
-
-		/// The pool's verdict on a bundle: valid only when every entry is valid and new and no
-		/// batch is named twice; refused otherwise as its first failing entry would be alone
-		/// ([`Self::pool_refusal`]), so no invalid entry rides along for free.
-		///
-		/// Tags: the bundle provides the tag of every batch it certifies, the same tag a single
-		/// countersignature provides, so any two transactions that would certify one batch
-		/// (singles, bundles, bare or signed, from any relays) conflict in the pool: only one is
-		/// kept, and once it is in a block the other is stale and leaves the pool. Priority: the
-		/// single's plus the number of entries, so a bigger bundle replaces a smaller one it
-		/// overlaps, and a bundle that loses is refused at once (priority too low), never left
-		/// waiting; its relay resubmits what is left after the next block.
-		pub fn validate_countersignatures(entries: &CountersignaturesOf<T>) -> TransactionValidity {
-			if entries.is_empty() {
-				return Err(Self::pool_refusal(Error::<T>::EmptyBundle));
-			}
-			let priority = T::UnsignedPriority::get().saturating_add(entries.len() as u64);
-			Self::countersignatures_validity(entries, priority)
-		}
-
-		/// Valid with `priority`, providing every batch's tag and living until the first of them
-		/// expires, if every countersignature checks out and names a batch of its own; refused
-		/// as the first that does not.
-		fn countersignatures_validity(
-			entries: &[(BatchId, SatelliteSignature)],
-			priority: TransactionPriority,
-		) -> TransactionValidity {
-			let now = frame_system::Pallet::<T>::block_number();
-			let mut longevity = u64::MAX;
-			let mut validity = ValidTransaction::with_tag_prefix("SpaceNotaryCountersignature")
-				.priority(priority)
-				.propagate(true);
-			for (i, (batch_id, signature)) in entries.iter().enumerate() {
-				if entries[..i].iter().any(|(seen, _)| seen == batch_id) {
-					return Err(Self::pool_refusal(Error::<T>::DuplicateInBundle));
-				}
-				let pending = Self::check_countersignature(batch_id, signature).map_err(|e| {
-					log::debug!(target: LOG_TARGET, "refused countersignature {batch_id:?}: {e:?}");
-					Self::pool_refusal(e)
-				})?;
-				let left: u64 =
-					pending.expires_at.saturating_sub(now).try_into().unwrap_or(u64::MAX);
-				longevity = longevity.min(left.max(1));
-				validity = validity.and_provides(batch_id);
-			}
-			validity.longevity(longevity).build()
-		}
-
-		/// The pool's verdict on a signed `submit_batch` by `who` (run by
-		/// [`ValidateSpaceNotaryCalls`]): every check of the call that needs no hashing (the
-		/// operator before the server's status; otherwise in the call's order), with
-		/// [`Self::pool_refusal`]'s mapping. Valid batches provide the tag
-		/// `(server id, sequence)`, so one batch per sequence is in the pool; a batch beyond the
-		/// next sequence requires its predecessor's tag and waits for it. The merkle root and the
-		/// server signature are left to dispatch (see the extension's docs).
-		pub fn validate_batch(
-			who: &T::AccountId,
-			cert: &BatchCertificate,
-			txs: &TxsOf<T>,
-		) -> TransactionValidity {
-			let server_id = cert.server_id;
-			let refuse = |error: Error<T>| {
-				log::debug!(target: LOG_TARGET, "refused batch {server_id}/{}: {error:?}", cert.sequence);
-				Err(Self::pool_refusal(error))
-			};
-			let Some(server) = Servers::<T>::get(server_id) else {
-				return refuse(Error::<T>::UnknownServer);
-			};
-			if &server.operator != who {
-				return refuse(Error::<T>::NotOperator);
-			}
-			if server.status != ServerStatus::Active {
-				return refuse(Error::<T>::ServerSuspended);
-			}
-			if cert.version != CERTIFICATE_VERSION {
-				return refuse(Error::<T>::UnsupportedVersion);
-			}
-			if cert.genesis_hash != Self::genesis_hash() {
-				return refuse(Error::<T>::WrongGenesis);
-			}
-			if cert.sequence <= server.last_sequence {
-				return InvalidTransaction::Stale.into();
-			}
-			let is_next = Some(cert.sequence) == server.last_sequence.checked_add(1);
-			if is_next && cert.prev_batch != server.last_batch {
-				return refuse(Error::<T>::BadPrevBatch);
-			}
-			let total_bytes = txs.iter().fold(0u64, |sum, tx| sum.saturating_add(tx.len() as u64));
-			if txs.is_empty() {
-				return refuse(Error::<T>::EmptyBatch);
-			}
-			if u32::try_from(txs.len()) != Ok(cert.tx_count) {
-				return refuse(Error::<T>::TxCountMismatch);
-			}
-			if total_bytes > T::MaxBatchBytes::get() as u64 {
-				return refuse(Error::<T>::BatchTooLarge);
-			}
-			if total_bytes != cert.total_bytes {
-				return refuse(Error::<T>::TotalBytesMismatch);
-			}
-			if is_next && server.pending.len() >= T::MaxPendingPerServer::get() as usize {
-				return refuse(Error::<T>::TooManyPending);
-			}
-			let mut validity = ValidTransaction::with_tag_prefix("SpaceNotaryBatch")
-				.and_provides((server_id, cert.sequence))
-				.propagate(true);
-			if !is_next {
-				validity = validity.and_requires((server_id, cert.sequence.saturating_sub(1)));
-			}
-			validity.build()
-		}
-
-		/// How the pool refuses a call that fails with `error`, so that only what can never turn
-		/// valid gets the transaction banned.
-		///
-		/// An `InvalidTransaction` makes the pool ban the transaction's hash for a while (30
-		/// minutes by default): the same bytes cannot be sent again even after the cause is
-		/// gone. An `UnknownTransaction` is refused without a ban. So:
-		///
-		/// - `UnknownBatch`, `ServerSuspended`, `TooManyPending`: can change (the batch may be in
-		///   a block this node has not imported yet, when gossip outruns block import; the
-		///   registrar may resume the server while the batch is pending; pending batches get
-		///   certified or expire) → `UnknownTransaction::Custom(code)`.
-		/// - `AlreadyCertified`: final on this chain → `InvalidTransaction::Stale` (a pool that
-		///   finds it stale while building a block drops it from that fork only: on another
-		///   fork the batch may still be pending). A batch whose sequence is used already is
-		///   `Stale` too ([`Self::validate_batch`]).
-		/// - Everything else: final (an expired batch stays expired, a signature that fails under
-		///   the server's current satellite key keeps failing, server ids are never reused, a
-		///   certificate's fields do not change) → `InvalidTransaction::Custom(code)`.
-		///
-		/// `code` is the index of the pallet's [`Error`], as in a failed dispatch.
-		pub fn pool_refusal(error: Error<T>) -> TransactionValidityError {
-			match error {
-				Error::<T>::UnknownBatch
-				| Error::<T>::ServerSuspended
-				| Error::<T>::TooManyPending => UnknownTransaction::Custom(Self::error_code(error)).into(),
-				Error::<T>::AlreadyCertified => InvalidTransaction::Stale.into(),
-				_ => InvalidTransaction::Custom(Self::error_code(error)).into(),
-			}
-		}
-
 		/// The relayer of a countersignature: the signer, or `None` for a bare transaction.
 		fn relayer(origin: OriginFor<T>) -> Result<Option<T::AccountId>, DispatchError> {
 			match ensure_signed(origin.clone()) {
@@ -990,11 +898,35 @@ pub mod pallet {
 		}
 
 		/// Checks a countersignature without writing anything; returns the pending batch, its
-		/// expiry and its server on success.
+		/// expiry and its server on success: [`Self::check_pending`], then the signature.
 		pub fn check_countersignature(
 			batch_id: &BatchId,
 			signature: &SatelliteSignature,
 		) -> Result<Countersigned<T>, Error<T>> {
+			let pending = Self::check_pending(batch_id)?;
+			Self::check_satellite_signature(batch_id, signature, &pending)?;
+			Ok(pending)
+		}
+
+		/// The signature half of [`Self::check_countersignature`]: `signature` verifies under
+		/// the server's current satellite key over the satellite payload.
+		pub(crate) fn check_satellite_signature(
+			batch_id: &BatchId,
+			signature: &SatelliteSignature,
+			pending: &Countersigned<T>,
+		) -> Result<(), Error<T>> {
+			verify_satellite_signature(
+				batch_id,
+				&pending.batch.server_signature,
+				signature,
+				&pending.server.satellite_key,
+			)
+			.map_err(|_| Error::<T>::BadSatelliteSignature)
+		}
+
+		/// The cheap half of [`Self::check_countersignature`] (two reads, no signature): the
+		/// batch is pending and not past its expiry, its server exists and is active.
+		pub fn check_pending(batch_id: &BatchId) -> Result<Countersigned<T>, Error<T>> {
 			let batch = Batches::<T>::get(batch_id).ok_or(Error::<T>::UnknownBatch)?;
 			let now = frame_system::Pallet::<T>::block_number();
 			let expires_at = match batch.status {
@@ -1009,13 +941,6 @@ pub mod pallet {
 			let server =
 				Servers::<T>::get(batch.cert.server_id).ok_or(Error::<T>::UnknownServer)?;
 			ensure!(server.status == ServerStatus::Active, Error::<T>::ServerSuspended);
-			verify_satellite_signature(
-				batch_id,
-				&batch.server_signature,
-				signature,
-				&server.satellite_key,
-			)
-			.map_err(|_| Error::<T>::BadSatelliteSignature)?;
 			Ok(Countersigned { batch, expires_at, server })
 		}
 
@@ -1043,38 +968,6 @@ pub mod pallet {
 			})
 		}
 
-		/// Expires `batch_id` if it is still pending, removing it from its server's pending list.
-		fn expire(batch_id: &BatchId, now: BlockNumberFor<T>, reason: ExpiryReason) {
-			let Some(batch) = Batches::<T>::get(batch_id) else { return };
-			if !batch.is_pending() {
-				return;
-			}
-			let server_id = batch.cert.server_id;
-			Servers::<T>::mutate(server_id, |server| {
-				if let Some(server) = server {
-					server.pending.retain(|id| id != batch_id);
-				}
-			});
-			Self::mark_expired(server_id, batch_id, now, reason);
-		}
-
-		/// Marks a pending batch expired and says so. The caller handles the server record.
-		fn mark_expired(
-			server_id: ServerId,
-			batch_id: &BatchId,
-			now: BlockNumberFor<T>,
-			reason: ExpiryReason,
-		) {
-			Batches::<T>::mutate(batch_id, |batch| {
-				if let Some(batch) = batch {
-					batch.status = BatchStatus::Expired { at: now, reason };
-				}
-			});
-			let prune_at = now.saturating_add(T::ExpiredRetention::get());
-			Schedule::<T>::insert(prune_at, batch_id, Scheduled::Prune);
-			Self::deposit_event(Event::BatchExpired { server_id, batch_id: *batch_id, reason });
-		}
-
 		/// Gives a deregistered server's deposit back to its operator.
 		fn release_deposit(server_id: ServerId, operator: &T::AccountId) {
 			let Some(amount) = ServerDeposits::<T>::take(server_id) else { return };
@@ -1082,61 +975,6 @@ pub mod pallet {
 			if let Err(e) = T::Currency::release(&reason, operator, amount, Precision::BestEffort) {
 				// Cannot happen while the hold is only ever released here; say so if it does.
 				log::error!(target: LOG_TARGET, "deposit of server {server_id} not released: {e:?}");
-			}
-		}
-
-		/// Does the scheduled work due by `now`, at most `MaxScheduledPerBlock` steps: the
-		/// schedule is walked block by block from `ScheduleCursor`, and what does not fit waits
-		/// for the next block. A batch expires as of its scheduled block even when the work is
-		/// done later. Returns the steps taken.
-		pub(crate) fn run_schedule(now: BlockNumberFor<T>) -> u32 {
-			let budget = T::MaxScheduledPerBlock::get();
-			let mut steps = 0u32;
-			let mut cursor = ScheduleCursor::<T>::get();
-			// A look at one block of the schedule, then at least one step of work, must fit.
-			while cursor <= now && steps.saturating_add(2) <= budget {
-				steps += 1;
-				let room = budget - steps;
-				let due: alloc::vec::Vec<(BatchId, Scheduled)> =
-					Schedule::<T>::iter_prefix(cursor).take(room as usize).collect();
-				let full = due.len() as u32 == room;
-				for (batch_id, work) in due {
-					Schedule::<T>::remove(cursor, batch_id);
-					match work {
-						Scheduled::Expire => {
-							Self::expire(&batch_id, cursor, ExpiryReason::TtlElapsed)
-						},
-						Scheduled::Prune => Self::remove_expired(&batch_id),
-					}
-					steps += 1;
-				}
-				if full {
-					break; // this block of the schedule may hold more: go on here next block
-				}
-				cursor = cursor.saturating_add(One::one());
-			}
-			ScheduleCursor::<T>::put(cursor);
-			steps
-		}
-
-		/// Removes an expired batch's record and its indexed transactions.
-		fn remove_expired(batch_id: &BatchId) {
-			let Some(batch) = Batches::<T>::get(batch_id) else { return };
-			if !matches!(batch.status, BatchStatus::Expired { .. }) {
-				return; // only expired batches are queued; certified ones stay for good
-			}
-			Batches::<T>::remove(batch_id);
-			sp_io::offchain_index::clear(&offchain_txs_key(batch_id));
-			let server_id = batch.cert.server_id;
-			Self::deposit_event(Event::BatchPruned { server_id, batch_id: *batch_id });
-		}
-
-		/// The error's index, as the custom code of a refused unsigned transaction.
-		fn error_code(error: Error<T>) -> u8 {
-			let module_error: sp_runtime::DispatchError = error.into();
-			match module_error {
-				sp_runtime::DispatchError::Module(m) => m.error[0],
-				_ => 0,
 			}
 		}
 	}

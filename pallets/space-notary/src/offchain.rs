@@ -14,7 +14,13 @@
 //!    been handed is posted (`POST /batches`); every one handed over and due is asked for
 //!    (`GET /batches/{id}`); at most `MaxOffchainRequests` requests a run, posts first, asks
 //!    rotated over the blocks so that none waits for ever.
-//! 4. The requests of a phase share one deadline ([`HTTP_DEADLINE_MS`]). Asks go out together.
+//! 4. The requests of a phase share one deadline ([`HTTP_DEADLINE_MS`]), for the whole response:
+//!    headers and body alike, and a body is read to at most [`MAX_REPLY_BYTES`]. A ground station
+//!    that stalls mid-body or streams without end costs a run at most its two deadlines, and the
+//!    next run starts afresh (sc-offchain sets no body deadline of its own, and each stalled run
+//!    would hold one of its worker threads for good). Such runs are logged once each. When the
+//!    node's off-chain storage holds a token under [`GROUND_STATION_TOKEN_KEY`], every request
+//!    carries it as `Authorization: Bearer`. Asks go out together.
 //!    Posts go in rounds, a server's batches in sequence order, each after the answer to the one
 //!    before: the satellite signs a server's sequences only upwards, and the ground station
 //!    forwards batches in the order they reach it (posting a server's batches at once let a
@@ -22,7 +28,10 @@
 //!    what each answer means.
 //! 5. Every countersignature is checked against the batch and its server's satellite key
 //!    ([`Pallet::check_countersignature`], which verifies with primitives) before it is
-//!    submitted; one that does not verify is logged and never submitted. The valid ones go as
+//!    submitted; one that does not verify is logged, never submitted, and posted back to the
+//!    ground station as `refused_countersignature`, which drops it and asks the satellite again
+//!    (its key may have been rotated, or the answer forged): the batch is asked about again
+//!    after [`RECHECK_REFUSED_AFTER`] blocks. The valid ones go as
 //!    bare v4 transactions: `submit_countersignature` for one, `submit_countersignatures`
 //!    bundles of up to `MaxCountersignaturesPerCall` for more. A bundle the pool refuses (an
 //!    entry certified meanwhile by another relay) is sent again as singles.
@@ -55,16 +64,28 @@ use sp_runtime::{
 	BoundedVec,
 };
 use space_notary_primitives::{
-	ground_station::{BatchView, GroundStationUrl, PostBatch, ViewError, GROUND_STATION_URL_KEY},
+	ground_station::{
+		BatchView, GroundStationUrl, PostBatch, Stage, ViewError, GROUND_STATION_TOKEN_KEY,
+		GROUND_STATION_URL_KEY,
+	},
 	offchain_txs_key, BatchId, SatelliteSignature, ServerId,
 };
 
-/// Deadline of each phase of HTTP requests (posts, then asks), from its start.
+/// Deadline of each phase of HTTP requests (posts, then asks), from its start: for the whole
+/// response, body included.
 pub const HTTP_DEADLINE_MS: u64 = 3_000;
+/// Largest answer body read: a batch's view is a few hundred bytes.
+pub const MAX_REPLY_BYTES: usize = 16 * 1024;
+/// Longest bearer token sent: a token, not a document.
+pub const MAX_TOKEN_LEN: usize = 256;
+/// Blocks before a batch the ground station reports refused or badly countersigned (which it asks
+/// the satellite again about by itself), or whose countersignature did not verify here, is asked
+/// about again.
+pub const RECHECK_REFUSED_AFTER: u64 = 5;
 /// Blocks before a countersignature submitted and not yet on chain is asked for and sent again.
 pub const RESUBMIT_AFTER: u64 = 10;
-/// Blocks before a batch the ground station reports refused, expired or badly countersigned,
-/// or whose countersignature did not verify here, is asked about again.
+/// Blocks before a batch the ground station reports expired or superseded (stages it does not
+/// leave), or whose transactions the off-chain index lacks, is asked about again.
 pub const RECHECK_FINAL_AFTER: u64 = 100;
 
 /// The lock's key, and how long it holds at most if a run dies holding it.
@@ -150,6 +171,8 @@ pub enum Failure {
 	/// The ground station wants transactions the off-chain index does not hold (a node that ran
 	/// without indexing when the batch was submitted): not posted.
 	NoTransactions,
+	/// The answer's body is longer than [`MAX_REPLY_BYTES`]: not read further.
+	TooLarge,
 }
 
 /// What an answer about one batch means.
@@ -182,10 +205,15 @@ pub fn read_reply(batch_id: &BatchId, code: u16, body: &[u8]) -> Outcome {
 }
 
 /// Whether a stage without a countersignature is one the ground station will not leave by
-/// itself (refused, expired, bad countersignature): asked about again only rarely.
+/// itself (expired, superseded): asked about again only rarely.
 fn is_final(stage: &str) -> bool {
-	use space_notary_primitives::ground_station::stage;
-	[stage::REFUSED, stage::BAD_COUNTERSIGNATURE, stage::EXPIRED].contains(&stage)
+	Stage::parse(stage).is_some_and(|s| s.is_final())
+}
+
+/// Whether a stage says the ground station is asking the satellite again after a refusal or a
+/// bad answer: asked about again after [`RECHECK_REFUSED_AFTER`].
+fn is_retrying(stage: &str) -> bool {
+	Stage::parse(stage).is_some_and(|s| s.is_retrying())
 }
 
 /// What an answer to a post or an ask at block `now` makes of a batch's entry (`None`: not
@@ -198,6 +226,9 @@ pub fn record(entry: Option<Handed>, outcome: &Outcome, now: u64) -> Option<Hand
 		Outcome::Countersigned(_) => Some(asked(now.saturating_add(RESUBMIT_AFTER))),
 		Outcome::Waiting(stage) if is_final(stage) => {
 			Some(asked(now.saturating_add(RECHECK_FINAL_AFTER)))
+		},
+		Outcome::Waiting(stage) if is_retrying(stage) => {
+			Some(asked(now.saturating_add(RECHECK_REFUSED_AFTER)))
 		},
 		Outcome::Waiting(_) => Some(asked(now.saturating_add(1))),
 		Outcome::WantsTransactions => Some(Handed { wants_txs: true, ..asked(now) }),
@@ -276,15 +307,50 @@ fn write_roster(
 	}
 }
 
-/// Sends requests together and waits for all of them until `deadline`; the answer of each as
-/// `(status, body)`.
+/// The ground station's bearer token, if one is set in the node's persistent off-chain storage
+/// (raw bytes, as the RPC writes them) and is a plausible token: printable ASCII, no spaces.
+fn ground_station_token() -> Option<String> {
+	let raw =
+		sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, GROUND_STATION_TOKEN_KEY)?;
+	let token = core::str::from_utf8(&raw).ok()?.trim();
+	let plausible = !token.is_empty()
+		&& token.len() <= MAX_TOKEN_LEN
+		&& token.bytes().all(|b| b.is_ascii_graphic());
+	plausible.then(|| String::from(token))
+}
+
+/// Reads a response's body until `deadline`, at most [`MAX_REPLY_BYTES`].
+fn read_body(response: &http::Response, deadline: Timestamp) -> Result<Vec<u8>, Failure> {
+	let mut body = response.body();
+	body.deadline(deadline);
+	let mut bytes = Vec::new();
+	for byte in body.by_ref() {
+		if bytes.len() >= MAX_REPLY_BYTES {
+			return Err(Failure::TooLarge);
+		}
+		bytes.push(byte);
+	}
+	match body.error() {
+		None => Ok(bytes),
+		Some(sp_core::offchain::HttpError::DeadlineReached) => Err(Failure::Deadline),
+		Some(_) => Err(Failure::Io),
+	}
+}
+
+/// Sends requests together (with the bearer token, if any) and waits for all of them, bodies
+/// included, until `deadline`; the answer of each as `(status, body)`.
 fn exchange<B: IntoIterator<Item = I> + Default, I: AsRef<[u8]>>(
 	requests: Vec<http::Request<'_, B>>,
 	deadline: Timestamp,
 ) -> Vec<Result<(u16, Vec<u8>), Failure>> {
+	let token = ground_station_token().map(|t| alloc::format!("Bearer {t}"));
 	let mut sent = Vec::new();
 	let mut slots = Vec::new();
 	for request in requests {
+		let request = match &token {
+			Some(token) => request.add_header("Authorization", token),
+			None => request,
+		};
 		match request.deadline(deadline).send() {
 			Ok(pending) => {
 				slots.push(Some(sent.len()));
@@ -300,7 +366,7 @@ fn exchange<B: IntoIterator<Item = I> + Default, I: AsRef<[u8]>>(
 				Some(match answer {
 					Err(_still_pending) => Err(Failure::Deadline),
 					Ok(Err(_)) => Err(Failure::Io),
-					Ok(Ok(response)) => Ok((response.code, response.body().collect::<Vec<u8>>())),
+					Ok(Ok(response)) => read_body(&response, deadline).map(|b| (response.code, b)),
 				})
 			})
 			.collect();
@@ -377,12 +443,20 @@ impl<T: Config> Pallet<T> {
 		let mut countersigned = Vec::new();
 		let posted = Self::post_batches(&url, &plan.post, &handed);
 		let asked = Self::ask_for_batches(&url, &plan.ask);
+		let (mut late, mut oversized) = (0u32, 0u32);
 		for (batch_id, outcome) in posted.into_iter().chain(asked) {
 			match &outcome {
-				Outcome::Failed(failure) => log::debug!(
-					target: crate::LOG_TARGET,
-					"off-chain worker: {url} about {batch_id:?}: {failure:?}"
-				),
+				Outcome::Failed(failure) => {
+					match failure {
+						Failure::Deadline => late += 1,
+						Failure::TooLarge => oversized += 1,
+						_ => {},
+					}
+					log::debug!(
+						target: crate::LOG_TARGET,
+						"off-chain worker: {url} about {batch_id:?}: {failure:?}"
+					)
+				},
 				Outcome::Countersigned(signature) => countersigned.push((batch_id, *signature)),
 				_ => {},
 			}
@@ -392,21 +466,32 @@ impl<T: Config> Pallet<T> {
 			};
 		}
 
-		// Only what verifies here is submitted.
+		if late > 0 || oversized > 0 {
+			log::warn!(
+				target: crate::LOG_TARGET,
+				"off-chain worker: {url} did not answer {late} request(s) within {HTTP_DEADLINE_MS} ms \
+				 and sent {oversized} answer(s) over {MAX_REPLY_BYTES} bytes; given up for this run"
+			);
+		}
+
+		// Only what verifies here is submitted; what does not goes back to the ground station.
 		let mut valid = Vec::new();
+		let mut refused = Vec::new();
 		for (batch_id, signature) in countersigned {
 			match Self::check_countersignature(&batch_id, &signature) {
 				Ok(_) => valid.push((batch_id, signature)),
 				Err(Error::<T>::BadSatelliteSignature) => {
-					log::warn!(target: crate::LOG_TARGET, "off-chain worker: {url} returned a countersignature of {batch_id:?} that does not verify; not submitted");
+					log::warn!(target: crate::LOG_TARGET, "off-chain worker: {url} returned a countersignature of {batch_id:?} that does not verify; not submitted, sent back");
 					if let Some(entry) = handed.get_mut(&batch_id) {
-						entry.next_ask = now.saturating_add(RECHECK_FINAL_AFTER);
+						entry.next_ask = now.saturating_add(RECHECK_REFUSED_AFTER);
 					}
+					refused.push((batch_id, signature));
 				},
 				Err(_) => {}, // certified or expired meanwhile: nothing to do
 			}
 		}
 		Self::submit_countersignatures_bare(valid);
+		Self::refuse_countersignatures(&url, &refused);
 
 		for ((server_id, pending), stored) in servers.into_iter().zip(stored) {
 			write_roster(server_id, stored.as_ref(), url_hash, &pending, &handed);
@@ -476,6 +561,31 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		outcomes
+	}
+
+	/// Tells the ground station which countersignatures did not verify (a post of the batch with
+	/// `refused_countersignature`), so that it asks the satellite again; answers are not needed.
+	fn refuse_countersignatures(url: &GroundStationUrl, refused: &[(BatchId, SatelliteSignature)]) {
+		if refused.is_empty() {
+			return;
+		}
+		let bodies: Vec<Vec<u8>> = refused
+			.iter()
+			.filter_map(|(id, signature)| {
+				let batch = Batches::<T>::get(id)?;
+				let body = PostBatch::new(&batch.cert, &batch.server_signature, None);
+				Some(body.refusing(signature).to_json())
+			})
+			.collect();
+		let batches_url = url.batches();
+		let requests = bodies
+			.iter()
+			.map(|body| {
+				http::Request::post(&batches_url, alloc::vec![body.as_slice()])
+					.add_header("Content-Type", "application/json")
+			})
+			.collect();
+		let _ = exchange(requests, phase_deadline());
 	}
 
 	/// Asks for batches (`GET /batches/{id}`); what each answer means.

@@ -1,31 +1,13 @@
-//! Records the pallet keeps in storage and returns through the runtime API.
+//! Records the pallet keeps in storage. What the runtime API returns is primitives' (the API's
+//! contract, shared with the ground station), re-exported here.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{traits::Get, BoundedVec, CloneNoBound, DebugNoBound, PartialEqNoBound};
 use scale_info::TypeInfo;
-use space_notary_primitives::{
-	BatchCertificate, BatchId, SatelliteKey, SatelliteSignature, ServerKey, ServerSignature,
+pub use space_notary_primitives::records::{
+	BatchRecord, BatchStatus, ExpiryReason, InclusionError, PayloadError, ServerInfo, ServerStatus,
 };
-
-/// Whether a server may submit batches and have them certified.
-#[derive(
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Debug,
-)]
-pub enum ServerStatus {
-	/// Submits batches; its pending batches can be certified.
-	Active,
-	/// Submits nothing and gets nothing certified; its pending batches keep their TTL.
-	Suspended,
-}
+use space_notary_primitives::{BatchId, SatelliteKey, ServerKey};
 
 /// A registered ground server.
 #[derive(
@@ -61,95 +43,6 @@ where
 	pub pending: BoundedVec<BatchId, MaxPending>,
 }
 
-/// Why a batch expired.
-#[derive(
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Debug,
-)]
-pub enum ExpiryReason {
-	/// No valid countersignature arrived within `BatchTtl`.
-	TtlElapsed,
-	/// Its server was deregistered while it was pending.
-	ServerDeregistered,
-}
-
-/// Where a batch stands.
-#[derive(
-	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
-)]
-pub enum BatchStatus<BlockNumber> {
-	/// Waiting for the satellite's countersignature until `expires_at`.
-	Pending {
-		/// The block whose initialisation expires the batch if it is still pending.
-		expires_at: BlockNumber,
-	},
-	/// Countersigned by the server's satellite key.
-	Certified {
-		/// The satellite's signature over the satellite payload.
-		satellite_signature: SatelliteSignature,
-		/// The satellite key it verified under (the server's key at the time).
-		satellite_key: SatelliteKey,
-		/// Block of certification.
-		certified_at: BlockNumber,
-	},
-	/// Never certified.
-	Expired {
-		/// Block of expiry.
-		at: BlockNumber,
-		/// Why.
-		reason: ExpiryReason,
-	},
-}
-
-/// A submitted batch. Its transactions are in the off-chain index, not here.
-#[derive(
-	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
-)]
-pub struct BatchRecord<BlockNumber> {
-	/// The server's certificate.
-	pub cert: BatchCertificate,
-	/// The server's signature over the certificate.
-	pub server_signature: ServerSignature,
-	/// Block of submission.
-	pub submitted_at: BlockNumber,
-	/// Pending, certified or expired.
-	pub status: BatchStatus<BlockNumber>,
-}
-
-impl<BlockNumber> BatchRecord<BlockNumber> {
-	/// Whether the batch still waits for a countersignature.
-	pub fn is_pending(&self) -> bool {
-		matches!(self.status, BatchStatus::Pending { .. })
-	}
-}
-
-/// A server as the runtime API reports it.
-#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
-pub struct ServerInfo<AccountId> {
-	/// The operator account.
-	pub operator: AccountId,
-	/// The server's signing key.
-	pub server_key: ServerKey,
-	/// The satellite's key for this server.
-	pub satellite_key: SatelliteKey,
-	/// Active or suspended.
-	pub status: ServerStatus,
-	/// Sequence of the last batch accepted on chain.
-	pub last_sequence: u64,
-	/// Batch id of the last batch accepted on chain.
-	pub last_batch: BatchId,
-	/// Pending batch ids, oldest first.
-	pub pending: alloc::vec::Vec<BatchId>,
-}
-
 impl<AccountId: Clone + PartialEq + core::fmt::Debug, M: Get<u32>> From<ServerRecord<AccountId, M>>
 	for ServerInfo<AccountId>
 {
@@ -164,30 +57,6 @@ impl<AccountId: Clone + PartialEq + core::fmt::Debug, M: Get<u32>> From<ServerRe
 			pending: r.pending.into_inner(),
 		}
 	}
-}
-
-/// Why the runtime API has no signing payload for a batch.
-///
-/// A `Result` rather than an `Option`: @polkadot/api 16.5 decodes a runtime call's
-/// `Option<Bytes>` answer as `Some` even when it is `None`, while a `Result` decodes correctly,
-/// and a named error tells the caller what went wrong.
-#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
-pub enum PayloadError {
-	/// No batch with this id (never submitted, or submitted on another chain).
-	UnknownBatch,
-}
-
-/// Why an inclusion proof was not accepted by the runtime API.
-#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
-pub enum InclusionError {
-	/// No batch with this id.
-	UnknownBatch,
-	/// The batch exists but is not certified.
-	NotCertified,
-	/// The proof's leaf count differs from the certificate's `tx_count`.
-	LeafCountMismatch,
-	/// The proof does not lead to the certificate's `batch_root` along the claimed leaf's path.
-	BadProof,
 }
 
 /// Work the pallet schedules for a batch at a block ([`crate::Schedule`]).

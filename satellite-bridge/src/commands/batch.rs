@@ -15,8 +15,8 @@
 //! `SpaceNotaryApi.verify_inclusion`'s errors (`BadProof` only, offline).
 
 use clap::{Args, Subcommand};
-use pallet_space_notary::types::InclusionError;
 use sp_core::H256;
+use space_notary_primitives::records::InclusionError;
 use space_notary_primitives::{BatchCertificate, BatchId, InclusionProof, ServerId};
 use std::{
 	io::Write,

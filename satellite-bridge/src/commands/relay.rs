@@ -3,7 +3,7 @@
 use std::{future::Future, io::Write};
 
 pub use crate::config::RelayArgs;
-use crate::config::RelayConfig;
+use crate::{config::RelayConfig, relay::RelayError};
 
 use super::CommandError;
 
@@ -14,7 +14,15 @@ pub async fn run(
 	shutdown: impl Future<Output = ()>,
 ) -> Result<(), CommandError> {
 	let config = RelayConfig::try_from(args)?;
-	crate::relay::run(config, shutdown, None).await?;
+	let listener = match config.http {
+		None => None,
+		Some(addr) => Some(
+			tokio::net::TcpListener::bind(addr)
+				.await
+				.map_err(|source| RelayError::Http { addr, source })?,
+		),
+	};
+	crate::relay::run(config, listener, shutdown).await?;
 	writeln!(out, "relay stopped")?;
 	Ok(())
 }

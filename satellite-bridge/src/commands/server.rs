@@ -19,7 +19,7 @@ use crate::{
 		ServerPair,
 	},
 };
-use pallet_space_notary::types::ServerStatus;
+use space_notary_primitives::records::ServerStatus;
 
 /// The dev chain's sudo key, the registrar of a dev chain.
 pub const DEFAULT_SUDO: &str = "//Alice";

@@ -13,11 +13,33 @@
 //! calls per server per finalized block: fine for tens of servers; a deployment of thousands
 //! would follow `BatchSubmitted` events instead (left for the throughput work).
 //!
+//! # Nothing final on untrusted evidence
+//!
+//! Only the chain's state at a finalized block ends a batch here: certified, expired, or (for a
+//! batch posted to the API) its sequence given to another batch. Anything that comes over the
+//! link could be forged by whoever can put a packet on the downlink, so a `Rejected`, or a
+//! countersignature that does not verify under the server's satellite key on chain, is recorded
+//! (the stages `refused` and `bad_countersignature`, shown by the status and the console) and the
+//! batch is asked of the satellite again after a backoff (`--reask-min-ms`, doubling up to
+//! `--reask-max-ms`) for as long as it can still be certified. When a server's satellite key
+//! changes on chain, a countersignature held as bad is verified again under the new key (the
+//! satellite's key may have been rotated before the chain's) and submitted if it now verifies.
+//! In HTTP-only mode the off-chain worker tells the bridge when a countersignature it collected
+//! does not verify (`refused_countersignature` in its next post): the bridge drops it and asks
+//! again.
+//!
+//! # Bounded
+//!
+//! What the API takes on is admitted first ([`crate::admission`]) and counted against bounds;
+//! entries the chain has finished with are removed after `--retention-secs`, posted entries the
+//! chain never takes after `--max-age-secs` (memory and the queue file alike). The status is
+//! served from the relay's own state: a request costs no chain call.
+//!
 //! # Countersignatures
 //!
 //! Each countersignature from the link is verified (primitives) against the server's satellite
 //! key at the latest finalized block before anything else; one that does not verify is recorded
-//! as `BadCountersignature`, counted and never submitted. A verified one is recorded, then
+//! as `BadCountersignature`, counted, never submitted, and asked for again. A verified one is recorded, then
 //! submitted: bare (v4 unsigned) by default, signed with `--signer` (nonces read from the node,
 //! which counts its pool, one submission at a time). Several ready at once (a pass's worth) go
 //! as bundles (`submit_countersignatures`); a bundle the pool refuses is split into singles. Any number of bridges may run at once: the
@@ -41,11 +63,11 @@ use crate::{
 	http::{self, ApiRequest},
 	link::{self, LinkEvent, LinkHandle, SignJob},
 	metrics::Metrics,
-	store::{Entry, Source, Stage, Store, StoreError},
+	store::{Entry, Source, Stage, Store, StoreError, Times},
 };
 use backon::BackoffBuilder;
-use pallet_space_notary::types::BatchStatus;
 use sp_core::H256;
+use space_notary_primitives::records::BatchStatus;
 use space_notary_primitives::{verify_satellite_signature, BatchId, ServerId};
 use std::{
 	collections::{BTreeMap, HashMap, HashSet},
@@ -105,6 +127,46 @@ struct ChainView {
 	servers: BTreeMap<ServerId, ServerInfoOf>,
 	block_time_ms: u64,
 	batch_ttl: u64,
+	/// The chain's bounds on a batch: transactions and bytes.
+	max_txs: u32,
+	max_bytes: u64,
+	/// Pending batch ids at `at`.
+	pending: HashSet<BatchId>,
+}
+
+/// A batch waiting to be asked of the satellite again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Reask {
+	/// Asks that were refused or answered badly, in a row.
+	attempts: u32,
+	/// When to ask again.
+	at: Instant,
+}
+
+/// The wait before the `attempts`-th ask again: `min`, doubling, at most `max`.
+fn reask_delay(attempts: u32, min: Duration, max: Duration) -> Duration {
+	let doublings = attempts.saturating_sub(1).min(20);
+	min.saturating_mul(1u32 << doublings).min(max)
+}
+
+/// Whether an entry has outlived its use: finished on chain longer than `retention` ago, or a
+/// posted batch the chain does not hold (HTTP-only: any batch) taken on longer than `max_age`
+/// ago. Times in unix ms.
+fn outlived(
+	entry: &Entry,
+	times: Times,
+	pending_on_chain: bool,
+	now_ms: u64,
+	retention: Duration,
+	max_age: Duration,
+) -> bool {
+	let older = |since: u64, limit: Duration| {
+		since > 0 && u128::from(now_ms.saturating_sub(since)) >= limit.as_millis()
+	};
+	if entry.stage.is_final() {
+		return older(times.settled_ms, retention);
+	}
+	entry.source == Source::Http && !pending_on_chain && older(times.created_ms, max_age)
 }
 
 struct Relay {
@@ -124,20 +186,35 @@ struct Relay {
 	/// Requests to hand to the link once the queue is committed.
 	to_send: Vec<BatchId>,
 	/// API answers to give once the queue is committed.
-	replies: Vec<(tokio::sync::oneshot::Sender<http::PostReply>, http::PostReply)>,
+	replies: Vec<(
+		tokio::sync::oneshot::Sender<Result<http::PostReply, crate::admission::Refusal>>,
+		Result<http::PostReply, crate::admission::Refusal>,
+	)>,
 	last_finalized_committed: Option<u64>,
 	/// The console's history: recent events, certifications per minute and per pass.
 	activity: Activity,
 	/// Where the console's state goes.
 	console: ConsolePublisher,
+	/// When each entry was taken on and settled (stored beside it).
+	times: HashMap<BatchId, Times>,
+	/// Batches waiting to be asked of the satellite again.
+	reasks: HashMap<BatchId, Reask>,
+	/// Entries to remove from the queue file at the next commit.
+	removed: Vec<BatchId>,
+	/// The best block, read once per finalized block (never per status request).
+	best: Option<u64>,
+	/// Posts refused, by reason, since start.
+	posts_refused: BTreeMap<&'static str, u64>,
+	/// The link's counters as last read into the metrics.
+	link_counts: link::LinkCounts,
 }
 
-/// Runs the relay until `shutdown` completes. Returns the HTTP address actually bound (for
-/// `--http 127.0.0.1:0`) through `bound`, if given.
+/// Runs the relay until `shutdown` completes, serving HTTP on `listener` if given (bound by the
+/// caller to `config.http`; tests bind `127.0.0.1:0`), as mini-redis's `server::run` does.
 pub async fn run(
 	config: RelayConfig,
+	listener: Option<tokio::net::TcpListener>,
 	shutdown: impl Future<Output = ()>,
-	bound: Option<tokio::sync::oneshot::Sender<std::net::SocketAddr>>,
 ) -> Result<(), RelayError> {
 	let store = Store::open(&config.data_dir)?;
 	let metrics = Arc::new(Metrics::new());
@@ -164,19 +241,19 @@ pub async fn run(
 	if let Some(view) = &view {
 		console.set_chain(view.chain.clone());
 	}
-	let http_task = match config.http {
+	let http_task = match listener {
 		None => None,
-		Some(addr) => {
-			let listener = tokio::net::TcpListener::bind(addr)
-				.await
-				.map_err(|source| RelayError::Http { addr, source })?;
-			let local =
-				listener.local_addr().map_err(|source| RelayError::Http { addr, source })?;
-			tracing::info!(target: LOG, %local, "HTTP: console http://{local}/, /metrics, /status, /batches");
-			if let Some(bound) = bound {
-				let _ = bound.send(local);
+		Some(listener) => {
+			if let Ok(local) = listener.local_addr() {
+				tracing::info!(target: LOG, %local, "HTTP: console http://{local}/, /metrics, /status, /batches");
 			}
-			let serve = http::serve(listener, api_tx.clone(), metrics.clone(), console_feed);
+			let serve = http::serve(
+				listener,
+				api_tx.clone(),
+				metrics.clone(),
+				console_feed,
+				config.http_limits.clone(),
+			);
 			Some(tokio::spawn(serve))
 		},
 	};
@@ -198,7 +275,16 @@ pub async fn run(
 		last_finalized_committed: None,
 		activity: Activity::default(),
 		console,
+		times: HashMap::new(),
+		reasks: HashMap::new(),
+		removed: Vec::new(),
+		best: None,
+		posts_refused: BTreeMap::new(),
+		link_counts: link::LinkCounts::default(),
 	};
+	if relay.config.chain.is_none() && relay.config.servers.is_none() {
+		tracing::warn!(target: LOG, "HTTP-only without --servers: posts are not authenticated (their server signatures are not checked); bounded by --max-posted and --max-posted-per-server");
+	}
 	relay.restore()?;
 	if relay.view.is_some() {
 		relay.sync().await;
@@ -226,7 +312,7 @@ pub async fn run(
 					relay.on_link(event);
 				}
 			},
-			Some(request) = api.recv() => relay.on_api(request).await,
+			Some(request) = api.recv() => relay.on_api(request),
 			block = async {
 				match blocks.as_mut() {
 					Some(b) => b.next().await,
@@ -296,6 +382,8 @@ impl ChainView {
 		let at = chain.finalized().await?;
 		let block_time_ms = chain::block_time_ms(&at)?;
 		let batch_ttl: u32 = chain::constant(&at, "BatchTtl")?;
+		let max_txs: u32 = chain::constant(&at, "MaxTxsPerBatch")?;
+		let max_bytes: u32 = chain::constant(&at, "MaxBatchBytes")?;
 		Ok(Self {
 			finalized: at.block_number(),
 			chain,
@@ -303,14 +391,24 @@ impl ChainView {
 			servers: BTreeMap::new(),
 			block_time_ms,
 			batch_ttl: batch_ttl.into(),
+			max_txs,
+			max_bytes: max_bytes.into(),
+			pending: HashSet::new(),
 		})
 	}
 }
 
 impl Relay {
 	fn restore(&mut self) -> Result<(), RelayError> {
-		for (batch_id, entry) in self.store.load()? {
-			if matches!(entry.stage, Stage::Queued) {
+		let now = now_ms();
+		for (batch_id, entry, times) in self.store.load()? {
+			let times = times.unwrap_or(Times {
+				created_ms: now,
+				settled_ms: if entry.stage.is_final() { now } else { 0 },
+			});
+			self.times.insert(batch_id, times);
+			// A batch refused or badly answered before the restart is asked again now.
+			if matches!(entry.stage, Stage::Queued) || entry.stage.is_retry() {
 				self.to_send.push(batch_id);
 			}
 			if matches!(entry.stage, Stage::Countersigned { .. }) && self.view.is_some() {
@@ -330,14 +428,103 @@ impl Relay {
 		}
 	}
 
+	/// Takes a new entry on (committed with the next flush).
+	fn insert(&mut self, batch_id: BatchId, entry: Entry) {
+		self.entries.insert(batch_id, entry);
+		self.times.insert(batch_id, Times { created_ms: now_ms(), settled_ms: 0 });
+		self.dirty.insert(batch_id);
+		self.reasks.remove(&batch_id);
+	}
+
+	/// Records a refusal or a bad answer for `batch_id` and schedules the next ask.
+	fn schedule_reask(&mut self, batch_id: BatchId) {
+		let (min, max) = self.config.reask;
+		let attempts = self.reasks.get(&batch_id).map_or(1, |r| r.attempts.saturating_add(1));
+		let at = Instant::now() + reask_delay(attempts, min, max);
+		self.reasks.insert(batch_id, Reask { attempts, at });
+	}
+
+	/// Asks again for the batches whose backoff is over.
+	fn reask_due(&mut self) {
+		let now = Instant::now();
+		let due: Vec<BatchId> = self
+			.reasks
+			.iter()
+			.filter(|(_, r)| r.at <= now)
+			.map(|(id, _)| *id)
+			.filter(|id| self.entries.get(id).is_some_and(|e| e.stage.is_retry()))
+			.collect();
+		for batch_id in due {
+			tracing::info!(target: LOG, %batch_id, attempts = self.reasks.get(&batch_id).map(|r| r.attempts), "asking the satellite again");
+			self.record(batch_id, EventKind::Resubmitted, Some("asked again".into()));
+			// It stays in `reasks` (its attempts set the next backoff) until it is signed.
+			self.update(batch_id, |e| e.stage = Stage::Queued);
+			self.to_send.push(batch_id);
+		}
+	}
+
+	/// Removes what has outlived its use (`outlived`), from memory now and from the file at the
+	/// next commit.
+	fn prune(&mut self) {
+		let now = now_ms();
+		let pending = self.view.as_ref().map(|v| &v.pending);
+		let (retention, max_age) = (self.config.retention, self.config.max_age);
+		let gone: Vec<BatchId> = self
+			.entries
+			.iter()
+			.filter(|(id, e)| {
+				let times = self.times.get(*id).copied().unwrap_or_default();
+				let on_chain = pending.is_some_and(|p| p.contains(*id));
+				outlived(e, times, on_chain, now, retention, max_age)
+			})
+			.map(|(id, _)| *id)
+			.collect();
+		if !gone.is_empty() {
+			tracing::info!(target: LOG, count = gone.len(), "removing batches past their retention");
+		}
+		for batch_id in gone {
+			self.entries.remove(&batch_id);
+			self.times.remove(&batch_id);
+			self.reasks.remove(&batch_id);
+			self.dirty.remove(&batch_id);
+			self.warned_at_risk.remove(&batch_id);
+			self.link.cancel(batch_id);
+			self.removed.push(batch_id);
+		}
+	}
+
+	/// The entries of `ids` with their times, settling those that became final.
+	fn stamped(&mut self, ids: &[BatchId]) -> Vec<(BatchId, Times)> {
+		let now = now_ms();
+		ids.iter()
+			.filter_map(|id| {
+				let entry = self.entries.get(id)?;
+				let times =
+					self.times.entry(*id).or_insert(Times { created_ms: now, settled_ms: 0 });
+				if entry.stage.is_final() && times.settled_ms == 0 {
+					times.settled_ms = now;
+				}
+				Some((*id, *times))
+			})
+			.collect()
+	}
+
+	/// Commits `ids` (and the removals, and `finalized`) in one durable commit.
+	fn commit(&mut self, ids: &[BatchId], finalized: Option<u64>) -> Result<(), StoreError> {
+		let stamped = self.stamped(ids);
+		let removed = std::mem::take(&mut self.removed);
+		let entries =
+			stamped.iter().filter_map(|(id, t)| self.entries.get(id).map(|e| (id, e, *t)));
+		self.store.commit(entries, &removed, finalized)
+	}
+
 	/// Commits what changed, then does what waited for the commit.
 	async fn flush(&mut self) -> Result<(), RelayError> {
 		let finalized = self.view.as_ref().map(|v| v.finalized);
 		let finalized_changed = finalized.is_some() && finalized != self.last_finalized_committed;
-		if !self.dirty.is_empty() || finalized_changed {
+		if !self.dirty.is_empty() || !self.removed.is_empty() || finalized_changed {
 			let dirty: Vec<BatchId> = self.dirty.drain().collect();
-			let entries = dirty.iter().filter_map(|id| self.entries.get(id).map(|e| (id, e)));
-			self.store.commit(entries, finalized.filter(|_| finalized_changed))?;
+			self.commit(&dirty, finalized.filter(|_| finalized_changed))?;
 			self.last_finalized_committed = finalized;
 		}
 		for (reply, answer) in self.replies.drain(..) {
@@ -355,8 +542,7 @@ impl Relay {
 			self.submit(to_submit).await;
 			// Submissions changed stages; record them before anything else happens.
 			let dirty: Vec<BatchId> = self.dirty.drain().collect();
-			let entries = dirty.iter().filter_map(|id| self.entries.get(id).map(|e| (id, e)));
-			self.store.commit(entries, None)?;
+			self.commit(&dirty, None)?;
 		}
 		Ok(())
 	}
@@ -405,6 +591,7 @@ impl Relay {
 		}
 		view.at = view.chain.finalized().await?;
 		view.finalized = view.at.block_number();
+		self.best = view.chain.heads().await.ok().map(|(_, best)| best);
 		self.sync_at().await
 	}
 
@@ -444,10 +631,23 @@ impl Relay {
 			}
 			servers.insert(server_id, info);
 		}
+		// Servers whose satellite key changed since the last read: what was held against the old
+		// key is checked again under the new one.
+		let rotated: HashSet<ServerId> = servers
+			.iter()
+			.filter(|(id, info)| {
+				view.servers.get(*id).is_some_and(|old| old.satellite_key != info.satellite_key)
+			})
+			.map(|(id, _)| *id)
+			.collect();
 		view.servers = servers;
+		view.pending = pending.keys().copied().collect();
 		let finalized = view.finalized;
 		let chain = view.chain.clone();
 		let at = view.at.clone();
+		if !rotated.is_empty() {
+			self.recheck_rotated(&rotated);
+		}
 
 		// New pending batches.
 		for (batch_id, record) in &pending {
@@ -486,28 +686,37 @@ impl Relay {
 						Source::Chain,
 						expires_at,
 					);
-					self.entries.insert(*batch_id, entry);
-					self.dirty.insert(*batch_id);
+					self.insert(*batch_id, entry);
 					self.to_send.push(*batch_id);
 				},
 			}
 		}
 
-		// Batches we hold that are no longer pending on chain: certified or expired?
+		// Batches we hold that are not pending on chain: certified, expired, or superseded? A
+		// posted batch ahead of its server's last sequence is not on chain yet: no call for it.
+		let servers = self.view.as_ref().map(|v| v.servers.clone()).unwrap_or_default();
 		let gone: Vec<BatchId> = self
 			.entries
 			.iter()
 			.filter(|(id, e)| {
 				!pending.contains_key(*id)
-					&& !matches!(e.stage, Stage::Certified { .. } | Stage::Expired { .. })
+					&& !e.stage.is_final()
+					&& servers
+						.get(&e.cert.server_id)
+						.is_none_or(|s| e.cert.sequence <= s.last_sequence)
 			})
 			.map(|(id, _)| *id)
 			.collect();
 		for batch_id in gone {
 			let Some(record) = chain::batch(&at, batch_id).await? else {
-				// Posted to the API but not (yet) on this chain: keep it.
+				// Its sequence is taken (or its server gone) and the chain holds no such batch.
+				tracing::info!(target: LOG, %batch_id, "posted batch superseded on chain");
+				self.update(batch_id, |e| e.stage = Stage::Superseded);
+				self.reasks.remove(&batch_id);
+				self.link.cancel(batch_id);
 				continue;
 			};
+			self.reasks.remove(&batch_id);
 			match record.status {
 				BatchStatus::Certified { certified_at, .. } => {
 					let submitted = self
@@ -561,6 +770,54 @@ impl Relay {
 		Ok(())
 	}
 
+	/// After a satellite key change on chain for `servers`: a countersignature held as bad is
+	/// verified again (the satellite's key may have changed first) and submitted if it now
+	/// verifies, else asked for again at once; held good ones are re-checked by `ready` when
+	/// they are submitted again.
+	fn recheck_rotated(&mut self, servers: &HashSet<ServerId>) {
+		let Some(view) = &self.view else { return };
+		let mut now_valid = Vec::new();
+		let mut ask_again = Vec::new();
+		let mut resubmit = Vec::new();
+		for (batch_id, entry) in &self.entries {
+			if !servers.contains(&entry.cert.server_id) {
+				continue;
+			}
+			let key = view.servers.get(&entry.cert.server_id).map(|s| s.satellite_key);
+			match &entry.stage {
+				Stage::BadCountersignature { signature } => {
+					let valid = key.is_some_and(|key| {
+						verify_satellite_signature(
+							batch_id,
+							&entry.server_signature,
+							signature,
+							&key,
+						)
+						.is_ok()
+					});
+					if valid {
+						now_valid.push((*batch_id, *signature));
+					} else {
+						ask_again.push(*batch_id);
+					}
+				},
+				Stage::Countersigned { .. } | Stage::Submitted { .. } => resubmit.push(*batch_id),
+				_ => {},
+			}
+		}
+		for (batch_id, signature) in now_valid {
+			tracing::info!(target: LOG, %batch_id, "satellite key changed on chain: the held countersignature now verifies");
+			self.reasks.remove(&batch_id);
+			self.update(batch_id, |e| e.stage = Stage::Countersigned { signature });
+			self.to_submit.push(batch_id);
+		}
+		let now = Instant::now();
+		for batch_id in ask_again {
+			self.reasks.insert(batch_id, Reask { attempts: 0, at: now });
+		}
+		self.to_submit.extend(resubmit);
+	}
+
 	fn on_link(&mut self, event: LinkEvent) {
 		match event {
 			LinkEvent::Countersignature { batch_id, signature, rtt } => {
@@ -572,7 +829,8 @@ impl Relay {
 				match &self.view {
 					None => {
 						// HTTP-only: no chain to check against; the off-chain worker checks it
-						// before submitting.
+						// before submitting, and says so in its next post if it does not verify.
+						self.reasks.remove(&batch_id);
 						self.update(batch_id, |e| e.stage = Stage::Countersigned { signature });
 						self.record(batch_id, EventKind::Countersigned, None);
 					},
@@ -589,25 +847,31 @@ impl Relay {
 						});
 						if valid {
 							tracing::debug!(target: LOG, %batch_id, "countersignature verified");
+							self.reasks.remove(&batch_id);
 							self.update(batch_id, |e| e.stage = Stage::Countersigned { signature });
 							self.to_submit.push(batch_id);
 						} else {
-							tracing::error!(target: LOG, %batch_id, server = entry.cert.server_id, "countersignature does not verify under the server's satellite key on chain; not submitted");
+							tracing::warn!(target: LOG, %batch_id, server = entry.cert.server_id, "countersignature does not verify under the server's satellite key on chain; not submitted, will ask again");
 							self.metrics.bad_countersignatures.inc();
 							let detail = Some("BadCountersignature".to_string());
 							self.record(batch_id, EventKind::Refused, detail);
 							self.update(batch_id, |e| {
 								e.stage = Stage::BadCountersignature { signature }
 							});
+							self.schedule_reask(batch_id);
 						}
 					},
 				}
 			},
 			LinkEvent::Rejected { batch_id, reason } => {
-				tracing::warn!(target: LOG, %batch_id, ?reason, "satellite refused to sign");
+				if !self.entries.get(&batch_id).is_some_and(|e| matches!(e.stage, Stage::Queued)) {
+					return;
+				}
+				tracing::warn!(target: LOG, %batch_id, ?reason, "satellite refused to sign; will ask again");
 				self.metrics.refused(&format!("{reason:?}"));
 				self.record(batch_id, EventKind::Refused, Some(format!("{reason:?}")));
 				self.update(batch_id, |e| e.stage = Stage::Refused { reason });
+				self.schedule_reask(batch_id);
 			},
 			LinkEvent::LinkUp(up) => {
 				self.link_up = up;
@@ -617,25 +881,31 @@ impl Relay {
 				self.activity.on_pass_status(now_ms(), in_pass, change_in);
 				self.publish_next_pass();
 			},
-			LinkEvent::Retransmitted => {
-				self.metrics.retransmissions.inc();
-			},
-			LinkEvent::Busy => {
-				self.metrics.busy.inc();
-			},
-			LinkEvent::Unsolicited => {
-				self.metrics.unsolicited.inc();
-			},
-			LinkEvent::Bytes { up, down } => self.metrics.link_bytes(up, down),
-			LinkEvent::InFlight(n) => {
-				self.metrics.in_flight.set(n as i64);
-			},
 		}
 	}
 
+	/// Brings the link's counters into the metrics.
+	fn read_link_stats(&mut self) {
+		let now = self.link.stats();
+		let was = std::mem::replace(&mut self.link_counts, now);
+		self.metrics
+			.retransmissions
+			.inc_by(now.retransmissions.saturating_sub(was.retransmissions));
+		self.metrics.busy.inc_by(now.busy.saturating_sub(was.busy));
+		self.metrics.unsolicited.inc_by(now.unsolicited.saturating_sub(was.unsolicited));
+		self.metrics.link_bytes(
+			now.bytes_up.saturating_sub(was.bytes_up),
+			now.bytes_down.saturating_sub(was.bytes_down),
+		);
+		self.metrics.in_flight.set(now.in_flight.try_into().unwrap_or(i64::MAX));
+	}
+
 	fn on_tick(&mut self) {
+		self.read_link_stats();
 		self.publish_next_pass();
 		self.update_risk();
+		self.reask_due();
+		self.prune();
 	}
 
 	/// Time until the next pass begins, zero during one; `None` when unknown
@@ -683,5 +953,70 @@ fn crash_point(point: &str) {
 	if at.as_deref() == Some(point) {
 		eprintln!("SATELLITE_BRIDGE_CRASH_AT={point}: aborting");
 		std::process::abort();
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use space_notary_primitives::BatchCertificate;
+
+	#[test]
+	fn asking_again_backs_off_from_the_first_wait_to_the_longest() {
+		let (min, max) = (Duration::from_secs(30), Duration::from_secs(600));
+		let waits: Vec<u64> = (1..=7).map(|n| reask_delay(n, min, max).as_secs()).collect();
+		assert_eq!(waits, vec![30, 60, 120, 240, 480, 600, 600]);
+		assert_eq!(reask_delay(0, min, max), min);
+		assert_eq!(reask_delay(u32::MAX, min, max), max);
+	}
+
+	#[test]
+	fn entries_outlive_their_use_only_by_chain_state_or_age() {
+		let sig = sp_core::ed25519::Signature::from_raw([0; 64]);
+		let entry = |source, stage| Entry {
+			stage,
+			..Entry::queued(BatchCertificate::default(), sig.into(), None, source, None)
+		};
+		let (retention, max_age) = (Duration::from_secs(60), Duration::from_secs(3600));
+		let now = 10_000_000;
+		let created = |ago: u64| Times { created_ms: now - ago * 1000, settled_ms: 0 };
+		let settled = |ago: u64| Times { created_ms: 1, settled_ms: now - ago * 1000 };
+		let refused = Stage::Refused { reason: space_notary_primitives::link::RejectReason::Stale };
+		let certified = Stage::Certified { at_block: 1, by_us: true };
+		let table = [
+			(
+				"certified, within retention",
+				Source::Chain,
+				certified.clone(),
+				settled(59),
+				false,
+				false,
+			),
+			("certified, past retention", Source::Chain, certified, settled(60), false, true),
+			(
+				"superseded, past retention",
+				Source::Http,
+				Stage::Superseded,
+				settled(61),
+				false,
+				true,
+			),
+			("refused is never final", Source::Chain, refused.clone(), created(7200), true, false),
+			("posted, pending on chain", Source::Http, Stage::Queued, created(7200), true, false),
+			("posted, not on chain, old", Source::Http, refused, created(3600), false, true),
+			(
+				"posted, not on chain, young",
+				Source::Http,
+				Stage::Queued,
+				created(3599),
+				false,
+				false,
+			),
+			("from chain, not final", Source::Chain, Stage::Queued, created(7200), false, false),
+		];
+		for (name, source, stage, times, on_chain, expected) in table {
+			let got = outlived(&entry(source, stage), times, on_chain, now, retention, max_age);
+			assert_eq!(got, expected, "{name}");
+		}
 	}
 }

@@ -4,11 +4,11 @@
 
 use super::{crash_point, Relay, BUNDLE_MAX, LOG};
 use crate::{
-	chain::{Call, ChainError},
+	chain::{Call, ChainError, PoolRefusal},
 	store::Stage,
 };
-use pallet_space_notary::types::ServerStatus;
 use sp_core::H256;
+use space_notary_primitives::records::ServerStatus;
 use space_notary_primitives::{verify_satellite_signature, BatchId, SatelliteSignature};
 
 impl Relay {
@@ -127,20 +127,15 @@ impl Relay {
 }
 
 /// Whether a pool refusal means another copy of this countersignature got there first: the
-/// pool holds one already (1013 already imported, 1014 priority too low: same tag), or the
-/// batch is already certified (`Stale`, "Transaction is outdated", which for a countersignature
-/// means exactly that).
+/// pool holds one already (already imported, or the same tag at a higher priority), or the batch
+/// is already certified (`Stale`, or the pallet's `AlreadyCertified`).
 fn is_lost_race(error: &ChainError) -> bool {
 	match error {
 		ChainError::Rejected { error, .. } => error == "AlreadyCertified",
-		ChainError::Refused(message) => {
-			let m = message.to_ascii_lowercase();
-			m.contains("already imported")
-				|| m.contains("priority is too low")
-				|| m.contains("outdated")
-				|| m.contains("1013")
-				|| m.contains("1014")
-		},
+		ChainError::Refused { kind, .. } => matches!(
+			kind,
+			PoolRefusal::AlreadyImported | PoolRefusal::PriorityTooLow | PoolRefusal::Stale
+		),
 		_ => false,
 	}
 }

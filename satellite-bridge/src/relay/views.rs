@@ -4,26 +4,39 @@
 use super::{Relay, LOG};
 use crate::{
 	activity::{now_ms, EventKind},
+	admission::{self, Authority, Counts, Limits},
 	console::ConsoleState,
 	http::{self, ApiRequest, BatchView, StatusView},
 	store::{Entry, Source, Stage},
 };
-use pallet_space_notary::types::ServerStatus;
-use space_notary_primitives::{ground_station::to_hex, BatchId, ServerId};
+use space_notary_primitives::records::ServerStatus;
+use space_notary_primitives::{
+	ground_station::to_hex, verify_satellite_signature, BatchCertificate, BatchId,
+	SatelliteSignature, ServerId, ServerSignature,
+};
 use std::collections::BTreeMap;
 
 impl Relay {
-	pub(super) async fn on_api(&mut self, request: ApiRequest) {
+	pub(super) fn on_api(&mut self, request: ApiRequest) {
 		match request {
-			ApiRequest::Post { cert, server_signature, txs, reply } => {
+			ApiRequest::Post { cert, server_signature, txs, refused_countersignature, reply } => {
 				let batch_id = cert.batch_id();
+				// Transactions are kept only where the satellite is sent them.
+				let txs = txs.filter(|_| self.config.uplink_txs);
 				let new = !self.entries.contains_key(&batch_id);
 				if new {
+					if let Err(refusal) = self.admit(&cert, &server_signature, txs.is_some()) {
+						tracing::debug!(target: LOG, %batch_id, server = cert.server_id, sequence = cert.sequence, %refusal, "post refused");
+						*self.posts_refused.entry(refusal.name()).or_default() += 1;
+						let _ = reply.send(Err(refusal));
+						return;
+					}
 					let entry = Entry::queued(cert, server_signature, txs, Source::Http, None);
-					self.entries.insert(batch_id, entry);
-					self.dirty.insert(batch_id);
+					self.insert(batch_id, entry);
 					self.to_send.push(batch_id);
 					tracing::info!(target: LOG, %batch_id, "batch posted to the API");
+				} else if let Some(signature) = refused_countersignature {
+					self.countersignature_refused(batch_id, signature);
 				} else if let Some(entry) = self.entries.get_mut(&batch_id) {
 					// A batch held for its transactions, posted again with them (checked
 					// against the certificate by the HTTP layer).
@@ -37,16 +50,85 @@ impl Relay {
 				}
 				let view = self.batch_view(&batch_id);
 				// Answered after the commit, in `flush`.
-				self.replies.push((reply, http::PostReply { view, new }));
+				self.replies.push((reply, Ok(http::PostReply { view, new })));
 			},
 			ApiRequest::Get { batch_id, reply } => {
 				let _ = reply
 					.send(self.entries.contains_key(&batch_id).then(|| self.batch_view(&batch_id)));
 			},
 			ApiRequest::Status { reply } => {
-				let _ = reply.send(self.status_view().await);
+				let _ = reply.send(self.status_now());
 			},
 		}
+	}
+
+	/// Admission of a new post ([`admission::admit`]) against the chain's registry, the
+	/// `--servers` list or nothing, and the bounds.
+	fn admit(
+		&self,
+		cert: &BatchCertificate,
+		signature: &ServerSignature,
+		with_txs: bool,
+	) -> Result<(), admission::Refusal> {
+		let server_id = cert.server_id;
+		let (authority, genesis, max_txs, max_bytes) = match &self.view {
+			Some(view) => (
+				Authority::Chain(view.servers.get(&server_id)),
+				view.chain.genesis_hash(),
+				view.max_txs,
+				view.max_bytes,
+			),
+			None => (
+				match &self.config.servers {
+					Some(servers) => Authority::Listed(servers.get(&server_id)),
+					None => Authority::Unchecked,
+				},
+				self.config.genesis_hash.unwrap_or_default(),
+				self.config.posted.max_txs,
+				self.config.posted.max_bytes,
+			),
+		};
+		let limits = Limits {
+			per_server: self.config.posted.per_server,
+			total: self.config.posted.total,
+			max_txs,
+			max_bytes,
+		};
+		let mut counts = Counts::default();
+		for entry in self.entries.values() {
+			if entry.source == Source::Http && !entry.stage.is_final() {
+				counts.total += 1;
+				if entry.cert.server_id == server_id {
+					counts.server += 1;
+				}
+			}
+		}
+		admission::admit(cert, signature, with_txs, genesis, authority, counts, &limits)
+	}
+
+	/// The off-chain worker says `signature`, collected for `batch_id`, does not verify: drop it
+	/// and ask the satellite again. With a chain, the claim is checked first (a valid signature
+	/// is kept whatever a post says).
+	fn countersignature_refused(&mut self, batch_id: BatchId, signature: SatelliteSignature) {
+		let Some(entry) = self.entries.get(&batch_id) else { return };
+		if entry.stage != (Stage::Countersigned { signature }) {
+			return;
+		}
+		if let Some(view) = &self.view {
+			let key = view.servers.get(&entry.cert.server_id).map(|s| s.satellite_key);
+			let valid = key.is_some_and(|key| {
+				verify_satellite_signature(&batch_id, &entry.server_signature, &signature, &key)
+					.is_ok()
+			});
+			if valid {
+				return;
+			}
+		}
+		tracing::warn!(target: LOG, %batch_id, "the off-chain worker refused the countersignature; asking the satellite again");
+		self.metrics.bad_countersignatures.inc();
+		self.record(batch_id, EventKind::Refused, Some("BadCountersignature".into()));
+		self.update(batch_id, |e| e.stage = Stage::BadCountersignature { signature });
+		self.schedule_reask(batch_id);
 	}
 
 	/// Whether a batch is held until it is posted with its transactions: in HTTP-only mode with
@@ -86,15 +168,7 @@ impl Relay {
 		}
 	}
 
-	async fn status_view(&self) -> StatusView {
-		let mut status = self.status_now();
-		if let Some(view) = &self.view {
-			status.best = view.chain.heads().await.ok().map(|(_, best)| best);
-		}
-		status
-	}
-
-	/// The status but the best block (which costs a chain call).
+	/// The status, from the relay's own state (no chain call).
 	fn status_now(&self) -> StatusView {
 		let mut status = StatusView {
 			at_risk: self.at_risk,
@@ -106,7 +180,10 @@ impl Relay {
 		if let Some(view) = &self.view {
 			status.genesis_hash = Some(format!("{:?}", view.chain.genesis_hash()));
 			status.finalized = Some(view.finalized);
+			status.best = self.best;
 		}
+		status.posts_refused =
+			self.posts_refused.iter().map(|(name, n)| (name.to_string(), *n)).collect();
 		let mut last_certified: BTreeMap<ServerId, (u64, BatchId)> = BTreeMap::new();
 		for (batch_id, entry) in &self.entries {
 			*status.stages.entry(entry.stage.name().to_string()).or_default() += 1;

@@ -253,22 +253,29 @@ pub struct Node {
 	base: tempfile::TempDir,
 	rpc_port: u16,
 	p2p_port: u16,
+	extra: Vec<String>,
 }
 
 impl Node {
 	/// Starts a dev node and waits (up to [`START_DEADLINE`]) until its RPC answers and it has
 	/// finalized block 1.
 	pub async fn dev() -> Self {
+		Self::dev_with(&[]).await
+	}
+
+	/// As [`Node::dev`], with `extra` flags.
+	pub async fn dev_with(extra: &[&str]) -> Self {
 		let base = tempfile::tempdir().expect("cannot make a base path");
 		let (rpc_port, p2p_port) = (free_port(), free_port());
-		let process = Self::spawn(base.path(), rpc_port, p2p_port, &log_path("node"));
-		let node = Self { process, base, rpc_port, p2p_port };
+		let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+		let process = Self::spawn(base.path(), rpc_port, p2p_port, &extra, &log_path("node"));
+		let node = Self { process, base, rpc_port, p2p_port, extra };
 		node.wait_ready(1).await;
 		node
 	}
 
-	fn spawn(base: &Path, rpc_port: u16, p2p_port: u16, log: &Path) -> Process {
-		let args: Vec<String> = [
+	fn spawn(base: &Path, rpc_port: u16, p2p_port: u16, extra: &[String], log: &Path) -> Process {
+		let mut args: Vec<String> = [
 			"--dev",
 			"--base-path",
 			&base.display().to_string(),
@@ -284,6 +291,7 @@ impl Node {
 		.iter()
 		.map(|s| s.to_string())
 		.collect();
+		args.extend(extra.iter().cloned());
 		let log_level = std::env::var("RUST_LOG")
 			.unwrap_or_else(|_| "info,runtime::space-notary=debug".to_string());
 		Process::spawn(
@@ -322,7 +330,8 @@ impl Node {
 		let finalized = self.finalized_number().await.unwrap_or(0);
 		self.process.kill();
 		let log = self.process.log.clone();
-		self.process = Self::spawn(self.base.path(), self.rpc_port, self.p2p_port, &log);
+		self.process =
+			Self::spawn(self.base.path(), self.rpc_port, self.p2p_port, &self.extra, &log);
 		self.wait_ready(finalized + 1).await;
 	}
 
@@ -451,7 +460,22 @@ impl Emulator {
 	/// `satellite-emulator run --listen 127.0.0.1:PORT --state-dir D --genesis-hash G extra…`
 	/// on a free port; waits (up to [`START_DEADLINE`]) until the port accepts connections.
 	pub async fn start(state_dir: &Path, genesis: H256, extra_args: &[&str]) -> Self {
-		let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+		Self::start_at(
+			SocketAddr::from(([127, 0, 0, 1], free_port())),
+			state_dir,
+			genesis,
+			extra_args,
+		)
+		.await
+	}
+
+	/// As [`Emulator::start`], listening on `addr` (where a bridge may already be trying).
+	pub async fn start_at(
+		addr: SocketAddr,
+		state_dir: &Path,
+		genesis: H256,
+		extra_args: &[&str],
+	) -> Self {
 		let extra_args: Vec<String> = extra_args.iter().map(|s| s.to_string()).collect();
 		let process = Self::spawn(state_dir, genesis, addr, &extra_args, &log_path("emulator"));
 		let emulator =

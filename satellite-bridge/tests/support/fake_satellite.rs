@@ -32,6 +32,9 @@ pub enum Behaviour {
 		/// The real satellite key.
 		key: ed25519::Pair,
 	},
+	/// Refuses the first sign request it hears (`Rejected: Stale`, as a forged downlink could),
+	/// then answers every other one with a countersignature under a key that is not the server's.
+	RefusesThenWrongKey,
 	/// Signs with `key`, but the first copy of the first request of `server_id` is lost on the
 	/// way up; `lost` hears when that happens.
 	LosesFirstRequestOf {
@@ -44,11 +47,12 @@ pub enum Behaviour {
 	},
 }
 
-/// A running fake satellite; stops when dropped.
+/// A running fake satellite; stops when dropped, closing its connections.
 pub struct FakeSatellite {
 	/// Its address.
 	pub addr: SocketAddr,
 	task: tokio::task::JoinHandle<()>,
+	connections: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
 }
 
 /// The answers to one uplink message.
@@ -73,6 +77,13 @@ fn answer(message: Uplink, behaviour: &Behaviour, seen: &mut HashSet<u32>) -> Ve
 			};
 			match behaviour {
 				Behaviour::WrongKey => countersign(&ed25519::Pair::from_seed(&[0xEE; 32])),
+				Behaviour::RefusesThenWrongKey if seen.is_empty() => {
+					seen.insert(request_id);
+					vec![Downlink::Rejected { request_id, batch_id, reason: RejectReason::Stale }]
+				},
+				Behaviour::RefusesThenWrongKey => {
+					countersign(&ed25519::Pair::from_seed(&[0xEE; 32]))
+				},
 				Behaviour::Hostile { key } if !seen.insert(request_id) => countersign(key),
 				Behaviour::LosesFirstRequestOf { key, server_id, lost } => {
 					if cert.server_id == *server_id && seen.is_empty() {
@@ -110,11 +121,13 @@ impl FakeSatellite {
 	pub async fn start(behaviour: Behaviour) -> Self {
 		let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
 		let addr = listener.local_addr().unwrap();
+		let connections = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+		let held = connections.clone();
 		let task = tokio::spawn(async move {
 			loop {
 				let Ok((mut stream, _)) = listener.accept().await else { return };
 				let behaviour = behaviour.clone();
-				tokio::spawn(async move {
+				let connection = tokio::spawn(async move {
 					let mut deframer = Deframer::new(Direction::Uplink, DEFAULT_MAX_MESSAGE_LEN);
 					let mut seq = SequenceCounter::default();
 					let mut seen = HashSet::new();
@@ -139,14 +152,18 @@ impl FakeSatellite {
 						}
 					}
 				});
+				held.lock().unwrap().push(connection);
 			}
 		});
-		Self { addr, task }
+		Self { addr, task, connections }
 	}
 }
 
 impl Drop for FakeSatellite {
 	fn drop(&mut self) {
 		self.task.abort();
+		for connection in self.connections.lock().unwrap().drain(..) {
+			connection.abort();
+		}
 	}
 }

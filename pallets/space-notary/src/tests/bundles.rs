@@ -108,6 +108,32 @@ fn the_pool_takes_a_bundle_only_when_every_entry_is_valid_and_new() {
 }
 
 #[test]
+fn a_bundle_with_a_junk_entry_anywhere_costs_no_signature_check() {
+	new_test_ext().execute_with(|| {
+		let entries = three_pending();
+		// A forged signature first, an unknown batch last: the cheap checks of every entry run
+		// before any signature is verified, so the bundle is refused as the unknown batch, not
+		// as the forgery (which would mean the signatures before it were verified for nothing).
+		let forged = (entries[0].0, satellite_pair(77).sign(b"not the payload"));
+		let unknown_entry = (H256::repeat_byte(5), entries[1].1);
+		assert_eq!(
+			Notary::validate_countersignatures(&bundle(&[forged, entries[1], unknown_entry])),
+			unknown(Error::UnknownBatch)
+		);
+		// Certified already, at the end: stale before any signature.
+		assert_ok!(Notary::submit_countersignature(
+			RuntimeOrigin::none(),
+			entries[2].0,
+			entries[2].1
+		));
+		assert_eq!(
+			Notary::validate_countersignatures(&bundle(&[forged, entries[1], entries[2]])),
+			Err(InvalidTransaction::Stale.into())
+		);
+	});
+}
+
+#[test]
 fn two_overlapping_bundles_never_both_land() {
 	new_test_ext().execute_with(|| {
 		let e = three_pending();

@@ -270,6 +270,8 @@ fn signed_batches_are_tagged_by_server_and_sequence() {
 		let ahead = pool_verdict(&alice(), &batch_call(&a, |c, _| c.sequence = 2)).expect("valid");
 		assert!(ahead.provides.contains(&("SpaceNotaryBatch", (a.id, 2u64)).encode()));
 		assert!(ahead.requires.contains(&("SpaceNotaryBatch", (a.id, 1u64)).encode()));
+		// Not for ever: the pool drops it (and its sender hears so) if the gap stays open.
+		assert_eq!(ahead.longevity, crate::FUTURE_BATCH_LONGEVITY);
 	});
 }
 

@@ -4,7 +4,8 @@
 
 use super::*;
 use crate::offchain::{
-	plan, read_reply, record, Failure, Handed, Outcome, Plan, RECHECK_FINAL_AFTER, RESUBMIT_AFTER,
+	plan, read_reply, record, Failure, Handed, Outcome, Plan, RECHECK_FINAL_AFTER,
+	RECHECK_REFUSED_AFTER, RESUBMIT_AFTER,
 };
 use alloc::collections::BTreeMap;
 use codec::Decode;
@@ -16,7 +17,8 @@ use sp_core::offchain::{
 	Timestamp, TransactionPoolExt,
 };
 use space_notary_primitives::ground_station::{
-	stage, to_hex, BatchView, PostBatch, ViewError, GROUND_STATION_URL_KEY,
+	stage, to_hex, BatchView, PostBatch, ViewError, GROUND_STATION_TOKEN_KEY,
+	GROUND_STATION_URL_KEY,
 };
 use std::sync::{
 	atomic::{AtomicUsize, Ordering},
@@ -138,9 +140,11 @@ fn what_an_answer_makes_of_a_batch_entry() {
 		(Some(was), waiting(stage::QUEUED), at(now + 1)),
 		(None, waiting(stage::QUEUED), new(now + 1)),
 		(Some(wanted), waiting(stage::QUEUED), at(now + 1)),
-		(Some(was), waiting(stage::REFUSED), at(now + RECHECK_FINAL_AFTER)),
+		(Some(was), waiting(stage::REFUSED), at(now + RECHECK_REFUSED_AFTER)),
 		(Some(was), waiting(stage::EXPIRED), at(now + RECHECK_FINAL_AFTER)),
-		(Some(was), waiting(stage::BAD_COUNTERSIGNATURE), at(now + RECHECK_FINAL_AFTER)),
+		(Some(was), waiting(stage::SUPERSEDED), at(now + RECHECK_FINAL_AFTER)),
+		(Some(was), waiting(stage::BAD_COUNTERSIGNATURE), at(now + RECHECK_REFUSED_AFTER)),
+		(Some(was), Outcome::Failed(Failure::TooLarge), Some(was)),
 		(Some(was), Outcome::WantsTransactions, Some(Handed { next_ask: now, ..wanted })),
 		(Some(was), Outcome::Unknown, None),
 		(Some(was), Outcome::Failed(Failure::Deadline), Some(was)),
@@ -153,15 +157,27 @@ fn what_an_answer_makes_of_a_batch_entry() {
 	}
 }
 
+/// How a scripted ground station misbehaves while sending a body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BodyFault {
+	/// Sends nothing more until the reader's deadline.
+	Stall,
+	/// Sends bytes without end.
+	Endless,
+}
+
 /// `TestOffchainExt` answers every request with 200 and panics on one without an answer; this
 /// double passes everything to it but answers the requests it is told to (by URI, or by a piece
-/// of the body) with a given status (a deadline reached, a 500) instead. It counts the requests
-/// started.
+/// of the body) with a given status (a deadline reached, a 500) instead, and can make every body
+/// stall or never end. It counts the requests started and the body reads without a deadline.
 #[derive(Clone)]
 struct ScriptedHttp {
 	inner: TestOffchainExt,
 	overrides: Arc<RwLock<BTreeMap<String, HttpRequestStatus>>>,
 	started: Arc<AtomicUsize>,
+	body_fault: Arc<RwLock<Option<BodyFault>>>,
+	reads_without_deadline: Arc<AtomicUsize>,
+	headers: Arc<RwLock<Vec<(String, String)>>>,
 }
 
 impl sp_core::offchain::Externalities for ScriptedHttp {
@@ -195,6 +211,11 @@ impl sp_core::offchain::Externalities for ScriptedHttp {
 		name: &str,
 		value: &str,
 	) -> Result<(), ()> {
+		self.headers.write().push((name.into(), value.into()));
+		// The scripted requests name only the content type: other headers are checked here.
+		if name == "Authorization" {
+			return Ok(());
+		}
 		self.inner.http_request_add_header(id, name, value)
 	}
 	fn http_request_write_body(
@@ -238,7 +259,18 @@ impl sp_core::offchain::Externalities for ScriptedHttp {
 		buffer: &mut [u8],
 		deadline: Option<Timestamp>,
 	) -> Result<usize, HttpError> {
-		self.inner.http_response_read_body(id, buffer, deadline)
+		if deadline.is_none() {
+			self.reads_without_deadline.fetch_add(1, Ordering::SeqCst);
+		}
+		match *self.body_fault.read() {
+			// A real stalled read blocks until the deadline, and for ever without one.
+			Some(BodyFault::Stall) => Err(HttpError::DeadlineReached),
+			Some(BodyFault::Endless) => {
+				buffer.fill(b' ');
+				Ok(buffer.len())
+			},
+			None => self.inner.http_response_read_body(id, buffer, deadline),
+		}
 	}
 	fn set_authorized_nodes(&mut self, nodes: Vec<sp_core::OpaquePeerId>, authorized_only: bool) {
 		self.inner.set_authorized_nodes(nodes, authorized_only)
@@ -253,6 +285,12 @@ struct Offchain {
 	pool: Arc<RwLock<sp_core::offchain::testing::PoolState>>,
 	/// HTTP requests started so far (one without a scripted answer fails the test).
 	started: Arc<AtomicUsize>,
+	/// Makes every body stall or never end.
+	body_fault: Arc<RwLock<Option<BodyFault>>>,
+	/// Body reads made without a deadline.
+	reads_without_deadline: Arc<AtomicUsize>,
+	/// Every header added to a request.
+	headers: Arc<RwLock<Vec<(String, String)>>>,
 }
 
 fn offchain_ext() -> Offchain {
@@ -261,16 +299,22 @@ fn offchain_ext() -> Offchain {
 	let (inner, http) = TestOffchainExt::with_offchain_db(ext.offchain_db());
 	let overrides = Arc::new(RwLock::new(BTreeMap::new()));
 	let started = Arc::new(AtomicUsize::new(0));
+	let body_fault = Arc::new(RwLock::new(None));
+	let reads_without_deadline = Arc::new(AtomicUsize::new(0));
+	let headers = Arc::new(RwLock::new(Vec::new()));
 	let scripted = ScriptedHttp {
 		inner: inner.clone(),
 		overrides: overrides.clone(),
 		started: started.clone(),
+		body_fault: body_fault.clone(),
+		reads_without_deadline: reads_without_deadline.clone(),
+		headers: headers.clone(),
 	};
 	let (pool_ext, pool) = TestTransactionPoolExt::new();
 	ext.register_extension(OffchainWorkerExt::new(scripted));
 	ext.register_extension(OffchainDbExt::new(inner));
 	ext.register_extension(TransactionPoolExt::new(pool_ext));
-	Offchain { ext, http, overrides, pool, started }
+	Offchain { ext, http, overrides, pool, started, body_fault, reads_without_deadline, headers }
 }
 
 fn set_url(url: &str) {
@@ -391,23 +435,99 @@ fn one_countersignature_goes_as_the_single_call() {
 }
 
 #[test]
-fn a_countersignature_that_does_not_verify_is_never_submitted() {
+fn a_countersignature_that_does_not_verify_is_never_submitted_and_is_sent_back() {
 	let Offchain { mut ext, http, pool, started, .. } = offchain_ext();
 	ext.execute_with(|| {
-		let (_, ids) = relaying(&[b"one"]);
+		let (a, ids) = relaying(&[b"one"]);
 		let batch = ids[0];
 		expect_post(&http, batch, view(batch, stage::QUEUED, None));
 		run_worker();
 		run_to_block(2);
 		let forged = satellite_pair(99).sign(&Notary::satellite_payload(batch).unwrap());
 		expect_ask(&http, batch, view(batch, stage::COUNTERSIGNED, Some(forged.0)));
+		// The ground station is told, so that it asks the satellite again.
+		let record = Batches::<Test>::get(batch).unwrap();
+		let refusal =
+			PostBatch::new(&record.cert, &record.server_signature, None).refusing(&forged);
+		http.write().expect_request(PendingRequest {
+			method: "POST".into(),
+			uri: format!("{URL}/batches"),
+			headers: vec![("Content-Type".into(), "application/json".into())],
+			body: refusal.to_json(),
+			response: Some(view(batch, stage::BAD_COUNTERSIGNATURE, None)),
+			sent: true,
+			..Default::default()
+		});
 		run_worker();
 		assert!(submitted(&pool).is_empty());
-		// And it is not asked about again soon.
-		run_to_block(3);
+		assert_eq!(started.load(Ordering::SeqCst), 3);
+		// Asked about again after RECHECK_REFUSED_AFTER blocks, not before; then it verifies.
+		run_to_block(2 + RECHECK_REFUSED_AFTER - 1);
 		run_worker();
-		assert_eq!(started.load(Ordering::SeqCst), 2);
+		assert_eq!(started.load(Ordering::SeqCst), 3);
+		run_to_block(2 + RECHECK_REFUSED_AFTER);
+		let good = countersign(&a.satellite, batch);
+		expect_ask(&http, batch, view(batch, stage::COUNTERSIGNED, Some(good.0)));
+		run_worker();
+		assert_eq!(submitted(&pool).len(), 1);
 		assert!(matches!(status(batch), BatchStatus::Pending { .. }));
+	});
+}
+
+#[test]
+fn a_ground_station_that_stalls_mid_body_or_streams_without_end_costs_one_run() {
+	for fault in [BodyFault::Stall, BodyFault::Endless] {
+		let Offchain { mut ext, http, pool, body_fault, reads_without_deadline, .. } =
+			offchain_ext();
+		ext.execute_with(|| {
+			let (a, ids) = relaying(&[b"one"]);
+			let batch = ids[0];
+			*body_fault.write() = Some(fault);
+			expect_post(&http, batch, view(batch, stage::QUEUED, None));
+			run_worker();
+			// The run ended (this test would hang or run out of memory otherwise), gave up on the
+			// body, and never read one without a deadline.
+			assert_eq!(reads_without_deadline.load(Ordering::SeqCst), 0, "{fault:?}");
+			assert!(submitted(&pool).is_empty());
+
+			// The next run is unaffected: the batch, never handed over, is posted again.
+			*body_fault.write() = None;
+			run_to_block(2);
+			let sig = countersign(&a.satellite, batch);
+			expect_post(&http, batch, view(batch, stage::COUNTERSIGNED, Some(sig.0)));
+			run_worker();
+			assert_eq!(submitted(&pool).len(), 1, "{fault:?}");
+		});
+	}
+}
+
+#[test]
+fn the_bearer_token_in_off_chain_storage_goes_with_every_request() {
+	let Offchain { mut ext, http, headers, .. } = offchain_ext();
+	ext.execute_with(|| {
+		let (_, ids) = relaying(&[b"one"]);
+		let batch = ids[0];
+		sp_io::offchain::local_storage_set(
+			StorageKind::PERSISTENT,
+			GROUND_STATION_TOKEN_KEY,
+			b"s3cret-token\n",
+		);
+		expect_post(&http, batch, view(batch, stage::QUEUED, None));
+		run_worker();
+		let sent = headers.read().clone();
+		assert!(sent.contains(&("Authorization".into(), "Bearer s3cret-token".into())), "{sent:?}");
+
+		// A value that is no token (spaces, control characters) is not sent.
+		headers.write().clear();
+		sp_io::offchain::local_storage_set(
+			StorageKind::PERSISTENT,
+			GROUND_STATION_TOKEN_KEY,
+			b"two words",
+		);
+		run_to_block(2);
+		expect_ask(&http, batch, view(batch, stage::QUEUED, None));
+		run_worker();
+		assert!(!headers.read().iter().any(|(name, _)| name == "Authorization"));
 	});
 }
 

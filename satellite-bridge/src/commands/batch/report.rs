@@ -2,8 +2,8 @@
 //! batch view (`crate::console`), which shares this code so that both show the same thing.
 
 use codec::Encode;
-use pallet_space_notary::types::{BatchStatus, ExpiryReason};
 use sp_core::H256;
+use space_notary_primitives::records::{BatchStatus, ExpiryReason};
 use space_notary_primitives::{BatchId, InclusionProof};
 use std::{io::Write, path::PathBuf};
 

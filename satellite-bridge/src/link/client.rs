@@ -1,58 +1,19 @@
-//! The space-link client: sign requests out, countersignatures back, over a link that is slow,
-//! lossy and absent most of the time.
-//!
-//! It speaks only `space_notary_primitives::link` (CCSDS frames, SCALE messages); it knows
-//! nothing of the emulator's code, so a real ground-station modem could take the emulator's
-//! place behind the same TCP socket.
-//!
-//! # Rules
-//!
-//! - **Pipelined, one per server.** Up to `window` sign requests are in flight at once, a new one
-//!   as soon as an answer frees a slot: never stop-and-wait. But at most one request *per
-//!   server* is in flight, lowest sequence first. The satellite signs a server's sequence only
-//!   if it is strictly above the last it signed for that server (docs/design.md step 4); on a link
-//!   that loses packets, two pipelined requests of one server could arrive out of order, the
-//!   later one would be signed, and the earlier one could then never be signed and would expire
-//!   on chain. So the window fills across servers, and a single server gets one batch per round
-//!   trip.
-//! - **Retransmission.** A request unanswered after the retransmission timeout is sent again with
-//!   the same request id (the satellite answers the same certificate with the same signature, so
-//!   a late answer to the first copy is as good). The timeout follows the measured round trip
-//!   (`srtt + 4·rttvar`, as TCP does, between `rto_min` and `rto_max`) and grows for each retry
-//!   of one request by a `backon` exponential backoff with jitter.
-//! - **Loss detection by answer order** (RACK, RFC 8985, simplified). Each direction of the link
-//!   is FIFO and the satellite answers about in the order it hears, so when a request is answered
-//!   on its first transmission, every request still unanswered that was sent more than a
-//!   reordering window (a quarter of the smoothed round trip) before it was lost, or its answer
-//!   was: it is sent again at once instead of holding its slot in the window until its timeout
-//!   (1.5 round trips or more). On UHF about 6 % of exchanges lose a packet one way or the
-//!   other; with this the uplink stays busy for the whole pass (the link bench's counters).
-//!   Answers to retransmitted requests take no part (as in Karn's rule, the answer may be to an
-//!   earlier copy).
-//! - **Busy.** `Busy` names no request; sending pauses for `retry_after_ms`, capped at
-//!   `busy_cap` (a damaged or hostile `Busy` cannot stall the station), and the refused request
-//!   is retransmitted when its timer fires.
-//! - **Untrusted downlink.** A `Countersignature` or `Rejected` counts only if its request id is in
-//!   flight with the same batch id; anything else is counted as unsolicited and dropped. The
-//!   countersignature itself is verified by the relay against the on-chain key.
-//! - **Passes.** `StatusRequest` is sent periodically; the answer says whether a pass is under
-//!   way and when that changes. Outside a pass the client sends nothing (retransmission timers
-//!   are stopped, not run down) and resumes at the predicted start of the next pass, resending
-//!   what is in flight. Without a status answer it keeps probing.
-//! - **Reconnects.** A dropped TCP connection is reopened with backoff; `Hello` is sent first and
-//!   every request in flight is sent again.
+//! The link client's state machine: one task that owns the connection, the jobs, the window and
+//! the timers (the module docs of `link` give the rules).
 
+use super::{
+	rtt::RttEstimate, Command, LinkConfig, LinkEvent, LinkStats, SignJob, LOG, STALL_TIMEOUT,
+};
 use backon::BackoffBuilder;
-use sp_core::H256;
 use space_notary_primitives::{
 	link::{
-		Deframer, Direction, Downlink, RejectReason, RequestId, SequenceCounter, Uplink,
-		DEFAULT_MAX_MESSAGE_LEN, PROTOCOL_VERSION,
+		Deframer, Direction, Downlink, RequestId, SequenceCounter, Uplink, DEFAULT_MAX_MESSAGE_LEN,
+		PROTOCOL_VERSION,
 	},
-	BatchCertificate, BatchId, SatelliteSignature, ServerId, ServerSignature,
+	BatchId, ServerId,
 };
 use std::{
-	collections::{BTreeMap, HashMap, VecDeque},
+	collections::{BTreeSet, HashMap, VecDeque},
 	time::Duration,
 };
 use tokio::{
@@ -61,136 +22,6 @@ use tokio::{
 	sync::mpsc,
 	time::{sleep_until, Instant},
 };
-
-const LOG: &str = "bridge::link";
-
-/// Quiet time after which a partial packet is given up (a 1 KiB packet takes under a second at
-/// 9.6 kbit/s).
-const STALL_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// How the link client behaves; see the module docs.
-#[derive(Clone, Debug)]
-pub struct LinkConfig {
-	/// The space node's address (`host:port`).
-	pub address: String,
-	/// The chain served, sent in `Hello`.
-	pub genesis_hash: H256,
-	/// Sign requests in flight at once.
-	pub window: usize,
-	/// Smallest retransmission timeout.
-	pub rto_min: Duration,
-	/// Largest retransmission timeout.
-	pub rto_max: Duration,
-	/// Longest pause a `Busy` can impose.
-	pub busy_cap: Duration,
-	/// How often to ask for the satellite's status.
-	pub status_every: Duration,
-}
-
-impl LinkConfig {
-	/// Defaults for `address` serving `genesis_hash`.
-	pub fn new(address: impl Into<String>, genesis_hash: H256) -> Self {
-		Self {
-			address: address.into(),
-			genesis_hash,
-			window: 32,
-			rto_min: Duration::from_secs(1),
-			rto_max: Duration::from_secs(60),
-			busy_cap: Duration::from_secs(5),
-			status_every: Duration::from_secs(5),
-		}
-	}
-}
-
-/// One countersignature to ask for.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SignJob {
-	/// The certificate.
-	pub cert: BatchCertificate,
-	/// The server's signature over it.
-	pub server_signature: ServerSignature,
-	/// Full mode: the transactions, for the satellite's root check.
-	pub txs: Option<Vec<Vec<u8>>>,
-}
-
-/// What the client reports to the relay.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LinkEvent {
-	/// A countersignature for a request in flight (not yet verified).
-	Countersignature {
-		/// The batch.
-		batch_id: BatchId,
-		/// The satellite's signature.
-		signature: SatelliteSignature,
-		/// From the last send to the answer.
-		rtt: Duration,
-	},
-	/// The satellite refused a request in flight.
-	Rejected {
-		/// The batch.
-		batch_id: BatchId,
-		/// Why.
-		reason: RejectReason,
-	},
-	/// Whether the link is usable now (connected and heard from recently).
-	LinkUp(bool),
-	/// The satellite's status: whether a pass is under way and how long until that changes
-	/// (`None`: never, or not known).
-	PassStatus {
-		/// In a pass now.
-		in_pass: bool,
-		/// Until the pass ends (in one) or the next begins (outside).
-		change_in: Option<Duration>,
-	},
-	/// A request was sent again.
-	Retransmitted,
-	/// The satellite said `Busy`.
-	Busy,
-	/// A downlink message matched nothing in flight.
-	Unsolicited,
-	/// Bytes on the wire, each way, since the last report.
-	Bytes {
-		/// Sent.
-		up: u64,
-		/// Received.
-		down: u64,
-	},
-	/// Requests in flight now.
-	InFlight(usize),
-}
-
-enum Command {
-	Sign(BatchId, Box<SignJob>),
-	Cancel(BatchId),
-}
-
-/// The relay's handle on the link client; dropping it stops the client.
-#[derive(Clone)]
-pub struct LinkHandle {
-	commands: mpsc::UnboundedSender<Command>,
-}
-
-impl LinkHandle {
-	/// Asks for a countersignature of `job` (a second call for the same batch is ignored).
-	pub fn sign(&self, batch_id: BatchId, job: SignJob) {
-		let _ = self.commands.send(Command::Sign(batch_id, Box::new(job)));
-	}
-
-	/// Stops asking for `batch_id` (certified by someone else, expired).
-	pub fn cancel(&self, batch_id: BatchId) {
-		let _ = self.commands.send(Command::Cancel(batch_id));
-	}
-}
-
-/// Starts the client; events go to `events`. It runs until every [`LinkHandle`] is dropped.
-pub fn spawn(
-	config: LinkConfig,
-	events: mpsc::UnboundedSender<LinkEvent>,
-) -> (LinkHandle, tokio::task::JoinHandle<()>) {
-	let (commands, rx) = mpsc::unbounded_channel();
-	let task = tokio::spawn(Client::new(config, events).run(rx));
-	(LinkHandle { commands }, task)
-}
 
 struct InFlight {
 	request_id: RequestId,
@@ -203,39 +34,6 @@ struct InFlight {
 struct Job {
 	job: SignJob,
 	flight: Option<InFlight>,
-}
-
-/// Round-trip estimate, as RFC 6298 computes it.
-struct RttEstimate {
-	srtt: Option<Duration>,
-	rttvar: Duration,
-}
-
-impl RttEstimate {
-	fn sample(&mut self, rtt: Duration) {
-		match self.srtt {
-			None => {
-				self.srtt = Some(rtt);
-				self.rttvar = rtt / 2;
-			},
-			Some(srtt) => {
-				let delta = srtt.abs_diff(rtt);
-				self.rttvar = self.rttvar * 3 / 4 + delta / 4;
-				self.srtt = Some(srtt * 7 / 8 + rtt / 8);
-			},
-		}
-	}
-
-	fn rto(&self, min: Duration, max: Duration) -> Duration {
-		let rto = match self.srtt {
-			None => min.max(Duration::from_secs(3)),
-			// At least 1.5 × srtt: on a saturated link the round trip is mostly queueing, its
-			// variance is small, and `srtt + 4·rttvar` alone times out requests that are only
-			// waiting their turn (each spurious retransmission then lengthens the queue).
-			Some(srtt) => (srtt + self.rttvar * 4).max(srtt * 3 / 2),
-		};
-		rto.clamp(min, max)
-	}
 }
 
 /// When the satellite can be reached, from its last status.
@@ -251,8 +49,6 @@ enum PassEstimate {
 
 struct Connection {
 	writer: OwnedWriteHalf,
-	/// Bytes the reader has received, taken by `report`.
-	bytes_down: std::sync::Arc<std::sync::atomic::AtomicU64>,
 	downlink: mpsc::UnboundedReceiver<Downlink>,
 	reader: tokio::task::JoinHandle<()>,
 }
@@ -263,12 +59,13 @@ impl Drop for Connection {
 	}
 }
 
-struct Client {
+pub(super) struct Client {
 	config: LinkConfig,
 	events: mpsc::UnboundedSender<LinkEvent>,
 	jobs: HashMap<BatchId, Job>,
-	/// Jobs not in flight, per server, by sequence.
-	queues: HashMap<ServerId, BTreeMap<u64, BatchId>>,
+	/// Jobs not in flight, per server, by sequence: several candidates at one sequence wait side
+	/// by side (module docs, "Candidates").
+	queues: HashMap<ServerId, BTreeSet<(u64, BatchId)>>,
 	/// Servers that may have a job to send and none in flight (checked again when taken).
 	ready: VecDeque<ServerId>,
 	/// The request in flight of each server.
@@ -284,9 +81,7 @@ struct Client {
 	next_connect: Instant,
 	connect_backoff: backon::ExponentialBackoff,
 	link_up: bool,
-	bytes_up: u64,
-	bytes_down: u64,
-	reported_in_flight: usize,
+	stats: std::sync::Arc<LinkStats>,
 }
 
 fn reconnect_backoff() -> backon::ExponentialBackoff {
@@ -299,7 +94,11 @@ fn reconnect_backoff() -> backon::ExponentialBackoff {
 }
 
 impl Client {
-	fn new(config: LinkConfig, events: mpsc::UnboundedSender<LinkEvent>) -> Self {
+	pub(super) fn new(
+		config: LinkConfig,
+		events: mpsc::UnboundedSender<LinkEvent>,
+		stats: std::sync::Arc<LinkStats>,
+	) -> Self {
 		let now = Instant::now();
 		// Request ids need only be unique among this client's requests in flight; a random
 		// start keeps two bridges' ids (and one bridge's across restarts) apart in the logs.
@@ -322,9 +121,7 @@ impl Client {
 			next_connect: now,
 			connect_backoff: reconnect_backoff(),
 			link_up: false,
-			bytes_up: 0,
-			bytes_down: 0,
-			reported_in_flight: 0,
+			stats,
 		}
 	}
 
@@ -332,7 +129,7 @@ impl Client {
 		let _ = self.events.send(event);
 	}
 
-	async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
+	pub(super) async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
 		let mut conn: Option<Connection> = None;
 		loop {
 			let now = Instant::now();
@@ -345,11 +142,6 @@ impl Client {
 					conn = None;
 					self.lost_connection();
 				}
-			}
-			if let Some(c) = conn.as_ref() {
-				self.bytes_down = self
-					.bytes_down
-					.saturating_add(c.bytes_down.swap(0, std::sync::atomic::Ordering::Relaxed));
 			}
 			self.report();
 			let wake = self.next_wake(conn.is_some());
@@ -398,7 +190,7 @@ impl Client {
 				self.queues
 					.entry(job.job.cert.server_id)
 					.or_default()
-					.insert(job.job.cert.sequence, *batch_id);
+					.insert((job.job.cert.sequence, *batch_id));
 			}
 		}
 		self.flying.clear();
@@ -429,8 +221,7 @@ impl Client {
 		self.connect_backoff = reconnect_backoff();
 		let (mut read, writer) = stream.into_split();
 		let (tx, downlink) = mpsc::unbounded_channel();
-		let bytes_down = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-		let counter = bytes_down.clone();
+		let stats = self.stats.clone();
 		let reader = tokio::spawn(async move {
 			let mut deframer = Deframer::new(Direction::Downlink, DEFAULT_MAX_MESSAGE_LEN);
 			let mut buf = vec![0u8; 16 * 1024];
@@ -449,7 +240,7 @@ impl Client {
 				match read {
 					Ok(0) | Err(_) => return,
 					Ok(n) => {
-						counter.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+						LinkStats::add(&stats.bytes_down, n as u64);
 						deframer.push(buf.get(..n).unwrap_or_default());
 						while let Some((apid, payload)) = deframer.next_message() {
 							match Downlink::decode_payload(apid, &payload) {
@@ -468,7 +259,7 @@ impl Client {
 			}
 		});
 		tracing::info!(target: LOG, address = %self.config.address, "space link connected");
-		let mut conn = Connection { writer, bytes_down, downlink, reader };
+		let mut conn = Connection { writer, downlink, reader };
 		let hello = Uplink::Hello {
 			protocol_version: PROTOCOL_VERSION,
 			genesis_hash: self.config.genesis_hash,
@@ -484,7 +275,7 @@ impl Client {
 	async fn send(&mut self, conn: &mut Connection, message: &Uplink) -> std::io::Result<()> {
 		for packet in message.to_packets(&mut self.sequence) {
 			conn.writer.write_all(&packet).await?;
-			self.bytes_up = self.bytes_up.saturating_add(packet.len() as u64);
+			LinkStats::add(&self.stats.bytes_up, packet.len() as u64);
 		}
 		Ok(())
 	}
@@ -501,7 +292,7 @@ impl Client {
 			return;
 		}
 		let server = job.cert.server_id;
-		self.queues.entry(server).or_default().insert(job.cert.sequence, batch_id);
+		self.queues.entry(server).or_default().insert((job.cert.sequence, batch_id));
 		self.jobs.insert(batch_id, Job { job, flight: None });
 		if !self.flying.contains_key(&server) {
 			self.ready.push_back(server);
@@ -518,7 +309,7 @@ impl Client {
 			},
 			None => {
 				if let Some(queue) = self.queues.get_mut(&server) {
-					queue.remove(&job.job.cert.sequence);
+					queue.remove(&(job.job.cert.sequence, *batch_id));
 				}
 			},
 		}
@@ -625,7 +416,7 @@ impl Client {
 		self.by_request.insert(flight.request_id, batch_id);
 		job.flight = Some(flight);
 		if retry {
-			self.emit(LinkEvent::Retransmitted);
+			LinkStats::add(&self.stats.retransmissions, 1);
 		}
 		self.send(conn, &message).await
 	}
@@ -653,7 +444,7 @@ impl Client {
 						}
 						self.emit(LinkEvent::Countersignature { batch_id, signature, rtt });
 					},
-					None => self.emit(LinkEvent::Unsolicited),
+					None => LinkStats::add(&self.stats.unsolicited, 1),
 				}
 			},
 			Downlink::Rejected { request_id, batch_id, reason } => {
@@ -666,14 +457,14 @@ impl Client {
 					},
 					None => {
 						tracing::debug!(target: LOG, request_id, %batch_id, ?reason, "rejection matches no request in flight");
-						self.emit(LinkEvent::Unsolicited);
+						LinkStats::add(&self.stats.unsolicited, 1);
 					},
 				}
 			},
 			Downlink::Busy { retry_after_ms } => {
 				let wait = Duration::from_millis(retry_after_ms.into()).min(self.config.busy_cap);
 				self.paused_until = Some(now + wait);
-				self.emit(LinkEvent::Busy);
+				LinkStats::add(&self.stats.busy, 1);
 			},
 			Downlink::Status(telemetry) => {
 				let was_reachable = self.reachable(now);
@@ -773,16 +564,7 @@ impl Client {
 			tracing::info!(target: LOG, up, "space link {}", if up { "up" } else { "down" });
 			self.emit(LinkEvent::LinkUp(up));
 		}
-		if self.bytes_up > 0 || self.bytes_down > 0 {
-			self.emit(LinkEvent::Bytes { up: self.bytes_up, down: self.bytes_down });
-			self.bytes_up = 0;
-			self.bytes_down = 0;
-		}
-		let in_flight = self.in_flight();
-		if in_flight != self.reported_in_flight {
-			self.reported_in_flight = in_flight;
-			self.emit(LinkEvent::InFlight(in_flight));
-		}
+		self.stats.in_flight.store(self.in_flight() as u64, std::sync::atomic::Ordering::Relaxed);
 	}
 }
 
