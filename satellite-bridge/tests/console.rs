@@ -73,13 +73,7 @@ async fn the_page_is_served_and_events_stream_each_change() {
 	let http = free_port();
 	let mut args = http_only_args(&emulator.url(), GENESIS, data.path(), http);
 	args.extend(["--status-every-ms".into(), "500".into()]);
-	let _bridge = BridgeProcess::start(&args.iter().map(String::as_str).collect::<Vec<_>>());
-	let base = format!("http://127.0.0.1:{http}");
-	let client = reqwest::Client::new();
-	wait_for("the bridge's HTTP server", Duration::from_secs(60), || async {
-		client.get(format!("{base}/status")).send().await.ok().map(|_| ())
-	})
-	.await;
+	let (_bridge, base, client) = start_http_bridge(&args, http).await;
 
 	// The page, under a CSP that lets it load nothing from elsewhere.
 	let page = client.get(format!("{base}/")).send().await.unwrap();

@@ -62,13 +62,7 @@ async fn a_junk_post_at_the_same_sequence_does_not_displace_the_valid_batch() {
 	let http = free_port();
 	let mut args = http_only_args(&format!("tcp://{satellite}"), GENESIS, data.path(), http);
 	args.extend(["--reask-min-ms".into(), "1000".into()]);
-	let _bridge = BridgeProcess::start(&args.iter().map(String::as_str).collect::<Vec<_>>());
-	let base = format!("http://127.0.0.1:{http}");
-	let client = reqwest::Client::new();
-	wait_for("the bridge's HTTP server", Duration::from_secs(60), || async {
-		client.get(format!("{base}/status")).send().await.ok().map(|_| ())
-	})
-	.await;
+	let (_bridge, base, client) = start_http_bridge(&args, http).await;
 
 	let valid = cert(0, 1, GENESIS);
 	let forged = BatchCertificate { issued_at_ms: valid.issued_at_ms + 1, ..valid.clone() };
@@ -124,13 +118,7 @@ async fn posts_are_admitted_bounded_and_guarded_and_slow_clients_are_closed() {
 		"8",
 	];
 	args.extend(flags.iter().map(|s| s.to_string()));
-	let _bridge = BridgeProcess::start(&args.iter().map(String::as_str).collect::<Vec<_>>());
-	let base = format!("http://127.0.0.1:{http}");
-	let client = reqwest::Client::new();
-	wait_for("the bridge's HTTP server", Duration::from_secs(60), || async {
-		client.get(format!("{base}/status")).send().await.ok().map(|_| ())
-	})
-	.await;
+	let (_bridge, base, client) = start_http_bridge(&args, http).await;
 	let post = |body: serde_json::Value, token: Option<&'static str>| {
 		let mut request = client.post(format!("{base}/batches")).json(&body);
 		if let Some(token) = token {
@@ -345,5 +333,52 @@ async fn a_stalling_or_endless_ground_station_does_not_stop_the_off_chain_worker
 		)
 		.await;
 	assert!(set.is_some(), "offchain_localStorageSet answered");
+	certified(&chain, &[batch]).await;
+}
+
+/// The satellite's operator rotates a server's key before the registrar's `set_satellite_key`
+/// lands on chain (the order that used to strand a batch): the new countersignatures do not
+/// verify yet, the bridge keeps asking, and once the chain has the new key the batch is
+/// certified.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_satellite_key_rotated_before_the_chain_knows_only_delays_a_batch() {
+	let node = Node::dev().await;
+	let chain = node.chain().await;
+	let genesis = node.genesis_hash().await;
+	let state = tempfile::tempdir().unwrap();
+	let servers = servers(&node, state.path(), &["//Charlie"]).await;
+	let server_id = servers[0].id.to_string();
+	let rotated = std::process::Command::new(binary("satellite-emulator"))
+		.args(["rotate-key", "--state-dir"])
+		.arg(state.path())
+		.args(["--server-id", &server_id])
+		.output()
+		.expect("cannot run satellite-emulator rotate-key");
+	let stdout = String::from_utf8_lossy(&rotated.stdout).into_owned();
+	assert!(rotated.status.success(), "rotate-key failed: {stdout}");
+	let new_key = stdout.lines().rev().find(|l| l.starts_with("0x")).expect("a new key").trim();
+	let emulator = Emulator::start(state.path(), genesis, &[]).await;
+	let data = tempfile::tempdir().unwrap();
+	let http = free_port();
+	let mut args = relay_args(&node, &emulator.url(), data.path(), http);
+	args.extend(["--reask-min-ms", "2000", "--reask-max-ms", "4000"].map(String::from));
+	let _bridge = start_relay(&args, &[]);
+
+	let batch = submit_round(&node, &servers, 1).await[0];
+	wait_for("a countersignature under the key the chain does not know yet", CERTIFY, || async {
+		let text = metrics(http).await;
+		(metric(&text, "bad_countersignatures_total")? >= 1.0).then_some(())
+	})
+	.await;
+	bridge_async(vec![
+		"server".into(),
+		"set-satellite-key".into(),
+		"--chain".into(),
+		node.ws_url().to_string(),
+		server_id,
+		new_key.to_string(),
+	])
+	.await
+	.success();
 	certified(&chain, &[batch]).await;
 }

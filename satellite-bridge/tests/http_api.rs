@@ -44,13 +44,7 @@ impl HttpOnly {
 		let http = free_port();
 		let mut args = http_only_args(&emulator.url(), GENESIS, data.path(), http);
 		args.extend(extra.iter().map(|s| s.to_string()));
-		let bridge = BridgeProcess::start(&args.iter().map(String::as_str).collect::<Vec<_>>());
-		let base = format!("http://127.0.0.1:{http}");
-		let client = reqwest::Client::new();
-		wait_for("the bridge's HTTP server", Duration::from_secs(60), || async {
-			client.get(format!("{base}/status")).send().await.ok().map(|_| ())
-		})
-		.await;
+		let (bridge, base, client) = start_http_bridge(&args, http).await;
 		Self {
 			satellite_key,
 			_emulator: emulator,

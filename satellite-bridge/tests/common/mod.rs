@@ -656,6 +656,22 @@ pub fn http_only_args(satellite: &str, genesis: H256, data_dir: &Path, http: u16
 	]
 }
 
+/// Starts `satellite-bridge args…` (a `relay` serving HTTP on 127.0.0.1:`http`) and waits (60 s)
+/// until its HTTP server answers; the process, its base URL and a client.
+pub async fn start_http_bridge(
+	args: &[String],
+	http: u16,
+) -> (BridgeProcess, String, reqwest::Client) {
+	let bridge = BridgeProcess::start(&args.iter().map(String::as_str).collect::<Vec<_>>());
+	let base = format!("http://127.0.0.1:{http}");
+	let client = reqwest::Client::new();
+	wait_for("the bridge's HTTP server", Duration::from_secs(60), || async {
+		client.get(format!("{base}/status")).send().await.ok().map(|_| ())
+	})
+	.await;
+	(bridge, base, client)
+}
+
 /// A running bridge (`relay`, say) as a child process with its log, killed on drop.
 pub struct BridgeProcess {
 	process: Process,
