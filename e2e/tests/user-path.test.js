@@ -18,8 +18,9 @@
 //   (RPC 1010 "Custom error: N" for final refusals, 1011 "Custom, N" for ones that can pass, N
 //   the pallet error's index; a repeated sequence is `Stale`); every countersignature.
 // - A skipped sequence is not refused: it waits in the pool (Future) for its predecessor, as a
-//   nonce gap does, and is never included while the gap stays. It is watched across a block, then
-//   removed (author_removeExtrinsic); sudo_as (the registrar, past the pool) shows its name.
+//   nonce gap does, and is never included while the gap stays; FUTURE_BATCH_WAIT_MS (60 s) past
+//   its certificate's time the pool drops it and its client hears `Invalid`. sudo_as (the registrar, past the
+//   pool) shows its name.
 // - More transactions than MaxTxsPerBatch, or one over MaxTxBytes, cannot even be decoded (the
 //   bounds are in the call's types): RPC 1002, the node logging the codec error.
 // - At dispatch, the sender paying the fee: a merkle root that does not match the transactions
@@ -500,7 +501,9 @@ describe('user path: register → submit → certify through the bridge → rota
     overBatch.push(new Uint8Array(maxBytes - overBatch.length * maxTx + 1).fill(0xff));
     assert.ok(overBatch.length <= maxTxs, 'the oversized batch has few enough transactions');
     const repeated = { sequence: 1, prevBatch: ZERO_HASH, txs: ['beta: first, again'] };
-    const skipped = { sequence: 3, txs: ['beta: third, without a second'] };
+    // Issued 45 s ago: 15 s from the end of the wait a batch ahead of its sequence is given
+    // (FUTURE_BATCH_WAIT_MS, 60 s past its certificate's time by the chain's clock).
+    const skipped = { sequence: 3, txs: ['beta: third, without a second'], bend: (f) => (f.issuedAtMs = Date.now() - 45_000) };
 
     // One table: each bad input, and how it is refused.
     const bend = (change) => ({ bend: change });
@@ -576,16 +579,24 @@ describe('user path: register → submit → certify through the bridge → rota
       const moved = statuses.filter((s) => s.isReady || s.isInBlock || s.isFinalized);
       assert.deepEqual(moved.map((s) => s.type), [], 'still waiting (Future)');
       assert.deepEqual(await chainState(watch), before, 'the skipped sequence changed nothing');
-      // Out of the pool before Charlie's next transaction, which would take its nonce.
-      await waitFor(async () => (await api.rpc.author.removeExtrinsic([{ Hash: tx.hash.toHex() }])).length === 1, {
-        ms: 30_000,
+      // Its client hears back: once its wait is over the pool finds it stale, and the
+      // fork-aware pool removes it at its next revalidation of waiting transactions (every 10
+      // finalized blocks), telling its client `Invalid`; Charlie's nonce is free again.
+      const lastBlock = sentAt + 25;
+      let best = sentAt;
+      await waitFor(async () => {
+        if (statuses.some((s) => s.isInvalid || s.isDropped || s.isUsurped)) return true;
+        best = (await api.rpc.chain.getHeader()).number.toNumber();
+        return best > lastBlock;
+      }, {
+        ms: (lastBlock - sentAt) * 6_000 + 30_000,
         interval: 1_000,
-        what: 'author_removeExtrinsic to remove the skipped sequence from the pool',
+        what: `the pool to drop the skipped sequence by block #${lastBlock} and tell its client`,
       });
-      await waitFor(() => statuses.some((s) => s.isInvalid), {
-        ms: 10_000,
-        what: 'the removed skipped sequence to be reported Invalid',
-      });
+      const ended = statuses.filter((s) => s.isInvalid || s.isDropped || s.isUsurped).map((s) => s.type);
+      assert.deepEqual(ended, ['Invalid'], `dropped as Invalid (stale) by #${lastBlock}, its client told (best #${best})`);
+      assert.ok(!statuses.some((s) => s.isInBlock || s.isFinalized), 'never included');
+      assert.deepEqual(await chainState(watch), before, 'the skipped sequence changed nothing');
     } finally {
       unsubscribe();
     }

@@ -246,9 +246,9 @@ pub enum TransactionsError {
 	RootMismatch,
 }
 
-/// The sum of the transactions' lengths. Saturating only in theory: the lengths of slices held
-/// in memory cannot add up past `u64::MAX`.
-fn total_bytes<T: AsRef<[u8]>>(txs: &[T]) -> u64 {
+/// The sum of the transactions' lengths: a certificate's `total_bytes` over `txs`. Saturating
+/// only in theory: the lengths of slices held in memory cannot add up past `u64::MAX`.
+pub fn total_bytes<T: AsRef<[u8]>>(txs: &[T]) -> u64 {
 	txs.iter().fold(0u64, |sum, tx| sum.saturating_add(tx.as_ref().len() as u64))
 }
 

@@ -22,6 +22,8 @@
 //! - [`link`]: CCSDS Space Packet framing with a CRC-16/CCITT-FALSE trailer, segmentation with a
 //!   CRC-32C over each message, the uplink/downlink messages, the packet scanner and a streaming
 //!   decoder.
+//! - [`text`] (`std` only): the text forms of hashes and keys (`0x<hex>`, `scheme:0x<hex>`) that
+//!   the tools on the ground read and print.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -32,11 +34,14 @@ pub mod ground_station;
 pub mod link;
 pub mod merkle;
 pub mod records;
+#[cfg(feature = "std")]
+pub mod text;
 
 pub use certificate::{
-	satellite_payload, verify_satellite_signature, verify_server_signature, BatchCertificate,
-	BatchId, SatelliteKey, SatelliteSignature, ServerId, ServerKey, ServerSignature,
-	SignatureError, TransactionsError, CERTIFICATE_VERSION, SATELLITE_DOMAIN, SERVER_DOMAIN,
+	satellite_payload, total_bytes, verify_satellite_signature, verify_server_signature,
+	BatchCertificate, BatchId, SatelliteKey, SatelliteSignature, ServerId, ServerKey,
+	ServerSignature, SignatureError, TransactionsError, CERTIFICATE_VERSION, SATELLITE_DOMAIN,
+	SERVER_DOMAIN,
 };
 pub use merkle::{batch_root, leaf_hash, InclusionProof};
 

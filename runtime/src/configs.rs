@@ -25,8 +25,8 @@ use sp_version::RuntimeVersion;
 use super::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,
 	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
-	System, UncheckedExtrinsic, DAYS, EXISTENTIAL_DEPOSIT, HOURS, MICRO_UNIT, MILLI_UNIT,
-	SLOT_DURATION, VERSION,
+	System, Timestamp, UncheckedExtrinsic, DAYS, EXISTENTIAL_DEPOSIT, HOURS, MICRO_UNIT,
+	MILLI_UNIT, SLOT_DURATION, VERSION,
 };
 
 /// Share of a block's weight and length for ordinary (not operational) extrinsics.
@@ -187,6 +187,7 @@ parameter_types! {
 
 impl pallet_space_notary::Config for Runtime {
 	type RegistrarOrigin = EnsureRoot<AccountId>;
+	type UnixTime = Timestamp;
 	type MaxTxsPerBatch = ConstU32<1024>;
 	type MaxTxBytes = ConstU32<{ 16 * 1024 }>;
 	type MaxBatchBytes = ConstU32<{ 1024 * 1024 }>;

@@ -58,7 +58,17 @@ pub struct StatusView {
 	/// Posts to the API refused since start, by reason.
 	#[serde(default)]
 	pub posts_refused: BTreeMap<String, u64>,
+	/// Servers left out of `servers` (beyond [`STATUS_SERVERS_MAX`], those neither on chain nor
+	/// in `--servers`, highest ids first): their batches still count in `stages`.
+	#[serde(default)]
+	pub servers_omitted: u64,
 }
+
+/// Most servers listed in a status: every server the chain or `--servers` knows, then others
+/// (only an unauthenticated HTTP-only bridge holds batches of unknown servers) by id up to this,
+/// so that a flood of posts for random server ids cannot make the status, which the console
+/// streams several times a second, grow with it.
+pub const STATUS_SERVERS_MAX: usize = 256;
 
 /// The answer to a post, given after the commit.
 #[derive(Debug)]

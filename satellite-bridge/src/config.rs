@@ -1,7 +1,7 @@
 //! The `relay` flags, parsed into domain types by clap and validated into a [`RelayConfig`]
 //! before any work starts (ripgrep's low → high args).
 
-use crate::{chain::AccountSigner, keys::parse_server_key, link::LinkConfig};
+use crate::{chain::AccountSigner, link::LinkConfig};
 use clap::Args;
 use sp_core::H256;
 use space_notary_primitives::{ServerId, ServerKey};
@@ -61,7 +61,7 @@ pub struct RelayArgs {
 	#[arg(long, num_args = 0..=1, default_missing_value = DEFAULT_HTTP)]
 	pub http: Option<SocketAddr>,
 	/// The chain's genesis hash, for `Hello`; read from the chain when `--chain` is given.
-	#[arg(long, value_parser = crate::keys::parse_h256)]
+	#[arg(long, value_parser = space_notary_primitives::text::parse_h256)]
 	pub genesis_hash: Option<H256>,
 	/// Sign requests in flight at once.
 	#[arg(long, default_value_t = 32)]
@@ -219,17 +219,20 @@ impl Default for HttpLimits {
 	}
 }
 
-/// The first line of a secret file, trimmed; a named refusal that does not show the contents.
-fn read_secret(flag: &'static str, path: &std::path::Path) -> Result<String, ConfigError> {
-	let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Invalid {
-		flag,
-		why: format!("cannot read {}: {e}", path.display()),
-	})?;
-	let line = text.lines().next().unwrap_or_default().trim().to_string();
+/// A secret's first line from `path`, trimmed; the error names the file, never its content.
+pub fn read_secret_line(path: &std::path::Path) -> Result<String, String> {
+	let text = std::fs::read_to_string(path)
+		.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+	let line = text.lines().next().unwrap_or_default().trim();
 	if line.is_empty() {
-		return Err(ConfigError::Invalid { flag, why: format!("{} is empty", path.display()) });
+		return Err(format!("{} is empty", path.display()));
 	}
-	Ok(line)
+	Ok(line.to_owned())
+}
+
+/// [`read_secret_line`] for `flag`, refused as [`ConfigError::Invalid`].
+fn read_secret(flag: &'static str, path: &std::path::Path) -> Result<String, ConfigError> {
+	read_secret_line(path).map_err(|why| ConfigError::Invalid { flag, why })
 }
 
 /// Parses a `--servers` file: one `ID SCHEME:0xKEY` per line; blank lines and `#` comments
@@ -246,7 +249,7 @@ pub fn parse_servers(text: &str) -> Result<BTreeMap<ServerId, ServerKey>, String
 			.ok_or_else(|| format!("line {}: expected `ID SCHEME:0xKEY`", n + 1))?;
 		let id: ServerId =
 			id.parse().map_err(|_| format!("line {}: {id:?} is not a server id", n + 1))?;
-		let key = parse_server_key(key.trim()).map_err(|e| format!("line {}: {e}", n + 1))?;
+		let key = key.parse::<ServerKey>().map_err(|e| format!("line {}: {e}", n + 1))?;
 		if servers.insert(id, key).is_some() {
 			return Err(format!("line {}: server {id} listed twice", n + 1));
 		}
@@ -447,9 +450,7 @@ mod tests {
 
 	#[test]
 	fn a_servers_file_lists_keys_by_id() {
-		let alice = crate::keys::format_server_key(
-			&"sr25519://Alice".parse::<crate::keys::ServerPair>().unwrap().public(),
-		);
+		let alice = "sr25519://Alice".parse::<crate::keys::ServerPair>().unwrap().public();
 		let servers =
 			parse_servers(&format!("# id key\n0 {alice}\n\n7  {alice} # again\n")).unwrap();
 		assert_eq!(servers.keys().copied().collect::<Vec<_>>(), vec![0, 7]);

@@ -263,7 +263,7 @@ impl ConsoleApp {
 }
 
 fn parse_batch_id(text: &str) -> Result<sp_core::H256, Box<Response>> {
-	crate::keys::parse_h256(text).map_err(|_| {
+	space_notary_primitives::text::parse_h256(text).map_err(|_| {
 		Box::new(error(StatusCode::BAD_REQUEST, "BadBatchId", "expected 0x + 64 hex digits"))
 	})
 }

@@ -245,7 +245,7 @@ async fn status(State(state): State<AppState>) -> Response {
 }
 
 async fn get_batch(State(state): State<AppState>, Path(batch_id): Path<String>) -> Response {
-	let Ok(batch_id) = crate::keys::parse_h256(&batch_id) else {
+	let Ok(batch_id) = space_notary_primitives::text::parse_h256(&batch_id) else {
 		return error(StatusCode::BAD_REQUEST, "BadBatchId", "expected 0x + 64 hex digits");
 	};
 	let (reply, answer) = oneshot::channel();

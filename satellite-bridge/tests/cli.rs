@@ -9,11 +9,13 @@
 use crate::common::{batch_dir, bridge, bridge_async, BridgeRun, Node};
 use satellite_bridge::{
 	chain::{self, AccountSigner, Call},
-	keys::{format_server_key, ServerPair},
+	keys::ServerPair,
 };
 use serde_json::Value;
 use sp_core::{crypto::Ss58Codec, ed25519, Pair, H256};
-use space_notary_primitives::{batch_root, satellite_payload, BatchId, InclusionProof, ServerId};
+use space_notary_primitives::{
+	batch_root, satellite_payload, text::parse_h256, BatchId, InclusionProof, ServerId,
+};
 use std::time::Duration;
 
 /// Runs `satellite-bridge GROUP COMMAND --chain URL ARGS…` on a blocking thread.
@@ -66,7 +68,7 @@ async fn every_command_against_a_dev_node() {
 			"--operator",
 			&ss58("//Bob"),
 			"--server-key",
-			&format_server_key(&public1),
+			&public1.to_string(),
 			"--satellite-key",
 			&hex_key(&sat1),
 		],
@@ -89,7 +91,7 @@ async fn every_command_against_a_dev_node() {
 
 	let shown = cli(&node, &["server", "show"], &[&server1.to_string()]).await.success().stdout;
 	assert_eq!(field(&shown, "operator"), ss58("//Bob"));
-	assert_eq!(field(&shown, "server_key"), format_server_key(&public1));
+	assert_eq!(field(&shown, "server_key"), public1.to_string());
 	assert_eq!(field(&shown, "satellite_key"), hex_key(&sat1));
 	assert_eq!(field(&shown, "status"), "active");
 	assert_eq!(field(&shown, "last_sequence"), "0");
@@ -97,7 +99,7 @@ async fn every_command_against_a_dev_node() {
 	assert_eq!(field(&shown, "pending"), "0");
 	let shown = cli(&node, &["server", "show"], &[&server2.to_string()]).await.success().stdout;
 	assert_eq!(field(&shown, "operator"), ss58("//Charlie"), "0x account given");
-	assert_eq!(field(&shown, "server_key"), format_server_key(&public2), "--server-suri");
+	assert_eq!(field(&shown, "server_key"), public2.to_string(), "--server-suri");
 	cli(&node, &["server", "show"], &["999"]).await.refused(2, "no server 999");
 
 	// Server 1's batches, Dave's intrusion and server 2's life run side by side.
@@ -154,7 +156,7 @@ async fn batches_proofs_and_refusals(
 
 	// Two batches back to back: the second chains onto the first.
 	let run = submit(&id, key, vec![dir_arg.clone()]).await.success();
-	let batch1: BatchId = satellite_bridge::keys::parse_h256(run.last_line()).unwrap();
+	let batch1: BatchId = parse_h256(run.last_line()).unwrap();
 	let second = tempfile::tempdir().unwrap();
 	let files: Vec<String> = ["one", "two"]
 		.iter()
@@ -165,7 +167,7 @@ async fn batches_proofs_and_refusals(
 		})
 		.collect();
 	let run = submit(&id, key, files).await.success();
-	let batch2: BatchId = satellite_bridge::keys::parse_h256(run.last_line()).unwrap();
+	let batch2: BatchId = parse_h256(run.last_line()).unwrap();
 
 	let status = cli(node, &["batch", "status"], &[&hex32(&batch1)]).await.success().stdout;
 	assert!(field(&status, "status").starts_with("pending until block "), "{status}");
@@ -347,7 +349,7 @@ async fn suspension_and_key_change(
 		async {
 			// Active again: the ecdsa server key signs a batch the chain takes.
 			let run = charlie_submits().await.success();
-			let batch: BatchId = satellite_bridge::keys::parse_h256(run.last_line()).unwrap();
+			let batch: BatchId = parse_h256(run.last_line()).unwrap();
 			let status = cli(node, &["batch", "status"], &[&hex32(&batch)]).await.success().stdout;
 			assert_eq!(field(&status, "server_id"), id);
 			assert_eq!(field(&status, "sequence"), "1");
@@ -393,7 +395,7 @@ fn malformed_flags_exit_2() {
 	// `server key` prints what `register` and the emulator's `provision` take, offline.
 	let key = bridge(&["server", "key", "--key", "ed25519://Alice"]).success();
 	let pair: satellite_bridge::keys::ServerPair = "ed25519://Alice".parse().unwrap();
-	assert_eq!(key.last_line(), satellite_bridge::keys::format_server_key(&pair.public()));
+	assert_eq!(key.last_line(), pair.public().to_string());
 	assert!(key.last_line().starts_with("ed25519:0x"), "{key}");
 	bridge(&["server", "key", "--key", "rsa://Alice"]).refused(2, "bad server key");
 	// A node that is not there is a failure, not a bad request.

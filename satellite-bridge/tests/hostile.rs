@@ -12,7 +12,7 @@ use crate::{
 };
 use satellite_bridge::{
 	http::{BatchView, PostBatch},
-	keys::{format_server_key, ServerPair},
+	keys::ServerPair,
 };
 use sp_core::H256;
 use space_notary_primitives::{
@@ -99,7 +99,7 @@ async fn posts_are_admitted_bounded_and_guarded_and_slow_clients_are_closed() {
 	let other: ServerPair = "ed25519://hostile-other".parse().unwrap();
 	let dir = tempfile::tempdir().unwrap();
 	let servers_file = dir.path().join("servers");
-	std::fs::write(&servers_file, format!("0 {}\n", format_server_key(&pair.public()))).unwrap();
+	std::fs::write(&servers_file, format!("0 {}\n", pair.public())).unwrap();
 	let token_file = dir.path().join("token");
 	std::fs::write(&token_file, "hostile-token\n").unwrap();
 	let http = free_port();

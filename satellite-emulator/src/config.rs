@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use clap::{Args, ValueEnum};
 use sp_core::H256;
+use space_notary_primitives::text::parse_h256;
 use std::{net::SocketAddr, num::NonZeroU64, path::PathBuf, time::Duration};
 
 use crate::{
@@ -85,8 +86,8 @@ pub struct RunArgs {
 	#[arg(long)]
 	pub state_dir: PathBuf,
 	/// Genesis hash of the chain whose certificates are signed (0x + 64 hex digits).
-	#[arg(long)]
-	pub genesis_hash: String,
+	#[arg(long, value_parser = parse_h256)]
+	pub genesis_hash: H256,
 	/// Link profile; the flags below override its values.
 	#[arg(long, value_enum, default_value = "ideal")]
 	pub profile: LinkProfile,
@@ -113,7 +114,7 @@ pub struct RunArgs {
 	pub tle: Option<PathBuf>,
 	/// Ground station for `--tle`: LAT,LON,ALT (degrees, degrees, metres).
 	#[arg(long)]
-	pub station: Option<String>,
+	pub station: Option<GroundStation>,
 	/// Elevation mask of the ground station, degrees.
 	#[arg(long, default_value_t = GroundStation::DEFAULT_MIN_ELEVATION_DEG)]
 	pub min_elevation: f64,
@@ -160,9 +161,6 @@ pub struct RunArgs {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
-	/// `--genesis-hash` is not 32 bytes of hex.
-	#[error("genesis hash {0:?} is not 0x followed by 64 hex digits")]
-	BadGenesisHash(String),
 	/// A probability outside `[0, 1]`.
 	#[error("--{flag} must be within 0 and 1, got {value}")]
 	BadRate {
@@ -207,7 +205,7 @@ pub enum ConfigError {
 		/// Why.
 		source: std::io::Error,
 	},
-	/// The TLE or station is invalid, or passes cannot be predicted.
+	/// The TLE is invalid, the elevation mask is out of range, or passes cannot be predicted.
 	#[error(transparent)]
 	Orbit(#[from] OrbitError),
 }
@@ -239,14 +237,6 @@ pub struct EmulatorConfig {
 	pub idle_timeout: Duration,
 	/// Where to serve metrics, if anywhere.
 	pub metrics: Option<SocketAddr>,
-}
-
-/// Reads `0x` + 64 hex digits (the `0x` is optional).
-pub fn parse_h256(text: &str) -> Option<H256> {
-	let text = text.trim();
-	let bytes = hex::decode(text.strip_prefix("0x").unwrap_or(text)).ok()?;
-	let raw: [u8; 32] = bytes.try_into().ok()?;
-	Some(H256(raw))
 }
 
 fn rate(flag: &'static str, value: f64) -> Result<f64, ConfigError> {
@@ -284,8 +274,6 @@ impl EmulatorConfig {
 
 	/// Checks `args` and builds the configuration; reads the TLE file if one is given.
 	pub fn from_args(args: RunArgs) -> Result<Self, ConfigError> {
-		let genesis_hash = parse_h256(&args.genesis_hash)
-			.ok_or_else(|| ConfigError::BadGenesisHash(args.genesis_hash.clone()))?;
 		let mut link = args.profile.params();
 		if let Some(bps) = args.bandwidth {
 			link.bandwidth_bps = Some(NonZeroU64::new(bps).ok_or(ConfigError::ZeroBandwidth)?);
@@ -340,8 +328,7 @@ impl EmulatorConfig {
 				let text = std::fs::read_to_string(&path)
 					.map_err(|source| ConfigError::ReadTle { path, source })?;
 				let satellite = Satellite::new(&Tle::parse(&text)?)?;
-				let station =
-					station.parse::<GroundStation>()?.with_min_elevation(args.min_elevation);
+				let station = station.with_min_elevation(args.min_elevation);
 				station.validate()?;
 				PassSchedule::Orbit(Box::new(OrbitPasses::new(satellite, station, orbit_start)?))
 			},
@@ -349,7 +336,7 @@ impl EmulatorConfig {
 		Ok(Self {
 			state_dir: StateDir::new(args.state_dir),
 			limits: PolicyLimits {
-				genesis_hash,
+				genesis_hash: args.genesis_hash,
 				freshness_ms: args.freshness_s.saturating_mul(1000),
 				max_skew_ms: args.max_skew_s.saturating_mul(1000),
 				max_txs: args.max_txs,
@@ -444,9 +431,34 @@ mod tests {
 			Err(ConfigError::ReadTle { .. })
 		));
 		assert!(matches!(config(&["--max-txs", "0"]), Err(ConfigError::ZeroLimit("max-txs"))));
-		let mut argv = vec!["x", "--state-dir", "/tmp/x", "--genesis-hash", "0x12"];
-		argv.truncate(5);
-		let args = Cli::try_parse_from(argv).unwrap().run;
-		assert!(matches!(EmulatorConfig::from_args(args), Err(ConfigError::BadGenesisHash(_))));
+		let tle = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/iss_2018-07-03.tle");
+		assert!(matches!(
+			config(&["--tle", tle, "--station", "1,2,3", "--min-elevation", "91"]),
+			Err(ConfigError::Orbit(OrbitError::InvalidStation { .. }))
+		));
+	}
+
+	#[test]
+	fn genesis_hash_and_station_are_typed_by_clap() {
+		let parse = |extra: &[&str]| {
+			let mut argv = vec!["x", "--state-dir", "/tmp/x"];
+			argv.extend_from_slice(extra);
+			Cli::try_parse_from(argv).map(|cli| cli.run)
+		};
+		let genesis = format!("0x{}", "ab".repeat(32));
+		let args = parse(&["--genesis-hash", &genesis, "--station", "51.5, -0.1, 20"]).unwrap();
+		assert_eq!(args.genesis_hash, H256::repeat_byte(0xab));
+		assert_eq!(args.station, Some(GroundStation::new(51.5, -0.1, 20.0)));
+		// Bare hex, as before.
+		assert!(parse(&["--genesis-hash", &genesis[2..]]).is_ok());
+		for bad in [
+			&["--genesis-hash", "0x12"][..],
+			&["--genesis-hash", "zz"][..],
+			&["--genesis-hash", &genesis, "--station", "91,0,0"][..],
+			&["--genesis-hash", &genesis, "--station", "1,2"][..],
+		] {
+			let error = parse(bad).err().unwrap_or_else(|| panic!("{bad:?} parsed"));
+			assert_eq!(error.kind(), clap::error::ErrorKind::ValueValidation, "{bad:?}");
+		}
 	}
 }

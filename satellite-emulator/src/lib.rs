@@ -10,7 +10,6 @@
 //! - [`commands`]: the CLI's commands (`provision`, `reprovision`, `rotate-key`, `run`,
 //!   `status`, `passes`), each a `run(args, out)`.
 //! - [`config`]: `run`'s flags and the validated [`config::EmulatorConfig`]; link profiles.
-//! - [`keys`]: the `scheme:0x<hex>` text form of server keys.
 //! - [`provisioning`]: the state directory, satellite key files (0600), rotation.
 //! - [`signing_store`]: the durable record of every signature (redb).
 //! - [`policy`]: the step-4 checks, a pure function.
@@ -30,7 +29,6 @@ pub mod client;
 pub mod commands;
 pub mod config;
 pub mod connection;
-pub mod keys;
 pub mod link_model;
 pub mod metrics_http;
 pub mod orbit;

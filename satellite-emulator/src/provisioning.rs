@@ -3,7 +3,8 @@
 //! ```text
 //! <state-dir>/
 //!   servers/<server-id>/satellite.key      ed25519 secret seed, hex, mode 0600
-//!   servers/<server-id>/server.pub         the server's key, `scheme:0x<hex>` (see `keys`)
+//!   servers/<server-id>/server.pub         the server's key, `scheme:0x<hex>` (see
+//!                                          `space_notary_primitives::text`)
 //!   servers/<server-id>/previous-server.pub   optional: the key `reprovision` replaced and the
 //!                                          last sequence it may sign, `scheme:0x<hex> until <n>`
 //!   servers/<server-id>/archive/satellite-<unix-ms>.key   keys retired by `rotate-key`, 0600
@@ -19,7 +20,7 @@
 
 use rand::RngCore;
 use sp_core::{ed25519, Pair};
-use space_notary_primitives::{SatelliteKey, ServerId, ServerKey};
+use space_notary_primitives::{text::TextFormError, SatelliteKey, ServerId, ServerKey};
 use std::{
 	collections::BTreeMap,
 	fmt,
@@ -29,8 +30,6 @@ use std::{
 	path::{Path, PathBuf},
 	time::{SystemTime, UNIX_EPOCH},
 };
-
-use crate::keys::{parse_server_key, KeyFormatError, ServerKeyText};
 
 const SERVERS_DIR: &str = "servers";
 const SATELLITE_KEY_FILE: &str = "satellite.key";
@@ -55,7 +54,7 @@ pub enum ProvisioningError {
 		/// The file.
 		path: PathBuf,
 		/// Why it does not parse.
-		source: KeyFormatError,
+		source: TextFormError,
 	},
 	/// A stored previous server key is not `scheme:0x<hex> until <sequence>`.
 	#[error("{0}: not `<scheme>:0x<hex> until <sequence>`")]
@@ -107,7 +106,7 @@ impl PreviousServerKey {
 
 impl fmt::Display for PreviousServerKey {
 	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-		write!(f, "{} until {}", ServerKeyText(&self.key), self.until_sequence)
+		write!(f, "{} until {}", self.key, self.until_sequence)
 	}
 }
 
@@ -119,10 +118,7 @@ fn parse_previous_server_key(text: &str) -> Option<PreviousServerKey> {
 	else {
 		return None;
 	};
-	Some(PreviousServerKey {
-		key: parse_server_key(key).ok()?,
-		until_sequence: until.parse().ok()?,
-	})
+	Some(PreviousServerKey { key: key.parse().ok()?, until_sequence: until.parse().ok()? })
 }
 
 /// One provisioned server, as the signer needs it.
@@ -235,7 +231,7 @@ impl StateDir {
 		write_secret(&staging.join(SATELLITE_KEY_FILE), &pair)?;
 		write_file_durably(
 			&staging.join(SERVER_KEY_FILE),
-			format!("{}\n", ServerKeyText(server_key)).as_bytes(),
+			format!("{server_key}\n").as_bytes(),
 			0o644,
 		)?;
 		sync_dir(&staging)?;
@@ -287,11 +283,7 @@ impl StateDir {
 				Err(e) => return Err(io_error(&previous_path)(e)),
 			},
 		}
-		write_file_durably(
-			&current_path,
-			format!("{}\n", ServerKeyText(server_key)).as_bytes(),
-			0o644,
-		)?;
+		write_file_durably(&current_path, format!("{server_key}\n").as_bytes(), 0o644)?;
 		Ok(satellite)
 	}
 
@@ -351,7 +343,7 @@ impl StateDir {
 
 fn read_server_key(path: &Path) -> Result<ServerKey, ProvisioningError> {
 	let text = fs::read_to_string(path).map_err(io_error(path))?;
-	parse_server_key(&text)
+	text.parse::<ServerKey>()
 		.map_err(|source| ProvisioningError::BadServerKeyFile { path: path.to_owned(), source })
 }
 
@@ -552,7 +544,7 @@ mod tests {
 			match &expected {
 				Some(previous) => assert_eq!(
 					fs::read_to_string(&file).unwrap(),
-					format!("{} until {}\n", ServerKeyText(&previous.key), previous.until_sequence),
+					format!("{} until {}\n", previous.key, previous.until_sequence),
 					"case {:?}",
 					case.name
 				),
@@ -567,7 +559,7 @@ mod tests {
 		let state = StateDir::new(tmp.path());
 		state.provision(1, &server_key(1)).unwrap();
 		let file = tmp.path().join("servers/1/previous-server.pub");
-		let key = ServerKeyText(&server_key(2)).to_string();
+		let key = server_key(2).to_string();
 		for text in [
 			String::new(),
 			key.clone(),

@@ -33,7 +33,9 @@
 //!
 //! ## Errors
 //!
-//! Every failure is a named [`Error`]; a failing call changes nothing.
+//! Every failure is a named [`Error`]; a failing call changes nothing. The rules of a batch and
+//! of a countersignature, and the one order in which the pool and the calls check them, are in
+//! the `checks` module, one sentence per rule.
 //!
 //! ## Relaying countersignatures: unsigned transactions and a waived fee
 //!
@@ -145,6 +147,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod checks;
 mod extension;
 #[cfg(test)]
 mod mock;
@@ -160,6 +163,7 @@ mod try_state;
 pub mod types;
 pub mod weights;
 
+pub use checks::Countersigned;
 pub use extension::ValidateSpaceNotaryCalls;
 pub use types::*;
 pub use weights::WeightInfo;
@@ -167,13 +171,22 @@ pub use weights::WeightInfo;
 /// Log target of this pallet.
 pub const LOG_TARGET: &str = "runtime::space-notary";
 
-/// Blocks a signed `submit_batch` ahead of its server's next sequence may wait in the pool for
-/// its predecessor: then the pool drops it and its sender hears so, rather than never.
+/// Blocks a signed `submit_batch` ahead of its server's next sequence is valid for at a time (a
+/// single-state pool drops it then). The fork-aware pool validates it again for each new block,
+/// which starts this again, so the bound that holds everywhere is [`FUTURE_BATCH_WAIT_MS`].
 pub const FUTURE_BATCH_LONGEVITY: u64 = 10;
+
+/// How long past its certificate's `issued_at_ms` (by the chain's clock, `Config::UnixTime`) a
+/// signed `submit_batch` ahead of its server's next sequence may wait in the pool for its
+/// predecessor. After that the pool finds it stale; the fork-aware pool removes it at its next
+/// revalidation of waiting transactions (every 10 finalized blocks) and its sender hears
+/// `Invalid`, rather than never. A batch at the next sequence is not bound by it.
+pub const FUTURE_BATCH_WAIT_MS: u64 = 60_000;
 
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
+	use crate::checks::{Prechecked, SequenceRule};
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
@@ -182,11 +195,13 @@ pub mod pallet {
 		},
 	};
 	use frame_system::pallet_prelude::*;
-	use sp_runtime::traits::{Saturating, Zero};
+	use sp_runtime::{
+		traits::{Saturating, Zero},
+		SaturatedConversion,
+	};
 	use space_notary_primitives::{
-		offchain_txs_key, verify_satellite_signature, verify_server_signature, BatchCertificate,
-		BatchId, SatelliteKey, SatelliteSignature, ServerId, ServerKey, ServerSignature,
-		CERTIFICATE_VERSION,
+		offchain_txs_key, total_bytes, BatchCertificate, BatchId, SatelliteKey, SatelliteSignature,
+		ServerId, ServerKey, ServerSignature,
 	};
 
 	/// One transaction of a batch, bounded by `MaxTxBytes`.
@@ -213,17 +228,6 @@ pub mod pallet {
 	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
-	/// A pending batch of an active server, as [`Pallet::check_pending`] returns it (and
-	/// [`Pallet::check_countersignature`], once its countersignature checked out too).
-	pub struct Countersigned<T: Config> {
-		/// The batch record.
-		pub batch: BatchRecordOf<T>,
-		/// When the batch expires if it stays pending.
-		pub expires_at: BlockNumberFor<T>,
-		/// Its server's record.
-		pub server: ServerRecordOf<T>,
-	}
-
 	/// Configuration of the pallet.
 	#[pallet::config]
 	///
@@ -235,6 +239,10 @@ pub mod pallet {
 	{
 		/// Who registers servers, sets satellite keys, suspends, resumes and deregisters.
 		type RegistrarOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The chain's clock (the timestamp pallet): bounds how long a batch ahead of its
+		/// sequence waits in the pool ([`FUTURE_BATCH_WAIT_MS`]).
+		type UnixTime: frame_support::traits::UnixTime;
 
 		/// Most transactions in one batch.
 		#[pallet::constant]
@@ -697,17 +705,18 @@ pub mod pallet {
 
 		/// Submits a batch: its certificate, the server's signature and the transactions.
 		///
-		/// Origin: signed by the server's operator. Checks, in order: the server exists and is
-		/// active, the caller is its operator, certificate version, genesis hash, sequence = last
-		/// + 1, `prev_batch` = last batch id, at least one transaction, `tx_count`,
-		/// `total_bytes` (≤ `MaxBatchBytes`) and `batch_root` recomputed from the transactions,
-		/// room for another pending batch and in the expiry queue, and the server signature.
+		/// Origin: signed by the server's operator. Checks, in order (the pool runs the same
+		/// ones up to the pending list's room): the server exists, the caller is its operator,
+		/// the server is active, certificate version, genesis hash, sequence = last + 1,
+		/// `prev_batch` = last batch id, at least one transaction, `tx_count`, the transactions'
+		/// total within `MaxBatchBytes` and equal to `total_bytes`, room for another pending
+		/// batch; then `batch_root` recomputed from the transactions, and the server signature.
 		/// The transactions go to the off-chain index. Emits `BatchSubmitted`.
 		/// Complexity: O(n + b), n = transactions, b = bytes (hashing).
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::submit_batch(
 			txs.len() as u32,
-			txs.iter().fold(0u32, |sum, tx| sum.saturating_add(tx.len() as u32)),
+			total_bytes(txs).saturated_into(),
 		))]
 		pub fn submit_batch(
 			origin: OriginFor<T>,
@@ -717,30 +726,16 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let server_id = cert.server_id;
-			let mut server = Servers::<T>::get(server_id).ok_or(Error::<T>::UnknownServer)?;
-			ensure!(server.status == ServerStatus::Active, Error::<T>::ServerSuspended);
-			ensure!(who == server.operator, Error::<T>::NotOperator);
-			ensure!(cert.version == CERTIFICATE_VERSION, Error::<T>::UnsupportedVersion);
-			ensure!(cert.genesis_hash == Self::genesis_hash(), Error::<T>::WrongGenesis);
-			ensure!(
-				Some(cert.sequence) == server.last_sequence.checked_add(1),
-				Error::<T>::BadSequence
-			);
-			ensure!(cert.prev_batch == server.last_batch, Error::<T>::BadPrevBatch);
-			Self::check_transactions(&cert, &txs)?;
+			let Prechecked { mut server, .. } =
+				Self::precheck_batch(&who, &cert, &txs, SequenceRule::Next)?;
+			Self::check_batch_root(&cert, &txs)?;
+			Self::check_server_signature(&cert, &server_signature, &server.server_key)?;
 			// Unique: a batch id covers the server id (never reused) and the sequence.
 			let batch_id = cert.batch_id();
 			let now = frame_system::Pallet::<T>::block_number();
 			let expires_at = now.saturating_add(T::BatchTtl::get());
+			// The precheck found room; the last check before the first write all the same.
 			server.pending.try_push(batch_id).map_err(|_| Error::<T>::TooManyPending)?;
-			verify_server_signature(&cert, &server_signature, &server.server_key).map_err(|e| {
-				match e {
-					space_notary_primitives::SignatureError::BadSignature => {
-						Error::<T>::BadServerSignature
-					},
-					_ => Error::<T>::SignatureSchemeMismatch,
-				}
-			})?;
 
 			sp_io::offchain_index::set(&offchain_txs_key(&batch_id), &txs.encode());
 			Schedule::<T>::insert(expires_at, batch_id, Scheduled::Expire);
@@ -895,77 +890,6 @@ pub mod pallet {
 			Batches::<T>::insert(batch_id, batch);
 			Self::deposit_event(Event::BatchCertified { server_id, sequence, batch_id, relayer });
 			Ok(())
-		}
-
-		/// Checks a countersignature without writing anything; returns the pending batch, its
-		/// expiry and its server on success: [`Self::check_pending`], then the signature.
-		pub fn check_countersignature(
-			batch_id: &BatchId,
-			signature: &SatelliteSignature,
-		) -> Result<Countersigned<T>, Error<T>> {
-			let pending = Self::check_pending(batch_id)?;
-			Self::check_satellite_signature(batch_id, signature, &pending)?;
-			Ok(pending)
-		}
-
-		/// The signature half of [`Self::check_countersignature`]: `signature` verifies under
-		/// the server's current satellite key over the satellite payload.
-		pub(crate) fn check_satellite_signature(
-			batch_id: &BatchId,
-			signature: &SatelliteSignature,
-			pending: &Countersigned<T>,
-		) -> Result<(), Error<T>> {
-			verify_satellite_signature(
-				batch_id,
-				&pending.batch.server_signature,
-				signature,
-				&pending.server.satellite_key,
-			)
-			.map_err(|_| Error::<T>::BadSatelliteSignature)
-		}
-
-		/// The cheap half of [`Self::check_countersignature`] (two reads, no signature): the
-		/// batch is pending and not past its expiry, its server exists and is active.
-		pub fn check_pending(batch_id: &BatchId) -> Result<Countersigned<T>, Error<T>> {
-			let batch = Batches::<T>::get(batch_id).ok_or(Error::<T>::UnknownBatch)?;
-			let now = frame_system::Pallet::<T>::block_number();
-			let expires_at = match batch.status {
-				// Expired as of `expires_at`, even while the schedule catches up.
-				BatchStatus::Pending { expires_at } if now >= expires_at => {
-					return Err(Error::<T>::BatchExpired)
-				},
-				BatchStatus::Pending { expires_at } => expires_at,
-				BatchStatus::Certified { .. } => return Err(Error::<T>::AlreadyCertified),
-				BatchStatus::Expired { .. } => return Err(Error::<T>::BatchExpired),
-			};
-			let server =
-				Servers::<T>::get(batch.cert.server_id).ok_or(Error::<T>::UnknownServer)?;
-			ensure!(server.status == ServerStatus::Active, Error::<T>::ServerSuspended);
-			Ok(Countersigned { batch, expires_at, server })
-		}
-
-		/// Checks the transactions against `cert` with [`BatchCertificate::check_transactions`]
-		/// (non-empty, count, bytes, root, in that order) and against `MaxBatchBytes`.
-		fn check_transactions(cert: &BatchCertificate, txs: &TxsOf<T>) -> DispatchResult {
-			use space_notary_primitives::TransactionsError as Mismatch;
-			let total_bytes = txs.iter().fold(0u64, |sum, tx| sum.saturating_add(tx.len() as u64));
-			// The pallet's own bound comes right after the count, as it always has: an oversized
-			// batch with the right count is `BatchTooLarge` whatever else is wrong, and is
-			// refused before a byte of it is hashed.
-			let count_right = u32::try_from(txs.len()) == Ok(cert.tx_count);
-			ensure!(
-				total_bytes <= T::MaxBatchBytes::get() as u64 || !count_right,
-				Error::<T>::BatchTooLarge
-			);
-			cert.check_transactions(txs.as_slice()).map_err(|mismatch| {
-				match mismatch {
-					Mismatch::Empty => Error::<T>::EmptyBatch,
-					Mismatch::CountMismatch | Mismatch::TooMany => Error::<T>::TxCountMismatch,
-					Mismatch::BytesMismatch => Error::<T>::TotalBytesMismatch,
-					Mismatch::RootMismatch => Error::<T>::RootMismatch,
-				}
-				.into()
-			})
 		}
 
 		/// Gives a deregistered server's deposit back to its operator.

@@ -68,10 +68,22 @@ parameter_types! {
 	pub const BatchTtl: u64 = 10;
 	pub static ServerDeposit: u64 = 1_000;
 	pub const ExpiredRetention: u64 = 5;
+	/// The chain's clock in unix ms, as the timestamp pallet would give it; tests move it.
+	pub static NowMs: u64 = 0;
+}
+
+/// The mock's clock: [`NowMs`].
+pub struct MockTime;
+
+impl frame_support::traits::UnixTime for MockTime {
+	fn now() -> core::time::Duration {
+		core::time::Duration::from_millis(NowMs::get())
+	}
 }
 
 impl pallet_space_notary::Config for Test {
 	type RegistrarOrigin = EnsureRoot<AccountId>;
+	type UnixTime = MockTime;
 	type MaxTxsPerBatch = ConstU32<16>;
 	type MaxTxBytes = ConstU32<64>;
 	type MaxBatchBytes = ConstU32<256>;

@@ -1,11 +1,16 @@
 //! The transaction pool's verdicts: which bare and signed Space Notary transactions the pool
 //! takes, how they are tagged, and how a refusal is classed so that only what can never turn
-//! valid is banned. Dispatch re-checks everything; nothing here writes state.
+//! valid is banned. Dispatch re-checks everything; nothing here writes state. The rules and
+//! their order are the `checks` module's, shared with dispatch.
 
-use crate::{pallet::*, Error, ServerStatus, FUTURE_BATCH_LONGEVITY, LOG_TARGET};
-use frame_support::pallet_prelude::*;
+use crate::{
+	checks::{Prechecked, SequenceRule},
+	pallet::*,
+	Error, FUTURE_BATCH_LONGEVITY, FUTURE_BATCH_WAIT_MS, LOG_TARGET,
+};
+use frame_support::{pallet_prelude::*, traits::UnixTime};
 use sp_runtime::traits::Saturating;
-use space_notary_primitives::{BatchCertificate, BatchId, SatelliteSignature, CERTIFICATE_VERSION};
+use space_notary_primitives::{BatchCertificate, BatchId, SatelliteSignature};
 
 impl<T: Config> Pallet<T> {
 	/// The pool's verdict on a countersignature: valid, tagged with its batch id so that
@@ -76,66 +81,44 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The pool's verdict on a signed `submit_batch` by `who` (run by
-	/// [`ValidateSpaceNotaryCalls`]): every check of the call that needs no hashing (the
-	/// operator before the server's status; otherwise in the call's order), with
-	/// [`Self::pool_refusal`]'s mapping. Valid batches provide the tag
-	/// `(server id, sequence)`, so one batch per sequence is in the pool; a batch beyond the
-	/// next sequence requires its predecessor's tag and waits for it. The merkle root and the
-	/// server signature are left to dispatch (see the extension's docs).
+	/// [`ValidateSpaceNotaryCalls`]): the call's cheap checks, those that need no hashing, in
+	/// the order dispatch runs them (the `checks` module lists them), taking a batch ahead of
+	/// its server's next sequence too; refused with [`Self::pool_refusal`]'s mapping. Valid
+	/// batches provide the tag `(server id, sequence)`, so one batch per sequence is in the
+	/// pool; a batch beyond the next sequence requires its predecessor's tag and waits for it.
+	/// The merkle root and the server signature are left to dispatch (see the extension's docs).
 	pub fn validate_batch(
 		who: &T::AccountId,
 		cert: &BatchCertificate,
 		txs: &TxsOf<T>,
 	) -> TransactionValidity {
 		let server_id = cert.server_id;
-		let refuse = |error: Error<T>| {
-			log::debug!(target: LOG_TARGET, "refused batch {server_id}/{}: {error:?}", cert.sequence);
-			Err(Self::pool_refusal(error))
-		};
-		let Some(server) = Servers::<T>::get(server_id) else {
-			return refuse(Error::<T>::UnknownServer);
-		};
-		if &server.operator != who {
-			return refuse(Error::<T>::NotOperator);
-		}
-		if server.status != ServerStatus::Active {
-			return refuse(Error::<T>::ServerSuspended);
-		}
-		if cert.version != CERTIFICATE_VERSION {
-			return refuse(Error::<T>::UnsupportedVersion);
-		}
-		if cert.genesis_hash != Self::genesis_hash() {
-			return refuse(Error::<T>::WrongGenesis);
-		}
-		if cert.sequence <= server.last_sequence {
-			return InvalidTransaction::Stale.into();
-		}
-		let is_next = Some(cert.sequence) == server.last_sequence.checked_add(1);
-		if is_next && cert.prev_batch != server.last_batch {
-			return refuse(Error::<T>::BadPrevBatch);
-		}
-		let total_bytes = txs.iter().fold(0u64, |sum, tx| sum.saturating_add(tx.len() as u64));
-		if txs.is_empty() {
-			return refuse(Error::<T>::EmptyBatch);
-		}
-		if u32::try_from(txs.len()) != Ok(cert.tx_count) {
-			return refuse(Error::<T>::TxCountMismatch);
-		}
-		if total_bytes > T::MaxBatchBytes::get() as u64 {
-			return refuse(Error::<T>::BatchTooLarge);
-		}
-		if total_bytes != cert.total_bytes {
-			return refuse(Error::<T>::TotalBytesMismatch);
-		}
-		if is_next && server.pending.len() >= T::MaxPendingPerServer::get() as usize {
-			return refuse(Error::<T>::TooManyPending);
-		}
+		let Prechecked { is_next, .. } =
+			Self::precheck_batch(who, cert, txs, SequenceRule::NextOrAhead).map_err(|error| {
+				log::debug!(
+					target: LOG_TARGET,
+					"refused batch {server_id}/{}: {error:?}",
+					cert.sequence
+				);
+				Self::pool_refusal(error)
+			})?;
 		let mut validity = ValidTransaction::with_tag_prefix("SpaceNotaryBatch")
 			.and_provides((server_id, cert.sequence))
 			.propagate(true);
 		if !is_next {
 			// Waits for its predecessor, but not for ever: a gap that nothing fills would leave
-			// its sender waiting without an answer.
+			// its sender waiting without an answer. The fork-aware pool validates it again for
+			// every block (so a longevity alone starts over); the chain's clock against the
+			// certificate's time does not.
+			let now_ms = u64::try_from(T::UnixTime::now().as_millis()).unwrap_or(u64::MAX);
+			if now_ms > cert.issued_at_ms.saturating_add(FUTURE_BATCH_WAIT_MS) {
+				log::debug!(
+					target: LOG_TARGET,
+					"batch {server_id}/{} waited for its predecessor past its time",
+					cert.sequence
+				);
+				return Err(InvalidTransaction::Stale.into());
+			}
 			validity = validity
 				.and_requires((server_id, cert.sequence.saturating_sub(1)))
 				.longevity(FUTURE_BATCH_LONGEVITY);
@@ -154,10 +137,10 @@ impl<T: Config> Pallet<T> {
 	///   a block this node has not imported yet, when gossip outruns block import; the
 	///   registrar may resume the server while the batch is pending; pending batches get
 	///   certified or expire) → `UnknownTransaction::Custom(code)`.
-	/// - `AlreadyCertified`: final on this chain → `InvalidTransaction::Stale` (a pool that
-	///   finds it stale while building a block drops it from that fork only: on another
-	///   fork the batch may still be pending). A batch whose sequence is used already is
-	///   `Stale` too ([`Self::validate_batch`]).
+	/// - `AlreadyCertified`, and `BadSequence` (the pool takes a batch ahead of its server's
+	///   next sequence, so in the pool this error means a sequence used already): final on
+	///   this chain → `InvalidTransaction::Stale` (a pool that finds it stale while building a
+	///   block drops it from that fork only: on another fork it may still be valid).
 	/// - Everything else: final (an expired batch stays expired, a signature that fails under
 	///   the server's current satellite key keeps failing, server ids are never reused, a
 	///   certificate's fields do not change) → `InvalidTransaction::Custom(code)`.
@@ -168,7 +151,9 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::UnknownBatch | Error::<T>::ServerSuspended | Error::<T>::TooManyPending => {
 				UnknownTransaction::Custom(Self::error_code(error)).into()
 			},
-			Error::<T>::AlreadyCertified => InvalidTransaction::Stale.into(),
+			Error::<T>::AlreadyCertified | Error::<T>::BadSequence => {
+				InvalidTransaction::Stale.into()
+			},
 			_ => InvalidTransaction::Custom(Self::error_code(error)).into(),
 		}
 	}

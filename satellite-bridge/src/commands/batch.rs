@@ -17,7 +17,9 @@
 use clap::{Args, Subcommand};
 use sp_core::H256;
 use space_notary_primitives::records::InclusionError;
-use space_notary_primitives::{BatchCertificate, BatchId, InclusionProof, ServerId};
+use space_notary_primitives::{
+	text::parse_h256, BatchCertificate, BatchId, InclusionProof, ServerId,
+};
 use std::{
 	io::Write,
 	path::{Path, PathBuf},
@@ -25,19 +27,14 @@ use std::{
 };
 
 use super::{
+	secrets::{OperatorArgs, ServerPairArgs},
 	server::{existing_server, refused},
 	ChainArgs, CommandError,
 };
-use crate::{
-	chain::{self, AccountSigner, Call, Chain},
-	keys::{format_server_key, parse_h256, parse_signer, ServerPair},
-};
+use crate::chain::{self, Call, Chain};
 
 mod report;
 pub use report::{BatchReport, ProofDocument, TxChoice};
-
-/// The dev chain's account that operates servers unless told otherwise.
-pub const DEFAULT_OPERATOR: &str = "//Alice";
 
 /// `batch` subcommands.
 #[derive(Subcommand, Debug, Clone)]
@@ -63,13 +60,12 @@ pub struct SubmitArgs {
 	/// The server's id.
 	#[arg(long)]
 	pub server_id: ServerId,
-	/// The server's key pair, SCHEME:SURI (sr25519://…, ed25519:0x<seed>, ecdsa:<mnemonic>);
-	/// its public key must be the server's registered key.
-	#[arg(long)]
-	pub key: ServerPair,
-	/// The operator account's secret URI; it signs and pays for the submission.
-	#[arg(long, value_parser = parse_signer, default_value = DEFAULT_OPERATOR)]
-	pub operator: AccountSigner,
+	/// The server's key pair; its public key must be the server's registered key.
+	#[command(flatten)]
+	pub key: ServerPairArgs,
+	/// The operator account.
+	#[command(flatten)]
+	pub operator: OperatorArgs,
 	/// Transaction files, or directories of them.
 	pub files: Vec<PathBuf>,
 }
@@ -132,6 +128,8 @@ pub async fn run(command: BatchCommand, out: &mut impl Write) -> Result<(), Comm
 
 /// `batch submit`.
 pub async fn submit(args: SubmitArgs, out: &mut impl Write) -> Result<(), CommandError> {
+	let pair = args.key.pair()?;
+	let operator = args.operator.signer()?;
 	let txs = read_transactions(&args.files)?;
 	if txs.is_empty() {
 		return Err(CommandError::BadRequest(
@@ -143,13 +141,11 @@ pub async fn submit(args: SubmitArgs, out: &mut impl Write) -> Result<(), Comman
 	let at = chain.best().await?;
 	check_bounds(&at, &txs)?;
 	let server = existing_server(&at, args.server_id).await?;
-	let key = args.key.public();
+	let key = pair.public();
 	if key != server.server_key {
 		return Err(CommandError::BadRequest(format!(
-			"{} is not server {}'s key ({})",
-			format_server_key(&key),
-			args.server_id,
-			format_server_key(&server.server_key)
+			"{key} is not server {}'s key ({})",
+			args.server_id, server.server_key
 		)));
 	}
 	let sequence = server.last_sequence.checked_add(1).ok_or_else(|| {
@@ -164,13 +160,11 @@ pub async fn submit(args: SubmitArgs, out: &mut impl Write) -> Result<(), Comman
 		&txs,
 	)
 	.map_err(|e| CommandError::BadRequest(e.to_string()))?;
-	let server_signature = args.key.sign(&cert);
+	let server_signature = pair.sign(&cert);
 	let batch_id = cert.batch_id();
 	let call = Call::space_notary("submit_batch", (&cert, &server_signature, &txs));
-	let included = chain
-		.submit_signed_and_watch(&call, &args.operator)
-		.await
-		.map_err(|e| refused(&call, e))?;
+	let included =
+		chain.submit_signed_and_watch(&call, &operator).await.map_err(|e| refused(&call, e))?;
 	// `BatchSubmitted { server_id, sequence, batch_id, .. }`: the chain's id must be ours.
 	let submitted: Option<(ServerId, u64, BatchId)> =
 		included.event(chain::PALLET, "BatchSubmitted")?;

@@ -6,6 +6,7 @@
 
 pub mod batch;
 pub mod relay;
+pub mod secrets;
 pub mod server;
 pub mod status;
 

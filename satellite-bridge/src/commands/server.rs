@@ -8,21 +8,18 @@
 
 use clap::{Args, Subcommand};
 use sp_core::crypto::{AccountId32, Ss58Codec};
-use space_notary_primitives::{SatelliteKey, ServerId, ServerKey};
+use space_notary_primitives::{text::parse_satellite_key, SatelliteKey, ServerId, ServerKey};
 use std::io::Write;
 
-use super::{ChainArgs, CommandError};
+use super::{
+	secrets::{ServerPairArgs, SudoArgs},
+	ChainArgs, CommandError,
+};
 use crate::{
 	chain::{self, AccountSigner, Call, Chain, ChainError, Included, ServerInfoOf},
-	keys::{
-		format_server_key, parse_account, parse_satellite_key, parse_server_key, parse_signer,
-		ServerPair,
-	},
+	keys::{parse_account, ServerPair},
 };
 use space_notary_primitives::records::ServerStatus;
-
-/// The dev chain's sudo key, the registrar of a dev chain.
-pub const DEFAULT_SUDO: &str = "//Alice";
 
 /// `server` subcommands.
 #[derive(Subcommand, Debug, Clone)]
@@ -47,9 +44,9 @@ pub enum ServerCommand {
 /// Flags of `server key`.
 #[derive(Args, Debug, Clone)]
 pub struct KeyArgs {
-	/// The server's key pair as SCHEME:SURI (sr25519://…, ed25519://…, ecdsa://…).
-	#[arg(long)]
-	pub key: ServerPair,
+	/// The server's key pair.
+	#[command(flatten)]
+	pub key: ServerPairArgs,
 }
 
 /// Flags of `server register`.
@@ -62,7 +59,7 @@ pub struct RegisterArgs {
 	#[arg(long, value_parser = parse_account)]
 	pub operator: AccountId32,
 	/// The server's public key: sr25519:0x…, ed25519:0x… or ecdsa:0x… (33 bytes).
-	#[arg(long, value_parser = parse_server_key, required_unless_present = "server_suri")]
+	#[arg(long, required_unless_present = "server_suri")]
 	pub server_key: Option<ServerKey>,
 	/// The server's key pair as SCHEME:SURI (e.g. ed25519://Server1): its public key is
 	/// registered. For dev chains and tests; instead of --server-key.
@@ -72,9 +69,9 @@ pub struct RegisterArgs {
 	/// `satellite-emulator provision` prints it.
 	#[arg(long, value_parser = parse_satellite_key)]
 	pub satellite_key: SatelliteKey,
-	/// The sudo account's secret URI.
-	#[arg(long, value_parser = parse_signer, default_value = DEFAULT_SUDO)]
-	pub sudo: AccountSigner,
+	/// The sudo account.
+	#[command(flatten)]
+	pub sudo: SudoArgs,
 }
 
 /// Flags of `server show`.
@@ -98,9 +95,9 @@ pub struct SetSatelliteKeyArgs {
 	/// The new satellite public key (0x + 64 hex digits).
 	#[arg(value_parser = parse_satellite_key)]
 	pub satellite_key: SatelliteKey,
-	/// The sudo account's secret URI.
-	#[arg(long, value_parser = parse_signer, default_value = DEFAULT_SUDO)]
-	pub sudo: AccountSigner,
+	/// The sudo account.
+	#[command(flatten)]
+	pub sudo: SudoArgs,
 }
 
 /// Flags of `server suspend` and `server resume`.
@@ -111,9 +108,9 @@ pub struct RegistrarArgs {
 	pub chain: ChainArgs,
 	/// The server's id.
 	pub server_id: ServerId,
-	/// The sudo account's secret URI.
-	#[arg(long, value_parser = parse_signer, default_value = DEFAULT_SUDO)]
-	pub sudo: AccountSigner,
+	/// The sudo account.
+	#[command(flatten)]
+	pub sudo: SudoArgs,
 }
 
 /// Runs a `server` subcommand.
@@ -125,7 +122,7 @@ pub async fn run(command: ServerCommand, out: &mut impl Write) -> Result<(), Com
 		ServerCommand::Suspend(args) => set_status(*args, true, out).await,
 		ServerCommand::Resume(args) => set_status(*args, false, out).await,
 		ServerCommand::Key(args) => {
-			writeln!(out, "{}", format_server_key(&args.key.public()))?;
+			writeln!(out, "{}", args.key.pair()?.public())?;
 			Ok(())
 		},
 	}
@@ -144,7 +141,7 @@ pub async fn register(args: RegisterArgs, out: &mut impl Write) -> Result<(), Co
 	let call =
 		Call::space_notary("register_server", (&args.operator, &server_key, &args.satellite_key))
 			.through_sudo();
-	let included = submit(&chain, &call, &args.sudo).await?;
+	let included = submit(&chain, &call, &args.sudo.signer()?).await?;
 	let server_id: ServerId =
 		included.event(chain::PALLET, "ServerRegistered")?.ok_or_else(|| {
 			ChainError::NotSpaceNotary("ServerRegistered event after register_server".into())
@@ -154,7 +151,7 @@ pub async fn register(args: RegisterArgs, out: &mut impl Write) -> Result<(), Co
 		"server {server_id} registered in block {:?}: operator {}, server key {}, satellite key {}",
 		included.block,
 		args.operator.to_ss58check(),
-		format_server_key(&server_key),
+		server_key,
 		hex_of(args.satellite_key),
 	)?;
 	writeln!(out, "{server_id}")?;
@@ -168,7 +165,7 @@ pub async fn show(args: ShowArgs, out: &mut impl Write) -> Result<(), CommandErr
 	let server = existing_server(&at, args.server_id).await?;
 	writeln!(out, "server_id: {}", args.server_id)?;
 	writeln!(out, "operator: {}", server.operator.to_ss58check())?;
-	writeln!(out, "server_key: {}", format_server_key(&server.server_key))?;
+	writeln!(out, "server_key: {}", server.server_key)?;
 	writeln!(out, "satellite_key: {}", hex_of(server.satellite_key))?;
 	writeln!(out, "status: {}", status_name(server.status))?;
 	writeln!(out, "last_sequence: {}", server.last_sequence)?;
@@ -190,7 +187,7 @@ pub async fn set_satellite_key(
 	existing_server(&chain.best().await?, args.server_id).await?;
 	let call = Call::space_notary("set_satellite_key", (args.server_id, &args.satellite_key))
 		.through_sudo();
-	let included = submit(&chain, &call, &args.sudo).await?;
+	let included = submit(&chain, &call, &args.sudo.signer()?).await?;
 	writeln!(
 		out,
 		"server {} satellite key set to {} in block {:?}",
@@ -212,7 +209,7 @@ async fn set_status(
 	let (name, done) =
 		if suspend { ("suspend_server", "suspended") } else { ("resume_server", "resumed") };
 	let call = Call::space_notary(name, args.server_id).through_sudo();
-	let included = submit(&chain, &call, &args.sudo).await?;
+	let included = submit(&chain, &call, &args.sudo.signer()?).await?;
 	writeln!(out, "server {} {done} in block {:?}", args.server_id, included.block)?;
 	Ok(())
 }

@@ -37,18 +37,26 @@
 //!
 //! # Countersignatures
 //!
-//! Each countersignature from the link is verified (primitives) against the server's satellite
-//! key at the latest finalized block before anything else; one that does not verify is recorded
-//! as `BadCountersignature`, counted, never submitted, and asked for again. A verified one is recorded, then
-//! submitted: bare (v4 unsigned) by default, signed with `--signer` (nonces read from the node,
-//! which counts its pool, one submission at a time). Several ready at once (a pass's worth) go
-//! as bundles (`submit_countersignatures`); a bundle the pool refuses is split into singles. Any number of bridges may run at once: the
-//! pool gives every copy of one countersignature the same tag, so duplicates die there, and the
-//! satellite's signing record gives the same certificate the same signature. A submission the
-//! pool already holds, or a batch certified by another relay first, is a lost race: counted,
-//! not an error. A batch still pending `--resubmit-after` finalized blocks after its submission
-//! is checked again against the current satellite key and submitted again (or asked of the
-//! satellite again, if the key was rotated meanwhile).
+//! A countersignature is verified (primitives) in one place, `Relay::verifies`, against the
+//! server's satellite key at the latest finalized block read: when it comes down the link, and
+//! again for every held one when its server's key on chain changes or is read for the first
+//! time (after a start or a restart). One that does not verify is recorded as
+//! `BadCountersignature`, counted, never submitted, and asked for again; a held good one that no
+//! longer verifies goes back to the satellite. A verified one is recorded, then submitted: bare
+//! (v4 unsigned) by default, signed with `--signer` (nonces read from the node, which counts its
+//! pool, one submission at a time). Several ready at once (a pass's worth) go as bundles
+//! (`submit_countersignatures`); a bundle the pool refuses is split into singles. Any number of
+//! bridges may run at once: the pool gives every copy of one countersignature the same tag, so
+//! duplicates die there, and the satellite's signing record gives the same certificate the same
+//! signature. A submission the pool already holds, or a batch certified by another relay first,
+//! is a lost race: counted, not an error. A batch still pending `--resubmit-after` finalized
+//! blocks after its submission is submitted again.
+//!
+//! # Decisions apart from effects
+//!
+//! At each finalized block the relay reads the chain, then [`reconcile::reconcile`] decides, as a
+//! pure function of what it holds and what it read, what is new, gone, due and rekeyed;
+//! [`reconcile::settle`] says what a gone batch's record means. The relay then does it.
 //!
 //! # Time
 //!
@@ -68,9 +76,11 @@ use crate::{
 use backon::BackoffBuilder;
 use sp_core::H256;
 use space_notary_primitives::records::BatchStatus;
-use space_notary_primitives::{verify_satellite_signature, BatchId, ServerId};
+use space_notary_primitives::{
+	verify_satellite_signature, BatchId, SatelliteKey, SatelliteSignature, ServerId,
+};
 use std::{
-	collections::{BTreeMap, HashMap, HashSet},
+	collections::{BTreeMap, BTreeSet, HashMap, HashSet},
 	future::Future,
 	sync::Arc,
 	time::Duration,
@@ -78,6 +88,7 @@ use std::{
 use subxt::PolkadotConfig;
 use tokio::{sync::mpsc, time::Instant};
 
+mod reconcile;
 mod submit;
 mod views;
 
@@ -207,6 +218,8 @@ struct Relay {
 	posts_refused: BTreeMap<&'static str, u64>,
 	/// The link's counters as last read into the metrics.
 	link_counts: link::LinkCounts,
+	/// The satellite key each server's held countersignatures were last verified under.
+	verified_keys: HashMap<ServerId, SatelliteKey>,
 }
 
 /// Runs the relay until `shutdown` completes, serving HTTP on `listener` if given (bound by the
@@ -281,6 +294,7 @@ pub async fn run(
 		best: None,
 		posts_refused: BTreeMap::new(),
 		link_counts: link::LinkCounts::default(),
+		verified_keys: HashMap::new(),
 	};
 	if relay.config.chain.is_none() && relay.config.servers.is_none() {
 		tracing::warn!(target: LOG, "HTTP-only without --servers: posts are not authenticated (their server signatures are not checked); bounded by --max-posted and --max-posted-per-server");
@@ -407,9 +421,13 @@ impl Relay {
 				settled_ms: if entry.stage.is_final() { now } else { 0 },
 			});
 			self.times.insert(batch_id, times);
-			// A batch refused or badly answered before the restart is asked again now.
-			if matches!(entry.stage, Stage::Queued) || entry.stage.is_retry() {
+			if matches!(entry.stage, Stage::Queued) {
 				self.to_send.push(batch_id);
+			}
+			// A batch refused or badly answered before the restart is asked again now (its
+			// backoff starts over).
+			if entry.stage.is_retry() {
+				self.reasks.insert(batch_id, Reask { attempts: 0, at: Instant::now() });
 			}
 			if matches!(entry.stage, Stage::Countersigned { .. }) && self.view.is_some() {
 				self.to_submit.push(batch_id);
@@ -614,208 +632,169 @@ impl Relay {
 		}
 	}
 
-	/// Brings the queue in line with the chain at `view.at`: new pending batches in, finished
-	/// ones out, due resubmissions made.
+	/// Brings the queue in line with the chain at `view.at`: reads the servers and their pending
+	/// batches, decides with [`reconcile`] (new pending batches in, finished ones settled, held
+	/// countersignatures verified under changed keys, due resubmissions), then does it.
 	async fn sync_at(&mut self) -> Result<(), ChainError> {
-		let Some(view) = self.view.as_mut() else { return Ok(()) };
-		let at = &view.at;
-		let next = chain::next_server_id(at).await?;
+		let Some(view) = self.view.as_ref() else { return Ok(()) };
+		let (chain, at, finalized) = (view.chain.clone(), view.at.clone(), view.finalized);
+		let next = chain::next_server_id(&at).await?;
 		let mut servers = BTreeMap::new();
-		let mut pending = HashMap::new();
+		let mut records = HashMap::new();
 		for server_id in 0..next {
-			let Some(info) = chain::server(at, server_id).await? else { continue };
+			let Some(info) = chain::server(&at, server_id).await? else { continue };
 			if !info.pending.is_empty() {
-				for (batch_id, record) in chain::pending_batches(at, server_id).await? {
-					pending.insert(batch_id, record);
-				}
+				records.extend(chain::pending_batches(&at, server_id).await?);
 			}
 			servers.insert(server_id, info);
 		}
-		// Servers whose satellite key changed since the last read: what was held against the old
-		// key is checked again under the new one.
-		let rotated: HashSet<ServerId> = servers
+		let pending: HashMap<BatchId, Option<u64>> = records
 			.iter()
-			.filter(|(id, info)| {
-				view.servers.get(*id).is_some_and(|old| old.satellite_key != info.satellite_key)
+			.map(|(id, record)| {
+				let expires_at = match record.status {
+					BatchStatus::Pending { expires_at } => Some(u64::from(expires_at)),
+					_ => None,
+				};
+				(*id, expires_at)
 			})
-			.map(|(id, _)| *id)
 			.collect();
-		view.servers = servers;
-		view.pending = pending.keys().copied().collect();
-		let finalized = view.finalized;
-		let chain = view.chain.clone();
-		let at = view.at.clone();
-		if !rotated.is_empty() {
-			self.recheck_rotated(&rotated);
+		let state = reconcile::ChainState { servers: &servers, pending: &pending, finalized };
+		let plan = reconcile::reconcile(
+			&self.entries,
+			&self.verified_keys,
+			&state,
+			self.config.resubmit_after,
+		);
+		if let Some(view) = self.view.as_mut() {
+			view.servers = servers;
+			view.pending = pending.keys().copied().collect();
 		}
 
-		// New pending batches.
-		for (batch_id, record) in &pending {
-			let expires_at = match record.status {
-				BatchStatus::Pending { expires_at } => Some(u64::from(expires_at)),
-				_ => None,
+		for (batch_id, expires_at) in plan.expiry {
+			self.update(batch_id, |e| e.expires_at = expires_at);
+		}
+		for batch_id in plan.new {
+			let Some(record) = records.get(&batch_id) else { continue };
+			let txs = if self.config.uplink_txs {
+				indexed_transactions(&chain, &batch_id).await
+			} else {
+				None
 			};
-			match self.entries.get_mut(batch_id) {
-				Some(entry) => {
-					if entry.expires_at != expires_at {
-						entry.expires_at = expires_at;
-						self.dirty.insert(*batch_id);
-					}
-				},
-				None => {
-					let txs = if self.config.uplink_txs {
-						match chain.indexed_transactions(batch_id).await {
-							Ok(Some(txs)) => Some(txs),
-							Ok(None) => {
-								tracing::warn!(target: LOG, %batch_id, "the node's off-chain index does not hold the batch's transactions (is offchain indexing on?); sending the certificate only");
-								None
-							},
-							Err(error) => {
-								tracing::warn!(target: LOG, %batch_id, %error, "cannot read the batch's transactions from the off-chain index; sending the certificate only");
-								None
-							},
-						}
-					} else {
-						None
-					};
-					tracing::info!(target: LOG, %batch_id, server = record.cert.server_id, sequence = record.cert.sequence, "new pending batch");
-					let entry = Entry::queued(
-						record.cert.clone(),
-						record.server_signature.clone(),
-						txs,
-						Source::Chain,
-						expires_at,
-					);
-					self.insert(*batch_id, entry);
-					self.to_send.push(*batch_id);
-				},
-			}
+			tracing::info!(target: LOG, %batch_id, server = record.cert.server_id, sequence = record.cert.sequence, "new pending batch");
+			let entry = Entry::queued(
+				record.cert.clone(),
+				record.server_signature.clone(),
+				txs,
+				Source::Chain,
+				pending.get(&batch_id).copied().flatten(),
+			);
+			self.insert(batch_id, entry);
+			self.to_send.push(batch_id);
 		}
-
-		// Batches we hold that are not pending on chain: certified, expired, or superseded? A
-		// posted batch ahead of its server's last sequence is not on chain yet: no call for it.
-		let servers = self.view.as_ref().map(|v| v.servers.clone()).unwrap_or_default();
-		let gone: Vec<BatchId> = self
-			.entries
-			.iter()
-			.filter(|(id, e)| {
-				!pending.contains_key(*id)
-					&& !e.stage.is_final()
-					&& servers
-						.get(&e.cert.server_id)
-						.is_none_or(|s| e.cert.sequence <= s.last_sequence)
-			})
-			.map(|(id, _)| *id)
-			.collect();
-		for batch_id in gone {
-			let Some(record) = chain::batch(&at, batch_id).await? else {
-				// Its sequence is taken (or its server gone) and the chain holds no such batch.
-				tracing::info!(target: LOG, %batch_id, "posted batch superseded on chain");
-				self.update(batch_id, |e| e.stage = Stage::Superseded);
-				self.reasks.remove(&batch_id);
-				self.link.cancel(batch_id);
+		for batch_id in plan.gone {
+			let record = chain::batch(&at, batch_id).await?;
+			let Some(stage) = self.entries.get(&batch_id).map(|e| e.stage.clone()) else {
 				continue;
 			};
-			self.reasks.remove(&batch_id);
-			match record.status {
-				BatchStatus::Certified { certified_at, .. } => {
-					let submitted = self
-						.entries
-						.get(&batch_id)
-						.is_some_and(|e| matches!(e.stage, Stage::Submitted { .. }));
-					if !submitted {
-						self.metrics.lost_races.inc();
-					}
-					self.metrics.certified.inc();
-					self.record(
-						batch_id,
-						EventKind::Certified,
-						Some(format!("block {certified_at}")),
-					);
-					tracing::info!(target: LOG, %batch_id, at = certified_at, by_us = submitted, "certified");
-					self.update(batch_id, |e| {
-						e.stage =
-							Stage::Certified { at_block: certified_at.into(), by_us: submitted }
-					});
-					self.link.cancel(batch_id);
-				},
-				BatchStatus::Expired { at, reason } => {
-					tracing::warn!(target: LOG, %batch_id, at, ?reason, "expired on chain");
-					self.metrics.expired.inc();
-					self.record(batch_id, EventKind::Expired, Some(format!("block {at}")));
-					self.update(batch_id, |e| e.stage = Stage::Expired { at_block: at.into() });
-					self.link.cancel(batch_id);
-				},
-				BatchStatus::Pending { .. } => {},
-			}
+			self.apply_settled(batch_id, reconcile::settle(&stage, record.as_ref()));
 		}
-
-		// Due resubmissions.
-		let due: Vec<BatchId> = self
-			.entries
-			.iter()
-			.filter(|(id, e)| {
-				pending.contains_key(*id) &&
-					matches!(e.stage, Stage::Submitted { at_block, .. } if finalized >= at_block + self.config.resubmit_after)
-			})
-			.map(|(id, _)| *id)
-			.collect();
-		for batch_id in due {
+		self.recheck(&plan.rekeyed);
+		for batch_id in plan.resubmit {
 			self.metrics.resubmissions.inc();
 			self.record(batch_id, EventKind::Resubmitted, None);
-			tracing::info!(target: LOG, %batch_id, "still pending after submission; checking and submitting again");
+			tracing::info!(target: LOG, %batch_id, "still pending after submission; submitting again");
 			self.to_submit.push(batch_id);
 		}
 		self.update_risk();
 		Ok(())
 	}
 
-	/// After a satellite key change on chain for `servers`: a countersignature held as bad is
-	/// verified again (the satellite's key may have changed first) and submitted if it now
-	/// verifies, else asked for again at once; held good ones are re-checked by `ready` when
-	/// they are submitted again.
-	fn recheck_rotated(&mut self, servers: &HashSet<ServerId>) {
+	/// Ends `batch_id`'s entry as the chain says ([`reconcile::settle`]).
+	fn apply_settled(&mut self, batch_id: BatchId, settled: reconcile::Settled) {
+		use reconcile::Settled;
+		match settled {
+			Settled::Pending => return,
+			Settled::Superseded => {
+				tracing::info!(target: LOG, %batch_id, "posted batch superseded on chain");
+				self.update(batch_id, |e| e.stage = Stage::Superseded);
+			},
+			Settled::Certified { at, by_us } => {
+				if !by_us {
+					self.metrics.lost_races.inc();
+				}
+				self.metrics.certified.inc();
+				self.record(batch_id, EventKind::Certified, Some(format!("block {at}")));
+				tracing::info!(target: LOG, %batch_id, at, by_us, "certified");
+				self.update(batch_id, |e| e.stage = Stage::Certified { at_block: at, by_us });
+			},
+			Settled::Expired { at } => {
+				tracing::warn!(target: LOG, %batch_id, at, "expired on chain");
+				self.metrics.expired.inc();
+				self.record(batch_id, EventKind::Expired, Some(format!("block {at}")));
+				self.update(batch_id, |e| e.stage = Stage::Expired { at_block: at });
+			},
+		}
+		self.reasks.remove(&batch_id);
+		self.link.cancel(batch_id);
+	}
+
+	/// Whether `signature` verifies for `entry` under its server's satellite key at the latest
+	/// finalized block read: the one place the relay checks a countersignature.
+	fn verifies(&self, batch_id: &BatchId, entry: &Entry, signature: &SatelliteSignature) -> bool {
+		let Some(view) = &self.view else { return false };
+		view.servers.get(&entry.cert.server_id).is_some_and(|server| {
+			verify_satellite_signature(
+				batch_id,
+				&entry.server_signature,
+				signature,
+				&server.satellite_key,
+			)
+			.is_ok()
+		})
+	}
+
+	/// Verifies the countersignatures held for `servers` (read for the first time, or whose
+	/// satellite key changed on chain) under their keys now: one held as bad that now verifies
+	/// (the satellite's key was rotated first) is submitted, else asked for again at once; one
+	/// held as good that no longer verifies goes back to the satellite.
+	fn recheck(&mut self, servers: &BTreeSet<ServerId>) {
 		let Some(view) = &self.view else { return };
-		let mut now_valid = Vec::new();
-		let mut ask_again = Vec::new();
-		let mut resubmit = Vec::new();
+		let mut verdicts = Vec::new();
 		for (batch_id, entry) in &self.entries {
 			if !servers.contains(&entry.cert.server_id) {
 				continue;
 			}
-			let key = view.servers.get(&entry.cert.server_id).map(|s| s.satellite_key);
-			match &entry.stage {
-				Stage::BadCountersignature { signature } => {
-					let valid = key.is_some_and(|key| {
-						verify_satellite_signature(
-							batch_id,
-							&entry.server_signature,
-							signature,
-							&key,
-						)
-						.is_ok()
-					});
-					if valid {
-						now_valid.push((*batch_id, *signature));
-					} else {
-						ask_again.push(*batch_id);
-					}
+			if let Some(signature) = entry.stage.signature() {
+				let valid = self.verifies(batch_id, entry, &signature);
+				verdicts.push((*batch_id, entry.stage.clone(), signature, valid));
+			}
+		}
+		for server_id in servers {
+			match view.servers.get(server_id) {
+				Some(server) => self.verified_keys.insert(*server_id, server.satellite_key),
+				None => self.verified_keys.remove(server_id),
+			};
+		}
+		let now = Instant::now();
+		for (batch_id, stage, signature, valid) in verdicts {
+			match (stage, valid) {
+				(Stage::BadCountersignature { .. }, true) => {
+					tracing::info!(target: LOG, %batch_id, "the held countersignature verifies under the satellite key on chain now");
+					self.reasks.remove(&batch_id);
+					self.update(batch_id, |e| e.stage = Stage::Countersigned { signature });
+					self.to_submit.push(batch_id);
 				},
-				Stage::Countersigned { .. } | Stage::Submitted { .. } => resubmit.push(*batch_id),
+				(Stage::BadCountersignature { .. }, false) => {
+					self.reasks.insert(batch_id, Reask { attempts: 0, at: now });
+				},
+				(Stage::Countersigned { .. } | Stage::Submitted { .. }, false) => {
+					tracing::info!(target: LOG, %batch_id, "the held countersignature does not verify under the satellite key on chain; asking again");
+					self.update(batch_id, |e| e.stage = Stage::Queued);
+					self.to_send.push(batch_id);
+				},
 				_ => {},
 			}
 		}
-		for (batch_id, signature) in now_valid {
-			tracing::info!(target: LOG, %batch_id, "satellite key changed on chain: the held countersignature now verifies");
-			self.reasks.remove(&batch_id);
-			self.update(batch_id, |e| e.stage = Stage::Countersigned { signature });
-			self.to_submit.push(batch_id);
-		}
-		let now = Instant::now();
-		for batch_id in ask_again {
-			self.reasks.insert(batch_id, Reask { attempts: 0, at: now });
-		}
-		self.to_submit.extend(resubmit);
 	}
 
 	fn on_link(&mut self, event: LinkEvent) {
@@ -834,17 +813,8 @@ impl Relay {
 						self.update(batch_id, |e| e.stage = Stage::Countersigned { signature });
 						self.record(batch_id, EventKind::Countersigned, None);
 					},
-					Some(view) => {
-						let key = view.servers.get(&entry.cert.server_id).map(|s| s.satellite_key);
-						let valid = key.is_some_and(|key| {
-							verify_satellite_signature(
-								&batch_id,
-								&entry.server_signature,
-								&signature,
-								&key,
-							)
-							.is_ok()
-						});
+					Some(_) => {
+						let valid = self.verifies(&batch_id, entry, &signature);
 						if valid {
 							tracing::debug!(target: LOG, %batch_id, "countersignature verified");
 							self.reasks.remove(&batch_id);
@@ -939,6 +909,22 @@ impl Relay {
 		}
 		self.at_risk = at_risk;
 		self.metrics.at_risk.set(at_risk as i64);
+	}
+}
+
+/// `batch_id`'s transactions from the node's off-chain index, or `None` (logged) when it has
+/// not got them: the certificate alone is sent then.
+async fn indexed_transactions(chain: &Chain, batch_id: &BatchId) -> Option<Vec<Vec<u8>>> {
+	match chain.indexed_transactions(batch_id).await {
+		Ok(Some(txs)) => Some(txs),
+		Ok(None) => {
+			tracing::warn!(target: LOG, %batch_id, "the node's off-chain index does not hold the batch's transactions (is offchain indexing on?); sending the certificate only");
+			None
+		},
+		Err(error) => {
+			tracing::warn!(target: LOG, %batch_id, %error, "cannot read the batch's transactions from the off-chain index; sending the certificate only");
+			None
+		},
 	}
 }
 

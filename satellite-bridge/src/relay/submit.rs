@@ -1,6 +1,5 @@
 //! Submitting countersignatures: bundles where several are ready, one by one where the pool
-//! refuses a bundle, re-verified against the current keys first; a lost race counted, not an
-//! error (the module docs of `relay`, "Countersignatures").
+//! refuses a bundle; a lost race counted, not an error (the module docs of `relay`, "Countersignatures").
 
 use super::{crash_point, Relay, BUNDLE_MAX, LOG};
 use crate::{
@@ -9,11 +8,10 @@ use crate::{
 };
 use sp_core::H256;
 use space_notary_primitives::records::ServerStatus;
-use space_notary_primitives::{verify_satellite_signature, BatchId, SatelliteSignature};
+use space_notary_primitives::{BatchId, SatelliteSignature};
 
 impl Relay {
-	/// Submits the countersignatures of `batch_ids` that are ready, re-verified against the
-	/// current keys: several at once as bundles (`submit_countersignatures`, at most
+	/// Submits the countersignatures of `batch_ids` that are ready: several at once as bundles (`submit_countersignatures`, at most
 	/// [`BUNDLE_MAX`] each), one alone as `submit_countersignature`. The pool refuses a bundle
 	/// with any entry that fails (another relay certified one of its batches first, say); then
 	/// its entries go one by one, so one lost race never holds up the others.
@@ -46,8 +44,8 @@ impl Relay {
 	}
 
 	/// `batch_id`'s countersignature if it should be submitted now: held while its server is
-	/// suspended (the pool would refuse it), sent back to the satellite when the server's
-	/// satellite key changed since it was signed.
+	/// suspended (the pool would refuse it). It was verified when it came down, and again when
+	/// its server's satellite key changed on chain (`Relay::recheck`).
 	fn ready(&mut self, batch_id: BatchId) -> Option<SatelliteSignature> {
 		let view = self.view.as_ref()?;
 		let entry = self.entries.get(&batch_id)?;
@@ -55,26 +53,11 @@ impl Relay {
 		if !matches!(entry.stage, Stage::Countersigned { .. } | Stage::Submitted { .. }) {
 			return None;
 		}
-		let key = view.servers.get(&entry.cert.server_id);
-		if key.is_some_and(|s| s.status == ServerStatus::Suspended) {
+		let server = view.servers.get(&entry.cert.server_id);
+		if server.is_some_and(|s| s.status == ServerStatus::Suspended) {
 			tracing::info!(target: LOG, %batch_id, "server suspended; holding the countersignature");
 			let at_block = view.finalized;
 			self.update(batch_id, |e| e.stage = Stage::Submitted { signature, at_block });
-			return None;
-		}
-		let valid = key.is_some_and(|s| {
-			verify_satellite_signature(
-				&batch_id,
-				&entry.server_signature,
-				&signature,
-				&s.satellite_key,
-			)
-			.is_ok()
-		});
-		if !valid {
-			tracing::info!(target: LOG, %batch_id, "satellite key changed since signing; asking again");
-			self.update(batch_id, |e| e.stage = Stage::Queued);
-			self.to_send.push(batch_id);
 			return None;
 		}
 		Some(signature)

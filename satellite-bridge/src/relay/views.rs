@@ -5,14 +5,15 @@ use super::{Relay, LOG};
 use crate::{
 	activity::{now_ms, EventKind},
 	admission::{self, Authority, Counts, Limits},
+	api::STATUS_SERVERS_MAX,
 	console::ConsoleState,
 	http::{self, ApiRequest, BatchView, StatusView},
 	store::{Entry, Source, Stage},
 };
 use space_notary_primitives::records::ServerStatus;
 use space_notary_primitives::{
-	ground_station::to_hex, verify_satellite_signature, BatchCertificate, BatchId,
-	SatelliteSignature, ServerId, ServerSignature,
+	ground_station::to_hex, BatchCertificate, BatchId, SatelliteSignature, ServerId,
+	ServerSignature,
 };
 use std::collections::BTreeMap;
 
@@ -114,15 +115,8 @@ impl Relay {
 		if entry.stage != (Stage::Countersigned { signature }) {
 			return;
 		}
-		if let Some(view) = &self.view {
-			let key = view.servers.get(&entry.cert.server_id).map(|s| s.satellite_key);
-			let valid = key.is_some_and(|key| {
-				verify_satellite_signature(&batch_id, &entry.server_signature, &signature, &key)
-					.is_ok()
-			});
-			if valid {
-				return;
-			}
+		if self.view.is_some() && self.verifies(&batch_id, entry, &signature) {
+			return;
 		}
 		tracing::warn!(target: LOG, %batch_id, "the off-chain worker refused the countersignature; asking the satellite again");
 		self.metrics.bad_countersignatures.inc();
@@ -220,6 +214,18 @@ impl Relay {
 			if let Some(server) = status.servers.get_mut(&id) {
 				server.last_certified = Some(to_hex(batch_id.as_bytes()));
 			}
+		}
+		if status.servers.len() > STATUS_SERVERS_MAX {
+			let known = |id: &ServerId| {
+				self.view.as_ref().is_some_and(|v| v.servers.contains_key(id))
+					|| self.config.servers.as_ref().is_some_and(|s| s.contains_key(id))
+			};
+			let all = std::mem::take(&mut status.servers);
+			let total = all.len();
+			let (known, unknown): (Vec<_>, Vec<_>) = all.into_iter().partition(|(id, _)| known(id));
+			let room = STATUS_SERVERS_MAX.saturating_sub(known.len());
+			status.servers = known.into_iter().chain(unknown.into_iter().take(room)).collect();
+			status.servers_omitted = (total - status.servers.len()) as u64;
 		}
 		status
 	}

@@ -14,9 +14,11 @@
 
 #![allow(dead_code)] // each test binary uses its own part of this
 
-use satellite_bridge::keys::format_server_key;
 use sp_core::{crypto::Ss58Codec, H256};
-use space_notary_primitives::{BatchId, SatelliteKey, ServerId, ServerKey};
+use space_notary_primitives::{
+	text::{parse_h256, parse_satellite_key},
+	BatchId, SatelliteKey, ServerId, ServerKey,
+};
 use std::{
 	collections::HashSet,
 	future::Future,
@@ -401,8 +403,7 @@ impl Node {
 			.rpc("chain_getBlockHash", serde_json::json!([0]))
 			.await
 			.expect("node answers chain_getBlockHash");
-		satellite_bridge::keys::parse_h256(hash.as_str().expect("a hash string"))
-			.expect("a 32-byte hash")
+		parse_h256(hash.as_str().expect("a hash string")).expect("a 32-byte hash")
 	}
 
 	/// A subxt connection to the node (the bridge's own chain client).
@@ -433,12 +434,7 @@ impl Emulator {
 		let output = Command::new(binary("satellite-emulator"))
 			.args(["provision", "--state-dir"])
 			.arg(state_dir)
-			.args([
-				"--server-id",
-				&server_id.to_string(),
-				"--server-key",
-				&format_server_key(server_key),
-			])
+			.args(["--server-id", &server_id.to_string(), "--server-key", &server_key.to_string()])
 			.output()
 			.expect("cannot run satellite-emulator provision");
 		let stdout = String::from_utf8_lossy(&output.stdout);
@@ -453,7 +449,7 @@ impl Emulator {
 			stdout.lines().rev().find(|l| l.starts_with("0x")).unwrap_or_else(|| {
 				panic!("satellite-emulator provision printed no key: {stdout:?}")
 			});
-		satellite_bridge::keys::parse_satellite_key(line.trim())
+		parse_satellite_key(line.trim())
 			.unwrap_or_else(|e| panic!("satellite-emulator provision printed {line:?}: {e}"))
 	}
 
@@ -756,7 +752,7 @@ pub async fn register_server(
 		"--operator".into(),
 		operator,
 		"--server-key".into(),
-		format_server_key(server_key),
+		server_key.to_string(),
 		"--satellite-key".into(),
 		format!("0x{}", hex::encode(satellite_key)),
 	])
@@ -776,6 +772,9 @@ pub async fn submit_batch(
 	txs: &[&[u8]],
 ) -> BatchId {
 	let dir = batch_dir(txs);
+	// The server key from a file, as an operator should give it (not on the command line).
+	let key_file = tempfile::NamedTempFile::new().expect("cannot make a key file");
+	std::fs::write(key_file.path(), format!("{key}\n")).expect("cannot write the key file");
 	let run = bridge_async(vec![
 		"batch".into(),
 		"submit".into(),
@@ -783,15 +782,15 @@ pub async fn submit_batch(
 		node.ws_url().to_string(),
 		"--server-id".into(),
 		server_id.to_string(),
-		"--key".into(),
-		key.into(),
+		"--key-file".into(),
+		key_file.path().display().to_string(),
 		"--operator".into(),
 		operator.into(),
 		dir.path().display().to_string(),
 	])
 	.await
 	.success();
-	satellite_bridge::keys::parse_h256(run.last_line())
+	parse_h256(run.last_line())
 		.unwrap_or_else(|e| panic!("batch submit printed no batch id ({e}):\n{run}"))
 }
 

@@ -20,7 +20,7 @@ use space_notary_primitives::{ServerId, ServerKey};
 use std::{io::Write, path::PathBuf};
 
 use super::CommandError;
-use crate::{keys::parse_server_key, provisioning::StateDir};
+use crate::provisioning::StateDir;
 
 /// Flags of `provision` (and, with one more, `reprovision`).
 #[derive(Args, Debug, Clone)]
@@ -32,7 +32,7 @@ pub struct ProvisionArgs {
 	#[arg(long)]
 	pub server_id: ServerId,
 	/// The server's public key: ed25519:0x<hex>, sr25519:0x<hex> or ecdsa:0x<33-byte hex>.
-	#[arg(long, value_parser = parse_server_key)]
+	#[arg(long)]
 	pub server_key: ServerKey,
 }
 

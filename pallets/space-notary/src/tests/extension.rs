@@ -270,8 +270,32 @@ fn signed_batches_are_tagged_by_server_and_sequence() {
 		let ahead = pool_verdict(&alice(), &batch_call(&a, |c, _| c.sequence = 2)).expect("valid");
 		assert!(ahead.provides.contains(&("SpaceNotaryBatch", (a.id, 2u64)).encode()));
 		assert!(ahead.requires.contains(&("SpaceNotaryBatch", (a.id, 1u64)).encode()));
-		// Not for ever: the pool drops it (and its sender hears so) if the gap stays open.
 		assert_eq!(ahead.longevity, crate::FUTURE_BATCH_LONGEVITY);
+	});
+}
+
+#[test]
+fn a_batch_ahead_of_its_sequence_waits_a_bounded_time_by_the_chains_clock() {
+	new_test_ext().execute_with(|| {
+		let a = register(1);
+		let issued_at = 1_800_000_000_000u64;
+		let ahead = batch_call(&a, |c, _| {
+			c.sequence = 2;
+			c.issued_at_ms = issued_at;
+		});
+		let next = batch_call(&a, |c, _| c.issued_at_ms = issued_at);
+		// The fork-aware pool validates a waiting transaction again for every block, so its
+		// longevity starts over; the chain's clock against the certificate's time does not.
+		crate::mock::NowMs::set(issued_at + crate::FUTURE_BATCH_WAIT_MS);
+		assert!(pool_verdict(&alice(), &ahead).is_ok(), "still within its wait");
+		crate::mock::NowMs::set(issued_at + crate::FUTURE_BATCH_WAIT_MS + 1);
+		assert_eq!(
+			pool_verdict(&alice(), &ahead),
+			Err(InvalidTransaction::Stale.into()),
+			"past its wait: stale, so the pool removes it and its sender hears Invalid"
+		);
+		// The bound is for a gap only: the next sequence is valid whatever its age.
+		assert!(pool_verdict(&alice(), &next).is_ok());
 	});
 }
 

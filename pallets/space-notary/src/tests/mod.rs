@@ -6,6 +6,7 @@
 
 mod batches;
 mod bundles;
+mod checks;
 mod countersignatures;
 mod expiry;
 mod extension;

@@ -102,10 +102,14 @@ fn final_countersignature_refusals_are_invalid() {
 #[test]
 fn pool_refusals_ban_only_what_cannot_change() {
 	use Error::*;
-	let table: [(Error<Test>, TransactionValidityError); 6] = [
+	let table: [(Error<Test>, TransactionValidityError); 9] = [
 		(UnknownBatch, UnknownTransaction::Custom(code(UnknownBatch)).into()),
 		(ServerSuspended, UnknownTransaction::Custom(code(ServerSuspended)).into()),
+		(TooManyPending, UnknownTransaction::Custom(code(TooManyPending)).into()),
 		(AlreadyCertified, InvalidTransaction::Stale.into()),
+		// The pool takes a batch ahead: a bad sequence there is a used one.
+		(BadSequence, InvalidTransaction::Stale.into()),
+		(NotOperator, InvalidTransaction::Custom(code(NotOperator)).into()),
 		(BatchExpired, InvalidTransaction::Custom(code(BatchExpired)).into()),
 		(BadSatelliteSignature, InvalidTransaction::Custom(code(BadSatelliteSignature)).into()),
 		(UnknownServer, InvalidTransaction::Custom(code(UnknownServer)).into()),

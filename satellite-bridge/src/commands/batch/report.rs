@@ -4,13 +4,12 @@
 use codec::Encode;
 use sp_core::H256;
 use space_notary_primitives::records::{BatchStatus, ExpiryReason};
-use space_notary_primitives::{BatchId, InclusionProof};
+use space_notary_primitives::{text::parse_h256, BatchId, InclusionProof};
 use std::{io::Write, path::PathBuf};
 
 use crate::{
 	chain::{self, Chain},
 	commands::{server::hex_of, CommandError},
-	keys::parse_h256,
 };
 
 /// A batch as the chain has it at its finalized block: what `batch status` prints, and what the
