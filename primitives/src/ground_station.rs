@@ -302,7 +302,8 @@ pub struct BatchView {
 	/// A [`Stage`]'s name (kept a string, so that a worker reads views of a newer ground station
 	/// that knows more stages).
 	pub stage: String,
-	/// The satellite's countersignature (`0x` + 128 hex digits), once verified.
+	/// The satellite's countersignature (`0x` + 128 hex digits), once verified; for a certified
+	/// batch, the one the chain recorded.
 	pub countersignature: Option<String>,
 	/// Why it was refused.
 	pub reason: Option<String>,

@@ -16,6 +16,10 @@
 //! written before the times existed decodes with none, and the relay takes "now" for them. Entries
 //! are removed ([`Store::commit`]'s `removed`) when the relay prunes them after their retention,
 //! so the file does not grow with every batch ever seen.
+//!
+//! The file records its layout (`"format"` in the meta table, [`FORMAT`]): an older file is
+//! rewritten in the new layout when opened, in the same transaction that records the new format;
+//! a newer one is refused by name ([`StoreError::NewerFormat`]) rather than misread.
 
 use codec::{Decode, Encode};
 use redb::{ReadableTable, TableDefinition};
@@ -27,8 +31,69 @@ use std::path::Path;
 
 /// `batch_id` → SCALE-encoded [`Entry`].
 const BATCHES: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("batches");
-/// Bookkeeping: `"last_finalized"` → SCALE `u64`.
+/// Bookkeeping: `"last_finalized"` → SCALE `u64`; `"format"` → SCALE `u32`.
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+
+/// The layout of the values this bridge writes: 2 since [`Stage::Certified`] keeps the chain's
+/// countersignature. A file without a format is format 1 and is brought to 2 when opened.
+pub const FORMAT: u32 = 2;
+
+/// Format 1's layout, read only to bring a file to [`FORMAT`].
+mod v1 {
+	use super::{BatchCertificate, RejectReason, SatelliteSignature, ServerSignature, Source};
+	use codec::Decode;
+
+	#[derive(Decode)]
+	pub(super) enum Stage {
+		Queued,
+		Countersigned { signature: SatelliteSignature },
+		Submitted { signature: SatelliteSignature, at_block: u64 },
+		Refused { reason: RejectReason },
+		BadCountersignature { signature: SatelliteSignature },
+		Certified { at_block: u64, by_us: bool },
+		Expired { at_block: u64 },
+		Superseded,
+	}
+
+	#[derive(Decode)]
+	pub(super) struct Entry {
+		cert: BatchCertificate,
+		server_signature: ServerSignature,
+		txs: Option<Vec<Vec<u8>>>,
+		source: Source,
+		stage: Stage,
+		expires_at: Option<u64>,
+		sends: u32,
+		submissions: u32,
+	}
+
+	impl From<Entry> for super::Entry {
+		fn from(e: Entry) -> Self {
+			use super::Stage as S;
+			let stage = match e.stage {
+				Stage::Queued => S::Queued,
+				Stage::Countersigned { signature } => S::Countersigned { signature },
+				Stage::Submitted { signature, at_block } => S::Submitted { signature, at_block },
+				Stage::Refused { reason } => S::Refused { reason },
+				Stage::BadCountersignature { signature } => S::BadCountersignature { signature },
+				Stage::Certified { at_block, by_us } =>
+					S::Certified { at_block, by_us, signature: None },
+				Stage::Expired { at_block } => S::Expired { at_block },
+				Stage::Superseded => S::Superseded,
+			};
+			Self {
+				cert: e.cert,
+				server_signature: e.server_signature,
+				txs: e.txs,
+				source: e.source,
+				stage,
+				expires_at: e.expires_at,
+				sends: e.sends,
+				submissions: e.submissions,
+			}
+		}
+	}
+}
 
 /// Where a batch came from.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
@@ -86,6 +151,9 @@ pub enum Stage {
 		/// Whether this bridge's submission was the one (as far as it can tell: it submitted
 		/// and nobody else's countersignature differs, which for ed25519 it cannot).
 		by_us: bool,
+		/// The countersignature the chain recorded (whoever relayed it); `None` for an entry
+		/// certified before the file's format 2, which did not keep it.
+		signature: Option<SatelliteSignature>,
 	},
 	/// Expired on chain, never certified.
 	Expired {
@@ -129,7 +197,17 @@ impl Stage {
 		self.reported().as_str()
 	}
 
-	/// The countersignature, once there is one.
+	/// The countersignature to show: the one held, or the one the chain certified with
+	/// (`None` while there is none, and for a held one that does not verify).
+	pub fn shown_signature(&self) -> Option<SatelliteSignature> {
+		match self {
+			Self::Certified { signature, .. } => *signature,
+			Self::BadCountersignature { .. } => None,
+			other => other.signature(),
+		}
+	}
+
+	/// The countersignature held to be submitted (or held as bad), once there is one.
 	pub fn signature(&self) -> Option<SatelliteSignature> {
 		match self {
 			Self::Countersigned { signature }
@@ -196,6 +274,12 @@ pub enum StoreError {
 	/// A stored entry does not decode: the file was altered or damaged.
 	#[error("queue entry {0} is corrupt")]
 	Corrupt(BatchId),
+	/// The file was written by a newer bridge, in a format this one does not know.
+	#[error("the queue file is in format {found}; this bridge reads format {FORMAT} and older (run the newer bridge, or move the data directory aside)")]
+	NewerFormat {
+		/// The file's format.
+		found: u32,
+	},
 	/// The data directory cannot be created.
 	#[error("cannot create data directory {path}: {source}")]
 	DataDir {
@@ -226,8 +310,21 @@ impl Store {
 			other => db_error(other),
 		})?;
 		let txn = db.begin_write().map_err(db_error)?;
-		txn.open_table(BATCHES).map_err(db_error)?;
-		txn.open_table(META).map_err(db_error)?;
+		{
+			let mut batches = txn.open_table(BATCHES).map_err(db_error)?;
+			let mut meta = txn.open_table(META).map_err(db_error)?;
+			let found = match meta.get("format").map_err(db_error)? {
+				Some(v) => u32::decode(&mut v.value()).unwrap_or(u32::MAX),
+				None => 1,
+			};
+			if found > FORMAT {
+				return Err(StoreError::NewerFormat { found });
+			}
+			if found < FORMAT {
+				migrate_v1(&mut batches)?;
+				meta.insert("format", FORMAT.encode().as_slice()).map_err(db_error)?;
+			}
+		}
 		txn.commit().map_err(db_error)?;
 		Ok(Self { db })
 	}
@@ -284,6 +381,24 @@ impl Store {
 	}
 }
 
+/// Rewrites every format-1 value in the new layout, its times (if any) kept as they were.
+fn migrate_v1(batches: &mut redb::Table<&[u8; 32], &[u8]>) -> Result<(), StoreError> {
+	let mut rewritten = Vec::new();
+	for item in batches.iter().map_err(db_error)? {
+		let (key, value) = item.map_err(db_error)?;
+		let batch_id = BatchId::from(*key.value());
+		let mut input = value.value();
+		let old = v1::Entry::decode(&mut input).map_err(|_| StoreError::Corrupt(batch_id))?;
+		let mut new = Entry::from(old).encode();
+		new.extend_from_slice(input);
+		rewritten.push((*key.value(), new));
+	}
+	for (key, value) in rewritten {
+		batches.insert(&key, value.as_slice()).map_err(db_error)?;
+	}
+	Ok(())
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -315,6 +430,48 @@ mod tests {
 		assert_eq!(loaded, vec![(id1, e1, Some(t)), (id2, e2, Some(t))]);
 		assert_eq!(store.last_finalized().unwrap(), Some(7));
 		assert_ne!(id1, H256::zero());
+	}
+
+	#[test]
+	fn a_format_1_file_is_brought_to_format_2_and_a_newer_one_is_refused() {
+		let dir = tempfile::tempdir().unwrap();
+		let (id, e) = entry(1);
+		// Format 1: no format key, the certified stage without its countersignature (variant 5:
+		// at_block, by_us), then the times.
+		{
+			let db = redb::Database::create(dir.path().join("bridge.redb")).unwrap();
+			let txn = db.begin_write().unwrap();
+			{
+				let mut value = Vec::new();
+				e.cert.encode_to(&mut value);
+				e.server_signature.encode_to(&mut value);
+				e.txs.encode_to(&mut value);
+				e.source.encode_to(&mut value);
+				(5u8, 42u64, true).encode_to(&mut value);
+				(e.expires_at, 3u32, 1u32).encode_to(&mut value);
+				Times { created_ms: 5, settled_ms: 6 }.encode_to(&mut value);
+				txn.open_table(BATCHES).unwrap().insert(&id.0, value.as_slice()).unwrap();
+			}
+			txn.commit().unwrap();
+		}
+		let store = Store::open(dir.path()).unwrap();
+		let expected = Entry {
+			stage: Stage::Certified { at_block: 42, by_us: true, signature: None },
+			sends: 3,
+			submissions: 1,
+			..e
+		};
+		let times = Some(Times { created_ms: 5, settled_ms: 6 });
+		assert_eq!(store.load().unwrap(), vec![(id, expected.clone(), times)]);
+		drop(store);
+		assert_eq!(Store::open(dir.path()).unwrap().load().unwrap(), vec![(id, expected, times)]);
+
+		let store = Store::open(dir.path()).unwrap();
+		let txn = store.db.begin_write().unwrap();
+		txn.open_table(META).unwrap().insert("format", 3u32.encode().as_slice()).unwrap();
+		txn.commit().unwrap();
+		drop(store);
+		assert!(matches!(Store::open(dir.path()), Err(StoreError::NewerFormat { found: 3 })));
 	}
 
 	#[test]

@@ -718,14 +718,16 @@ impl Relay {
 				tracing::info!(target: LOG, %batch_id, "posted batch superseded on chain");
 				self.update(batch_id, |e| e.stage = Stage::Superseded);
 			},
-			Settled::Certified { at, by_us } => {
+			Settled::Certified { at, by_us, signature } => {
 				if !by_us {
 					self.metrics.lost_races.inc();
 				}
 				self.metrics.certified.inc();
 				self.record(batch_id, EventKind::Certified, Some(format!("block {at}")));
 				tracing::info!(target: LOG, %batch_id, at, by_us, "certified");
-				self.update(batch_id, |e| e.stage = Stage::Certified { at_block: at, by_us });
+				self.update(batch_id, |e| {
+					e.stage = Stage::Certified { at_block: at, by_us, signature: Some(signature) }
+				});
 			},
 			Settled::Expired { at } => {
 				tracing::warn!(target: LOG, %batch_id, at, "expired on chain");
@@ -968,7 +970,7 @@ mod tests {
 		let created = |ago: u64| Times { created_ms: now - ago * 1000, settled_ms: 0 };
 		let settled = |ago: u64| Times { created_ms: 1, settled_ms: now - ago * 1000 };
 		let refused = Stage::Refused { reason: space_notary_primitives::link::RejectReason::Stale };
-		let certified = Stage::Certified { at_block: 1, by_us: true };
+		let certified = Stage::Certified { at_block: 1, by_us: true, signature: None };
 		let table = [
 			(
 				"certified, within retention",

@@ -11,7 +11,7 @@ use crate::{
 };
 use space_notary_primitives::{
 	records::{BatchRecord, BatchStatus},
-	BatchId, SatelliteKey, ServerId,
+	BatchId, SatelliteKey, SatelliteSignature, ServerId,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -104,6 +104,8 @@ pub(super) enum Settled {
 		at: u64,
 		/// Whether the entry was `Submitted`.
 		by_us: bool,
+		/// The countersignature the chain recorded.
+		signature: SatelliteSignature,
 	},
 	/// Expired at `at`, never certified.
 	Expired {
@@ -123,9 +125,10 @@ pub(super) fn settle<BlockNumber: Copy + Into<u64>>(
 ) -> Settled {
 	let Some(record) = record else { return Settled::Superseded };
 	match record.status {
-		BatchStatus::Certified { certified_at, .. } => Settled::Certified {
+		BatchStatus::Certified { certified_at, satellite_signature, .. } => Settled::Certified {
 			at: certified_at.into(),
 			by_us: matches!(stage, Stage::Submitted { .. }),
+			signature: satellite_signature,
 		},
 		BatchStatus::Expired { at, .. } => Settled::Expired { at: at.into() },
 		BatchStatus::Pending { .. } => Settled::Pending,
@@ -274,8 +277,8 @@ mod tests {
 		});
 		let submitted = Stage::Submitted { signature: sig(), at_block: 3 };
 		let rows = [
-			(Stage::Queued, Some(&certified), Settled::Certified { at: 7, by_us: false }),
-			(submitted, Some(&certified), Settled::Certified { at: 7, by_us: true }),
+			(Stage::Queued, Some(&certified), Settled::Certified { at: 7, by_us: false, signature: sig() }),
+			(submitted, Some(&certified), Settled::Certified { at: 7, by_us: true, signature: sig() }),
 			(
 				Stage::Queued,
 				Some(&record(BatchStatus::Expired { at: 9, reason: ExpiryReason::TtlElapsed })),

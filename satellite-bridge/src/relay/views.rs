@@ -143,12 +143,7 @@ impl Relay {
 			server_id: entry.map(|e| e.cert.server_id),
 			sequence: entry.map(|e| e.cert.sequence),
 			stage: entry.map_or("unknown", |e| e.stage.name()).to_string(),
-			countersignature: entry
-				.and_then(|e| e.stage.signature())
-				.filter(|_| {
-					!matches!(entry.map(|e| &e.stage), Some(Stage::BadCountersignature { .. }))
-				})
-				.map(|s| to_hex(&s.0)),
+			countersignature: entry.and_then(|e| e.stage.shown_signature()).map(|s| to_hex(&s.0)),
 			reason: entry.and_then(|e| match &e.stage {
 				Stage::Refused { reason } => Some(format!("{reason:?}")),
 				Stage::BadCountersignature { .. } => Some("BadCountersignature".into()),
