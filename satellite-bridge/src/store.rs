@@ -76,8 +76,9 @@ mod v1 {
 				Stage::Submitted { signature, at_block } => S::Submitted { signature, at_block },
 				Stage::Refused { reason } => S::Refused { reason },
 				Stage::BadCountersignature { signature } => S::BadCountersignature { signature },
-				Stage::Certified { at_block, by_us } =>
-					S::Certified { at_block, by_us, signature: None },
+				Stage::Certified { at_block, by_us } => {
+					S::Certified { at_block, by_us, signature: None }
+				},
 				Stage::Expired { at_block } => S::Expired { at_block },
 				Stage::Superseded => S::Superseded,
 			};

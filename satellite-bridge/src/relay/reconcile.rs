@@ -277,8 +277,16 @@ mod tests {
 		});
 		let submitted = Stage::Submitted { signature: sig(), at_block: 3 };
 		let rows = [
-			(Stage::Queued, Some(&certified), Settled::Certified { at: 7, by_us: false, signature: sig() }),
-			(submitted, Some(&certified), Settled::Certified { at: 7, by_us: true, signature: sig() }),
+			(
+				Stage::Queued,
+				Some(&certified),
+				Settled::Certified { at: 7, by_us: false, signature: sig() },
+			),
+			(
+				submitted,
+				Some(&certified),
+				Settled::Certified { at: 7, by_us: true, signature: sig() },
+			),
 			(
 				Stage::Queued,
 				Some(&record(BatchStatus::Expired { at: 9, reason: ExpiryReason::TtlElapsed })),
