@@ -22,6 +22,8 @@
 //! - [`link`]: CCSDS Space Packet framing with a CRC-16/CCITT-FALSE trailer, segmentation with a
 //!   CRC-32C over each message, the uplink/downlink messages, the packet scanner and a streaming
 //!   decoder.
+//! - [`receipt`]: receipts, the proof that a transaction was certified which anyone can check
+//!   offline against the chain's genesis and GRANDPA authority set (`docs/receipts.md`).
 //! - [`text`] (`std` only): the text forms of hashes and keys (`0x<hex>`, `scheme:0x<hex>`) that
 //!   the tools on the ground read and print.
 
@@ -33,6 +35,7 @@ pub mod certificate;
 pub mod ground_station;
 pub mod link;
 pub mod merkle;
+pub mod receipt;
 pub mod records;
 #[cfg(feature = "std")]
 pub mod text;

@@ -1,0 +1,630 @@
+//! Receipts (`docs/receipts.md`): built from a real state trie, real headers and real GRANDPA
+//! signatures; a valid one verifies, every tampered one is refused by its name, the layout and
+//! the signing payload are polkadot-sdk's own, and no changed byte ever verifies.
+//!
+//! The same fixture writes `test-vectors/receipt-v1.json` (the valid receipt, its anchor and the
+//! tampered receipts with the error each must get), which implementations that do not use this
+//! crate check themselves against; `a_receipt_vector_file_matches_this_crate` fails when the file
+//! and the code disagree (`UPDATE_RECEIPT_VECTORS=1` rewrites it).
+
+use std::sync::OnceLock;
+
+use codec::{Decode, Encode};
+use proptest::prelude::*;
+use serde_json::{json, Value};
+use sp_core::{ed25519, Pair, H256};
+use sp_io::hashing::{blake2_128, blake2_256, twox_128};
+use sp_runtime::traits::Header as _;
+use sp_runtime::{traits::BlakeTwo256, Digest, DigestItem, MultiSignature};
+use sp_trie::{LayoutV1, MemoryDB, TrieDBMutBuilder, TrieMut};
+use space_notary_primitives::{
+	receipt::{
+		batch_record_key, server_key_owner_key, verify, BatchEvidence, ChainEvidence, Check,
+		Commit, Header, Justification, Precommit, Receipt, ReceiptError, SignedPrecommit,
+		TrustAnchor, TxEvidence, RECEIPT_VERSION,
+	},
+	records::{BatchRecord, BatchStatus, ExpiryReason},
+	BatchCertificate, InclusionProof, ServerKey,
+};
+
+type Layout = LayoutV1<BlakeTwo256>;
+
+const SERVER_ID: u32 = 3;
+const CERTIFIED_AT: u32 = 12;
+const ROUND: u64 = 5;
+
+fn pair(seed: u8) -> ed25519::Pair {
+	ed25519::Pair::from_seed(&[seed; 32])
+}
+
+fn genesis() -> H256 {
+	H256::repeat_byte(0x47)
+}
+
+fn transactions() -> Vec<Vec<u8>> {
+	(0..5u8).map(|i| format!("transfer {i} credits").into_bytes()).collect()
+}
+
+/// What the chain holds about the batch, for the variants a fixture can build.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum OnChain {
+	Certified,
+	Pending,
+	Expired,
+	/// Certified, with a countersignature other than the receipt's.
+	CertifiedOtherSignature,
+	/// Certified, but the record's server signature is another one.
+	OtherServerSignature,
+	/// The server key is registered to another server.
+	KeyOfAnotherServer,
+	/// The server key is not registered at all.
+	KeyUnregistered,
+	/// The proof is of another batch's record.
+	OtherBatch,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Shape {
+	validators: u8,
+	signers: u8,
+	descendants: u8,
+	/// Other batches in the trie (their records widen and deepen it).
+	filler: u32,
+	on_chain: OnChain,
+	/// The justification finalizes a fork of the block instead.
+	fork: bool,
+}
+
+impl Shape {
+	const fn valid() -> Self {
+		Shape {
+			validators: 4,
+			signers: 3,
+			descendants: 2,
+			filler: 64,
+			on_chain: OnChain::Certified,
+			fork: false,
+		}
+	}
+}
+
+struct Fixture {
+	receipt: Receipt,
+	anchor: TrustAnchor,
+	tx: Vec<u8>,
+}
+
+fn header(parent: H256, number: u32, state_root: H256, salt: u8) -> Header {
+	let digest = Digest { logs: vec![DigestItem::PreRuntime(*b"aura", vec![salt; 8])] };
+	Header::new(number, H256::repeat_byte(salt), state_root, parent, digest)
+}
+
+fn build(shape: Shape) -> Fixture {
+	let server = pair(1);
+	let satellite = pair(2);
+	let txs = transactions();
+	let leaf_index = 2u32;
+	let cert = BatchCertificate::over_transactions(
+		genesis(),
+		SERVER_ID,
+		7,
+		H256::repeat_byte(0x11),
+		1_767_225_600_000,
+		&txs,
+	)
+	.unwrap();
+	let server_key = ServerKey::Ed25519(server.public());
+	let server_signature = MultiSignature::Ed25519(server.sign(&cert.server_payload()));
+	let satellite_signature = satellite.sign(&cert.satellite_payload(&server_signature));
+	let batch_id = cert.batch_id();
+
+	let status = match shape.on_chain {
+		OnChain::Pending => BatchStatus::Pending { expires_at: 500 },
+		OnChain::Expired => BatchStatus::Expired { at: 30, reason: ExpiryReason::TtlElapsed },
+		OnChain::CertifiedOtherSignature => BatchStatus::Certified {
+			satellite_signature: satellite.sign(b"something else"),
+			satellite_key: satellite.public(),
+			certified_at: CERTIFIED_AT,
+		},
+		_ => BatchStatus::Certified {
+			satellite_signature,
+			satellite_key: satellite.public(),
+			certified_at: CERTIFIED_AT,
+		},
+	};
+	let record_signature = match shape.on_chain {
+		OnChain::OtherServerSignature => {
+			MultiSignature::Ed25519(server.sign(b"another certificate"))
+		},
+		_ => server_signature.clone(),
+	};
+	let record = BatchRecord {
+		cert: cert.clone(),
+		server_signature: record_signature,
+		submitted_at: 10,
+		status,
+	};
+
+	// The state: the record, the key's owner, and other batches and servers around them.
+	let mut db = MemoryDB::<BlakeTwo256>::default();
+	let mut root = H256::zero();
+	let other_batch = H256::repeat_byte(0xee);
+	let record_key = match shape.on_chain {
+		OnChain::OtherBatch => batch_record_key(&other_batch),
+		_ => batch_record_key(&batch_id),
+	};
+	let owner_key = server_key_owner_key(&server_key);
+	{
+		let mut trie = TrieDBMutBuilder::<Layout>::new(&mut db, &mut root).build();
+		trie.insert(&record_key, &record.encode()).unwrap();
+		match shape.on_chain {
+			OnChain::KeyUnregistered => {},
+			OnChain::KeyOfAnotherServer => {
+				trie.insert(&owner_key, &(SERVER_ID + 1).encode()).unwrap();
+			},
+			_ => {
+				trie.insert(&owner_key, &SERVER_ID.encode()).unwrap();
+			},
+		}
+		for i in 0..shape.filler {
+			let id = H256::from(blake2_256(&i.encode()));
+			let mut other = record.clone();
+			other.submitted_at = i;
+			trie.insert(&batch_record_key(&id), &other.encode()).unwrap();
+			let key = ServerKey::Ed25519(ed25519::Public::from_raw(blake2_256(&id.0)));
+			trie.insert(&server_key_owner_key(&key), &(i + 100).encode()).unwrap();
+		}
+		trie.insert(b":code", &[0u8; 100]).unwrap();
+	}
+	let mut recorder = sp_trie::Recorder::<Layout>::new();
+	for key in [&record_key, &owner_key] {
+		sp_trie::read_trie_value::<Layout, _>(&db, &root, key, Some(&mut recorder), None).unwrap();
+	}
+	// A set of nodes: each once, in a fixed order.
+	let state_proof: Vec<Vec<u8>> = recorder
+		.drain()
+		.into_iter()
+		.map(|r| r.data)
+		.collect::<std::collections::BTreeSet<_>>()
+		.into_iter()
+		.collect();
+
+	// The block, its descendants, and a justification of the last.
+	let block = header(H256::repeat_byte(0x21), 13, root, 1);
+	let mut descendants = Vec::new();
+	let mut last = block.clone();
+	for i in 0..shape.descendants {
+		let next = header(last.hash(), last.number + 1, H256::repeat_byte(0x30 + i), 2 + i);
+		descendants.push(next.clone());
+		last = next;
+	}
+	let justified = if shape.fork {
+		// A sibling of the last block: same number, another block.
+		header(last.parent_hash, last.number, H256::repeat_byte(0x5f), 0x5f)
+	} else {
+		last.clone()
+	};
+	let child = header(justified.hash(), justified.number + 1, H256::repeat_byte(0x40), 0x40);
+	let voters: Vec<ed25519::Pair> = (0..shape.validators).map(|i| pair(0x80 + i)).collect();
+	let precommits = voters
+		.iter()
+		.take(shape.signers as usize)
+		.enumerate()
+		.map(|(i, voter)| {
+			// The first signer voted for a child of the target: the ancestry is used.
+			let target = if i == 0 { &child } else { &justified };
+			let precommit = Precommit { target_hash: target.hash(), target_number: target.number };
+			let signature = voter.sign(&precommit.signed_payload(ROUND, 0));
+			SignedPrecommit { precommit, signature, id: voter.public() }
+		})
+		.collect();
+	let justification = Justification {
+		round: ROUND,
+		commit: Commit {
+			target_hash: justified.hash(),
+			target_number: justified.number,
+			precommits,
+		},
+		votes_ancestries: if shape.signers > 0 { vec![child] } else { vec![] },
+	};
+
+	let tx = txs[leaf_index as usize].clone();
+	let receipt = Receipt {
+		version: RECEIPT_VERSION,
+		tx: TxEvidence {
+			leaf: space_notary_primitives::leaf_hash(&tx),
+			proof: InclusionProof::generate(&txs, leaf_index).unwrap(),
+			tx: Some(tx.clone()),
+		},
+		batch: BatchEvidence {
+			cert,
+			server_key,
+			server_signature,
+			satellite_key: satellite.public(),
+			satellite_signature,
+		},
+		chain: ChainEvidence { header: block, state_proof, descendants, justification },
+	};
+	let anchor = TrustAnchor {
+		genesis_hash: genesis(),
+		set_id: 0,
+		authorities: voters.iter().map(|v| (v.public(), 1)).collect(),
+	};
+	Fixture { receipt, anchor, tx }
+}
+
+fn valid() -> &'static Fixture {
+	static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+	FIXTURE.get_or_init(|| build(Shape::valid()))
+}
+
+#[test]
+fn a_valid_receipt_verifies_and_says_what_it_proves() {
+	let f = valid();
+	let verified = verify(&f.receipt, Some(&f.tx), &f.anchor).expect("valid");
+	let cert = &f.receipt.batch.cert;
+	assert_eq!(verified.batch_id, cert.batch_id());
+	assert_eq!(verified.server_id, SERVER_ID);
+	assert_eq!(verified.sequence, 7);
+	assert_eq!(verified.leaf_index, 2);
+	assert_eq!(verified.certified_at, CERTIFIED_AT);
+	assert_eq!(verified.block, (13, f.receipt.chain.header.hash()));
+	assert_eq!(verified.finalized.0, 15);
+	assert_eq!(verified.signed_weight, (3, 3));
+	// Without the transaction given or carried, the leaf alone is proven.
+	let mut bare = f.receipt.clone();
+	bare.tx.tx = None;
+	assert!(verify(&bare, None, &f.anchor).is_ok());
+	// The binary form reads back to the same receipt.
+	assert_eq!(Receipt::from_bytes(&f.receipt.to_bytes()), Ok(f.receipt.clone()));
+}
+
+type Tamper = fn(&mut Receipt, &mut TrustAnchor);
+
+/// Every field altered, with the error it must get: the rows of the vector file.
+fn tampered() -> Vec<(&'static str, Tamper, ReceiptError)> {
+	use ReceiptError::*;
+	vec![
+		("version", |r, _| r.version = 2, UnsupportedVersion(2)),
+		("anchor of another chain", |_, a| a.genesis_hash = H256::repeat_byte(1), WrongGenesis),
+		("certificate's genesis", |r, _| r.batch.cert.genesis_hash = H256::zero(), WrongGenesis),
+		("leaf", |r, _| r.tx.leaf.0[0] ^= 1, LeafMismatch),
+		("transaction carried", |r, _| r.tx.tx.as_mut().unwrap()[0] ^= 1, LeafMismatch),
+		("leaf index", |r, _| r.tx.proof.leaf_index = 3, TxNotInBatch),
+		("proof node", |r, _| r.tx.proof.proof[0].0[0] ^= 1, TxNotInBatch),
+		(
+			"proof one level short",
+			|r, _| {
+				r.tx.proof.proof.pop();
+			},
+			TxNotInBatch,
+		),
+		("leaf count", |r, _| r.tx.proof.number_of_leaves = 4, TxNotInBatch),
+		("batch root", |r, _| r.batch.cert.batch_root.0[0] ^= 1, TxNotInBatch),
+		("sequence", |r, _| r.batch.cert.sequence += 1, BadServerSignature),
+		(
+			"server signature",
+			|r, _| {
+				if let MultiSignature::Ed25519(s) = &mut r.batch.server_signature {
+					s.0[0] ^= 1;
+				}
+			},
+			BadServerSignature,
+		),
+		(
+			"server key",
+			|r, _| r.batch.server_key = ServerKey::Ed25519(pair(9).public()),
+			BadServerSignature,
+		),
+		(
+			"satellite signature",
+			|r, _| r.batch.satellite_signature.0[0] ^= 1,
+			BadSatelliteSignature,
+		),
+		("satellite key", |r, _| r.batch.satellite_key = pair(9).public(), BadSatelliteSignature),
+		("state root", |r, _| r.chain.header.state_root.0[0] ^= 1, StorageProofInvalid),
+		(
+			"state proof without a node",
+			|r, _| {
+				r.chain.state_proof.pop();
+			},
+			StorageProofInvalid,
+		),
+		(
+			"state proof node",
+			|r, _| {
+				let node = &mut r.chain.state_proof[0];
+				let last = node.len() - 1;
+				node[last] ^= 1;
+			},
+			StorageProofInvalid,
+		),
+		("block number", |r, _| r.chain.header.number += 1, BadAncestry),
+		("descendant's parent", |r, _| r.chain.descendants[0].parent_hash.0[0] ^= 1, BadAncestry),
+		(
+			"last descendant left out",
+			|r, _| {
+				r.chain.descendants.pop();
+			},
+			NotFinalized,
+		),
+		("commit target", |r, _| r.chain.justification.commit.target_hash.0[0] ^= 1, NotFinalized),
+		("round", |r, _| r.chain.justification.round += 1, BadJustification),
+		(
+			"precommit signature",
+			|r, _| r.chain.justification.commit.precommits[1].signature.0[0] ^= 1,
+			BadJustification,
+		),
+		(
+			"precommit target",
+			|r, _| {
+				let p = &mut r.chain.justification.commit.precommits[1].precommit;
+				p.target_number += 1;
+			},
+			BadJustification,
+		),
+		(
+			"signer outside the set",
+			|r, _| r.chain.justification.commit.precommits[1].id = pair(9).public(),
+			UnknownAuthoritySet,
+		),
+		(
+			"a signer twice",
+			|r, _| {
+				let precommits = &mut r.chain.justification.commit.precommits;
+				precommits[2] = precommits[1].clone();
+			},
+			BadJustification,
+		),
+		(
+			"too few signatures",
+			|r, _| {
+				r.chain.justification.commit.precommits.pop();
+			},
+			NotFinalized,
+		),
+		(
+			"ancestry left out",
+			|r, _| r.chain.justification.votes_ancestries.clear(),
+			BadJustification,
+		),
+		("justification from another set", |_, a| a.set_id = 1, BadJustification),
+		(
+			"anchor of another authority set",
+			|_, a| a.authorities = (0..4).map(|i| (pair(0x90 + i).public(), 1)).collect(),
+			UnknownAuthoritySet,
+		),
+		(
+			"anchor weights the signers below two thirds",
+			|_, a| a.authorities[3].1 = 4,
+			NotFinalized,
+		),
+	]
+}
+
+#[test]
+fn every_tampered_receipt_is_refused_by_name() {
+	let f = valid();
+	for (what, tamper, expected) in tampered() {
+		let (mut receipt, mut anchor) = (f.receipt.clone(), f.anchor.clone());
+		tamper(&mut receipt, &mut anchor);
+		assert_eq!(verify(&receipt, None, &anchor).map(|_| ()), Err(expected), "{what}");
+		assert!(expected.to_string().starts_with(expected.name()), "{what}");
+	}
+	// The transaction handed to the verifier wins over the one carried.
+	let other = b"another transaction".to_vec();
+	assert_eq!(
+		verify(&f.receipt, Some(&other), &f.anchor).map(|_| ()),
+		Err(ReceiptError::LeafMismatch)
+	);
+	// The error names its check, and the checks run in the documented order.
+	assert_eq!(ReceiptError::TxNotInBatch.check(), Check::Transaction);
+	assert_eq!(ReceiptError::NotFinalized.check(), Check::Finality);
+	assert_eq!(Check::ALL.first(), Some(&Check::Format));
+}
+
+#[test]
+fn what_the_chain_holds_decides() {
+	use OnChain::*;
+	use ReceiptError::*;
+	let cases = [
+		(Pending, Err(NotCertified)),
+		(Expired, Err(NotCertified)),
+		(CertifiedOtherSignature, Err(NotCertified)),
+		(OtherServerSignature, Err(RecordMismatch)),
+		(KeyOfAnotherServer, Err(ServerKeyNotProven)),
+		(KeyUnregistered, Err(StorageProofInvalid)),
+		(OtherBatch, Err(StorageProofInvalid)),
+		(Certified, Ok(())),
+	];
+	for (on_chain, expected) in cases {
+		let f = build(Shape { on_chain, filler: 8, ..Shape::valid() });
+		assert_eq!(verify(&f.receipt, None, &f.anchor).map(|_| ()), expected, "{on_chain:?}");
+	}
+}
+
+#[test]
+fn finality_needs_more_than_two_thirds_of_the_set_on_the_block_s_chain() {
+	use ReceiptError::*;
+	let cases = [
+		// (validators, signers, descendants, fork, expected)
+		(1, 1, 0, false, Ok(())),
+		(1, 0, 0, false, Err(NotFinalized)),
+		(3, 3, 1, false, Ok(())),
+		(3, 2, 1, false, Err(NotFinalized)),
+		(4, 3, 0, false, Ok(())),
+		(4, 2, 0, false, Err(NotFinalized)),
+		(6, 5, 3, false, Ok(())),
+		(6, 4, 3, false, Err(NotFinalized)),
+		// A fork of the block finalized instead: the block itself never was.
+		(4, 4, 2, true, Err(NotFinalized)),
+	];
+	for (validators, signers, descendants, fork, expected) in cases {
+		let shape = Shape { validators, signers, descendants, fork, filler: 8, ..Shape::valid() };
+		let f = build(shape);
+		assert_eq!(verify(&f.receipt, None, &f.anchor).map(|_| ()), expected, "{shape:?}");
+	}
+}
+
+#[test]
+fn the_justification_is_grandpa_s_own_layout_and_signing_payload() {
+	let f = valid();
+	let justification = &f.receipt.chain.justification;
+	let bytes = justification.encode();
+	let theirs =
+		sp_consensus_grandpa::GrandpaJustification::<Header>::decode(&mut &bytes[..]).unwrap();
+	assert_eq!(theirs.encode(), bytes);
+	assert_eq!(theirs.round, ROUND);
+	for (ours, signed) in justification.commit.precommits.iter().zip(&theirs.commit.precommits) {
+		let message = finality_grandpa::Message::Precommit(signed.precommit.clone());
+		assert_eq!(
+			sp_consensus_grandpa::localized_payload(ROUND, 0, &message),
+			ours.precommit.signed_payload(ROUND, 0)
+		);
+		assert!(sp_consensus_grandpa::check_message_signature(
+			&message,
+			&signed.id,
+			&signed.signature,
+			ROUND,
+			0
+		)
+		.is_valid());
+	}
+}
+
+#[test]
+fn the_storage_keys_are_frame_s() {
+	// `StorageMap<_, Identity, BatchId, _>` and `StorageMap<_, Blake2_128Concat, ServerKey, _>`
+	// of a pallet named `SpaceNotary`: the pallet's own test pins the same against
+	// `hashed_key_for`.
+	let id = H256::repeat_byte(5);
+	let key = batch_record_key(&id);
+	assert_eq!(&key[..16], &twox_128(b"SpaceNotary"));
+	assert_eq!(&key[16..32], &twox_128(b"Batches"));
+	assert_eq!(&key[32..], id.as_bytes());
+	let server_key = ServerKey::Ed25519(pair(1).public());
+	let key = server_key_owner_key(&server_key);
+	assert_eq!(&key[16..32], &twox_128(b"ServerKeyOwner"));
+	assert_eq!(&key[32..48], &blake2_128(&server_key.encode()));
+	assert_eq!(&key[48..], &server_key.encode()[..]);
+}
+
+#[test]
+fn bytes_that_are_not_a_receipt_are_refused_by_name() {
+	let bytes = valid().receipt.to_bytes();
+	assert_eq!(Receipt::from_bytes(&[]), Err(ReceiptError::Malformed));
+	assert_eq!(Receipt::from_bytes(&bytes[..bytes.len() - 1]), Err(ReceiptError::Malformed));
+	let mut longer = bytes.clone();
+	longer.push(0);
+	assert_eq!(Receipt::from_bytes(&longer), Err(ReceiptError::Malformed));
+	let mut v2 = bytes.clone();
+	v2[0] = 2;
+	assert_eq!(Receipt::from_bytes(&v2), Err(ReceiptError::UnsupportedVersion(2)));
+	let huge = vec![1u8; space_notary_primitives::receipt::MAX_RECEIPT_BYTES + 1];
+	assert_eq!(Receipt::from_bytes(&huge), Err(ReceiptError::Malformed));
+}
+
+fn hex0x(bytes: &[u8]) -> String {
+	format!("0x{}", hex::encode(bytes))
+}
+
+fn anchor_json(anchor: &TrustAnchor) -> Value {
+	json!({
+		"genesis_hash": hex0x(anchor.genesis_hash.as_bytes()),
+		"set_id": anchor.set_id,
+		"authorities": anchor.authorities.iter()
+			.map(|(id, weight)| json!([hex0x(id.as_ref()), weight]))
+			.collect::<Vec<_>>(),
+	})
+}
+
+fn anchor_from_json(v: &Value) -> TrustAnchor {
+	let bytes = |v: &Value| hex::decode(v.as_str().unwrap().trim_start_matches("0x")).unwrap();
+	TrustAnchor {
+		genesis_hash: H256::from_slice(&bytes(&v["genesis_hash"])),
+		set_id: v["set_id"].as_u64().unwrap(),
+		authorities: v["authorities"]
+			.as_array()
+			.unwrap()
+			.iter()
+			.map(|a| {
+				let id: [u8; 32] = bytes(&a[0]).try_into().unwrap();
+				(ed25519::Public::from_raw(id), a[1].as_u64().unwrap())
+			})
+			.collect(),
+	}
+}
+
+/// The vector file's content, from the fixture.
+fn vector_file() -> Value {
+	let f = valid();
+	let tampered: Vec<Value> = tampered()
+		.into_iter()
+		.map(|(what, tamper, expected)| {
+			let (mut receipt, mut anchor) = (f.receipt.clone(), f.anchor.clone());
+			tamper(&mut receipt, &mut anchor);
+			json!({
+				"name": what,
+				"receipt": hex0x(&receipt.to_bytes()),
+				"anchor": anchor_json(&anchor),
+				"error": expected.name(),
+			})
+		})
+		.collect();
+	json!({
+		"description": "Receipt format 1 (docs/receipts.md): one valid receipt with its trust anchor and transaction, and tampered receipts with the error each must be refused with. Written by primitives/tests/receipts.rs.",
+		"valid": {
+			"receipt": hex0x(&f.receipt.to_bytes()),
+			"anchor": anchor_json(&f.anchor),
+			"tx": hex0x(&f.tx),
+			"batch_id": hex0x(f.receipt.batch.cert.batch_id().as_bytes()),
+			"certified_at": CERTIFIED_AT,
+			"block": f.receipt.chain.header.number,
+			"finalized": f.receipt.chain.justification.commit.target_number,
+		},
+		"tampered": tampered,
+	})
+}
+
+#[test]
+fn a_receipt_vector_file_matches_this_crate() {
+	let path = concat!(env!("CARGO_MANIFEST_DIR"), "/test-vectors/receipt-v1.json");
+	let expected = serde_json::to_string_pretty(&vector_file()).unwrap() + "\n";
+	if std::env::var_os("UPDATE_RECEIPT_VECTORS").is_some() {
+		std::fs::write(path, &expected).unwrap();
+	}
+	let found = std::fs::read_to_string(path)
+		.expect("the vector file (UPDATE_RECEIPT_VECTORS=1 writes it)");
+	assert!(
+		found == expected,
+		"{path} differs from what this crate builds; UPDATE_RECEIPT_VECTORS=1 rewrites it"
+	);
+	// Each row of the file is refused as it says, read back from its bytes.
+	let file: Value = serde_json::from_str(&found).unwrap();
+	for row in file["tampered"].as_array().unwrap() {
+		let bytes = hex::decode(row["receipt"].as_str().unwrap().trim_start_matches("0x")).unwrap();
+		let name = row["name"].as_str().unwrap();
+		let anchor = anchor_from_json(&row["anchor"]);
+		let verdict = Receipt::from_bytes(&bytes).and_then(|r| verify(&r, None, &anchor));
+		assert_eq!(
+			verdict.map(|_| ()).map_err(|e| e.name()),
+			Err(row["error"].as_str().unwrap()),
+			"{name}"
+		);
+	}
+}
+
+proptest! {
+	#![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+	/// No receipt that differs from a valid one in one byte verifies: every byte is evidence.
+	#[test]
+	fn no_changed_byte_verifies(at in any::<prop::sample::Index>(), xor in 1u8..=255) {
+		let f = valid();
+		let mut bytes = f.receipt.to_bytes();
+		let i = at.index(bytes.len());
+		bytes[i] ^= xor;
+		let verdict = Receipt::from_bytes(&bytes).and_then(|r| verify(&r, None, &f.anchor));
+		prop_assert!(verdict.is_err(), "byte {} ^ {:#04x} still verifies", i, xor);
+	}
+}
