@@ -35,10 +35,10 @@ use crate::{
 	ServerKey, ServerSignature,
 };
 use alloc::{collections::BTreeMap, vec::Vec};
-use codec::{Decode, DecodeLimit, DecodeWithMemTracking, Encode};
+use codec::{Decode, DecodeAll, DecodeLimit, DecodeWithMemTracking, Encode};
 use scale_info::TypeInfo;
 use sp_core::{ed25519, H256};
-use sp_runtime::traits::BlakeTwo256;
+use sp_runtime::traits::{BlakeTwo256, Header as _};
 
 /// The receipt format this crate writes and reads.
 pub const RECEIPT_VERSION: u8 = 1;
@@ -151,6 +151,55 @@ pub struct TrustAnchor {
 	pub set_id: u64,
 	/// Its members and their weights.
 	pub authorities: Vec<(AuthorityId, u64)>,
+}
+
+/// The storage key of GRANDPA's authority set in the runtime: `twox128("Grandpa") ++
+/// twox128("Authorities")`, a SCALE `Vec<(ed25519 key, u64 weight)>`.
+pub fn grandpa_authorities_key() -> Vec<u8> {
+	let mut key = Vec::with_capacity(32);
+	key.extend_from_slice(&sp_io::hashing::twox_128(b"Grandpa"));
+	key.extend_from_slice(&sp_io::hashing::twox_128(b"Authorities"));
+	key
+}
+
+/// Why a chain's genesis storage gives no trust anchor.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, thiserror::Error)]
+pub enum AnchorError {
+	/// The genesis storage has no GRANDPA authority set.
+	#[error("the genesis storage has no GRANDPA authority set (Grandpa.Authorities)")]
+	NoGrandpaAuthorities,
+	/// The authority set does not decode, or is empty.
+	#[error("the genesis GRANDPA authority set does not decode as a non-empty list of ed25519 keys and weights")]
+	BadGrandpaAuthorities,
+}
+
+impl TrustAnchor {
+	/// The anchor a chain's genesis gives: the hash of block 0, built from the genesis storage
+	/// (the `top` map of a raw chain spec) as polkadot-sdk builds it — state root the trie root
+	/// of the storage in layout V1 (the runtime's state version), extrinsics root that of no
+	/// extrinsics, parent hash zero, empty digest — and the GRANDPA authority set stored under
+	/// [`grandpa_authorities_key`], set id 0.
+	pub fn from_genesis_storage(top: &BTreeMap<Vec<u8>, Vec<u8>>) -> Result<Self, AnchorError> {
+		use sp_trie::TrieConfiguration;
+		type Layout = sp_trie::LayoutV1<BlakeTwo256>;
+		let state_root = Layout::trie_root(top.iter());
+		let extrinsics_root = Layout::trie_root(core::iter::empty::<(Vec<u8>, Vec<u8>)>());
+		let genesis = Header::new(
+			0,
+			extrinsics_root,
+			state_root,
+			H256::zero(),
+			sp_runtime::Digest::default(),
+		);
+		let authorities =
+			top.get(&grandpa_authorities_key()).ok_or(AnchorError::NoGrandpaAuthorities)?;
+		let authorities = Vec::<(AuthorityId, u64)>::decode_all(&mut &authorities[..])
+			.map_err(|_| AnchorError::BadGrandpaAuthorities)?;
+		if authorities.is_empty() {
+			return Err(AnchorError::BadGrandpaAuthorities);
+		}
+		Ok(TrustAnchor { genesis_hash: genesis.hash(), set_id: 0, authorities })
+	}
 }
 
 /// The transaction's part: its leaf and the path to the batch root.

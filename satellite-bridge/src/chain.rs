@@ -22,7 +22,10 @@
 use codec::{Decode, Encode};
 use sp_core::{crypto::AccountId32, H256};
 use space_notary_primitives::records::{BatchRecord, InclusionError, ServerInfo};
-use space_notary_primitives::{BatchId, InclusionProof, SatelliteSignature, ServerId};
+use space_notary_primitives::{
+	receipt::{AuthorityId, Header},
+	BatchId, InclusionProof, SatelliteSignature, ServerId,
+};
 use std::sync::Arc;
 use subxt::{
 	backend::LegacyBackend,
@@ -256,6 +259,67 @@ impl Chain {
 		let bytes = hex::decode(value.trim_start_matches("0x"))
 			.map_err(|_| ChainError::NotSpaceNotary("hex in offchain_localStorageGet".into()))?;
 		decode("indexed transactions", &bytes).map(Some)
+	}
+
+	/// The hash of block `number` of the best chain (the finalized chain below the finalized
+	/// head), or `None` past the best block.
+	pub async fn block_hash(&self, number: BlockNumber) -> Result<Option<H256>, ChainError> {
+		let hash = self.legacy.chain_get_block_hash(Some(number.into())).await?;
+		Ok(hash.map(|h| H256(h.0)))
+	}
+
+	/// Block `hash`'s header, as the chain encodes and hashes it; an error if the node answers
+	/// with a header of another hash.
+	pub async fn header(&self, hash: H256) -> Result<Header, ChainError> {
+		let header = self
+			.legacy
+			.chain_get_header(Some(subxt::utils::H256(hash.0)))
+			.await?
+			.ok_or_else(|| ChainError::NotSpaceNotary(format!("header of block {hash:?}")))?;
+		let header: Header = decode("header", &header.encode())?;
+		if header.hash() != hash {
+			return Err(ChainError::NotSpaceNotary(format!(
+				"a header that hashes to {hash:?} (it answered one of {:?})",
+				header.hash()
+			)));
+		}
+		Ok(header)
+	}
+
+	/// The GRANDPA justification the node stores for block `hash`, SCALE-encoded, if any.
+	pub async fn grandpa_justification(&self, hash: H256) -> Result<Option<Vec<u8>>, ChainError> {
+		let block = self.legacy.chain_get_block(Some(subxt::utils::H256(hash.0))).await?;
+		Ok(block
+			.and_then(|b| b.justifications)
+			.and_then(|js| js.into_iter().find(|(engine, _)| engine == b"FRNK"))
+			.map(|(_, justification)| justification))
+	}
+
+	/// The trie nodes that prove the values at `keys` in block `hash`'s state
+	/// (`state_getReadProof`).
+	pub async fn read_proof(
+		&self,
+		keys: &[Vec<u8>],
+		hash: H256,
+	) -> Result<Vec<Vec<u8>>, ChainError> {
+		let proof = self
+			.legacy
+			.state_get_read_proof(keys.iter().map(Vec::as_slice), Some(subxt::utils::H256(hash.0)))
+			.await?;
+		Ok(proof.proof.into_iter().map(|bytes| bytes.0).collect())
+	}
+
+	/// The GRANDPA authority set in block `hash`'s state: its id and its members with their
+	/// weights (`GrandpaApi`).
+	pub async fn grandpa_set(&self, hash: H256) -> Result<(u64, Vec<(AuthorityId, u64)>), ChainError> {
+		let at = self.client.at_block(subxt::utils::H256(hash.0)).await.map_err(ChainError::subxt)?;
+		let call = |name: &'static str| {
+			let at = &at;
+			async move { at.runtime_apis().call_raw(name, None).await.map_err(ChainError::subxt) }
+		};
+		let set_id = decode("GRANDPA set id", &call("GrandpaApi_current_set_id").await?)?;
+		let authorities = decode("GRANDPA authorities", &call("GrandpaApi_grandpa_authorities").await?)?;
+		Ok((set_id, authorities))
 	}
 
 	/// A stream of finalized blocks (gaps filled in by subxt).

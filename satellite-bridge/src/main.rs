@@ -23,6 +23,9 @@ enum Command {
 	/// Submit batches, show their status, make and check inclusion proofs.
 	#[command(subcommand)]
 	Batch(BatchCommand),
+	/// Receipts: proof that a transaction was certified, which anyone can check offline.
+	#[command(subcommand)]
+	Receipt(commands::receipt::ReceiptCommand),
 	/// Chain head and finality, the link, the queue, per server, from a running bridge.
 	Status(commands::status::StatusArgs),
 }
@@ -59,6 +62,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
 		},
 		Command::Server(command) => runtime.block_on(commands::server::run(command, &mut out))?,
 		Command::Batch(command) => runtime.block_on(commands::batch::run(command, &mut out))?,
+		Command::Receipt(command) => runtime.block_on(commands::receipt::run(command, &mut out))?,
 		Command::Status(args) => runtime.block_on(commands::status::run(args, &mut out))?,
 	}
 	out.flush()?;

@@ -5,6 +5,7 @@
 //! I/O).
 
 pub mod batch;
+pub mod receipt;
 pub mod relay;
 pub mod secrets;
 pub mod server;

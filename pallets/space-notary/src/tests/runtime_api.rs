@@ -81,3 +81,27 @@ fn weights_grow_linearly_with_transactions_and_bytes() {
 	assert_eq!(w(3, 0) - w(2, 0), w(2, 0) - w(1, 0));
 	assert_eq!(w(1, 2000) - w(1, 1000), w(1, 1000) - w(1, 0));
 }
+
+/// Receipts (`docs/receipts.md`) prove a batch's record and its server's key from storage
+/// proofs, at keys that `space_notary_primitives::receipt` computes without the pallet: they must
+/// be this pallet's keys, holding these values.
+#[test]
+fn receipt_storage_keys_are_the_pallet_s() {
+	use codec::Decode;
+	use space_notary_primitives::receipt::{batch_record_key, server_key_owner_key};
+	new_test_ext().execute_with(|| {
+		let mut a = register(1);
+		let id = submit(&mut a, &[b"a", b"b"]);
+		let sig = countersign(&a.satellite, id);
+		assert_ok!(Notary::submit_countersignature(RuntimeOrigin::none(), id, sig));
+		let key = batch_record_key(&id);
+		assert_eq!(Batches::<Test>::hashed_key_for(id), key);
+		let stored = sp_io::storage::get(&key).expect("the record is at the receipt's key");
+		assert_eq!(Some(Decode::decode(&mut &stored[..]).unwrap()), Batches::<Test>::get(id));
+		let server_key = a.key.public();
+		let key = server_key_owner_key(&server_key);
+		assert_eq!(ServerKeyOwner::<Test>::hashed_key_for(&server_key), key);
+		let stored = sp_io::storage::get(&key).expect("the owner is at the receipt's key");
+		assert_eq!(ServerId::decode(&mut &stored[..]).unwrap(), a.id);
+	});
+}

@@ -123,6 +123,8 @@ pub enum TxChoice {
 	},
 	/// The one at this position, from 0.
 	Index(u32),
+	/// The one whose leaf (blake2-256 of its bytes) is this.
+	Leaf(H256),
 }
 
 /// What `batch proof` prints and `batch verify-proof` reads.
@@ -179,6 +181,14 @@ impl ProofDocument {
 				})?
 			},
 			TxChoice::Index(index) => *index as usize,
+			TxChoice::Leaf(leaf) => txs
+				.iter()
+				.position(|t| space_notary_primitives::leaf_hash(t) == *leaf)
+				.ok_or_else(|| {
+					CommandError::BadRequest(format!(
+						"batch {batch_id:?} has no transaction with hash {leaf:?}"
+					))
+				})?,
 		};
 		let proof = u32::try_from(leaf_index)
 			.ok()

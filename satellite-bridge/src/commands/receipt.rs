@@ -1,0 +1,448 @@
+//! `receipt make` and `receipt verify`: receipts (`docs/receipts.md`), the proof that a
+//! transaction was certified which anyone can check offline.
+//!
+//! `make` gathers the evidence from a node — the batch's record and transactions, a block whose
+//! state holds the record, the trie nodes that prove it, and the first GRANDPA justification the
+//! node stores at or after the certification — then checks the receipt itself, under the
+//! authority set the chain names, before it writes anything: it never writes a receipt that does
+//! not verify. `verify` needs no node: it reads the trust anchor from a raw chain spec (or an
+//! anchor file) and prints each check, the verdict and what it trusted.
+//!
+//! A receipt is written in its binary form (SCALE), or with `--json` as a JSON document that
+//! carries the binary form in hex beside a summary that no verifier trusts.
+
+use super::{batch::TxChoice, ChainArgs, CommandError};
+use crate::chain::{self, Chain};
+use clap::{Args, Subcommand};
+use serde_json::{json, Value};
+use sp_core::H256;
+use space_notary_primitives::{
+	receipt::{
+		batch_record_key, server_key_owner_key, verify, AuthorityId, BatchEvidence, ChainEvidence,
+		Check, Justification, Receipt, ReceiptError, TrustAnchor, TxEvidence, Verified,
+		MAX_RECEIPT_BYTES, RECEIPT_VERSION,
+	},
+	records::BatchStatus,
+	text::parse_h256,
+	BatchId, InclusionProof,
+};
+use std::{
+	collections::BTreeMap,
+	io::Write,
+	path::{Path, PathBuf},
+};
+
+use super::batch::ProofDocument;
+use codec::Decode;
+
+/// How far past the certification `make` looks for a stored justification before it says there
+/// is none yet. The node stores one every `GRANDPA_JUSTIFICATION_PERIOD` (8) blocks; this many
+/// covers a node with polkadot-sdk's default period (512) as well.
+pub const MAX_JUSTIFICATION_SEARCH: u32 = 1024;
+
+/// The largest chain spec `verify` reads (a raw spec holds the runtime's code, a few MiB).
+const MAX_CHAIN_SPEC_BYTES: u64 = 64 << 20;
+
+/// The JSON form's `format` field.
+pub const JSON_FORMAT: &str = "space-notary-receipt/1";
+
+/// `receipt` subcommands.
+#[derive(Subcommand, Debug, Clone)]
+pub enum ReceiptCommand {
+	/// Write the receipt of one transaction of a certified batch (asks a node).
+	Make(MakeArgs),
+	/// Check a receipt offline against the chain's genesis and GRANDPA authority set; prints
+	/// each check and `valid` or `invalid: REASON` (exit 2).
+	Verify(VerifyArgs),
+}
+
+/// Flags of `receipt make`.
+#[derive(Args, Debug, Clone)]
+pub struct MakeArgs {
+	/// The node to talk to.
+	#[command(flatten)]
+	pub chain: ChainArgs,
+	/// The certified batch (0x + 64 hex digits).
+	#[arg(long, value_parser = parse_h256)]
+	pub batch: BatchId,
+	/// The transaction's file: its bytes must be one of the batch's transactions.
+	#[arg(required_unless_present_any = ["index", "tx_hash"], conflicts_with_all = ["index", "tx_hash"])]
+	pub file: Option<PathBuf>,
+	/// The transaction's position in the batch, from 0, instead of its file.
+	#[arg(long, conflicts_with = "tx_hash")]
+	pub index: Option<u32>,
+	/// The transaction's hash (blake2-256 of its bytes, its leaf), instead of its file.
+	#[arg(long, value_parser = parse_h256)]
+	pub tx_hash: Option<H256>,
+	/// Where to write the receipt.
+	#[arg(long, short)]
+	pub out: PathBuf,
+	/// Write the JSON form instead of the binary one.
+	#[arg(long)]
+	pub json: bool,
+	/// Leave the transaction's bytes out of the receipt (the verifier then needs the file to
+	/// check more than its hash).
+	#[arg(long)]
+	pub without_tx: bool,
+}
+
+/// Flags of `receipt verify`.
+#[derive(Args, Debug, Clone)]
+pub struct VerifyArgs {
+	/// The receipt, binary or JSON.
+	pub receipt: PathBuf,
+	/// The transaction's file, checked against the receipt's leaf.
+	pub file: Option<PathBuf>,
+	/// The chain's raw chain spec (`space-notary-node build-spec --chain dev --raw`): the
+	/// genesis hash and the genesis GRANDPA authority set are read from it.
+	#[arg(long, required_unless_present = "anchor", conflicts_with = "anchor")]
+	pub chain_spec: Option<PathBuf>,
+	/// A trust anchor file instead (JSON: `genesis_hash`, `set_id`, `authorities` as
+	/// `[key, weight]` pairs), for a later authority set the verifier trusts.
+	#[arg(long)]
+	pub anchor: Option<PathBuf>,
+}
+
+/// Runs a `receipt` subcommand.
+pub async fn run(command: ReceiptCommand, out: &mut impl Write) -> Result<(), CommandError> {
+	match command {
+		ReceiptCommand::Make(args) => make_command(args, out).await,
+		ReceiptCommand::Verify(args) => verify_command(args, out),
+	}
+}
+
+/// A receipt made from the chain, with what its own check found.
+#[derive(Debug, Clone)]
+pub struct Made {
+	/// The receipt.
+	pub receipt: Receipt,
+	/// The authority set it was checked under (the chain's, at the justified block).
+	pub anchor: TrustAnchor,
+	/// What it proves.
+	pub verified: Verified,
+}
+
+/// Makes the receipt of one transaction of `batch_id`, from what `chain` holds at its finalized
+/// block, and checks it before returning it.
+pub async fn make(
+	chain: &Chain,
+	batch_id: BatchId,
+	choice: TxChoice,
+	with_tx: bool,
+) -> Result<Made, CommandError> {
+	let document = ProofDocument::make(chain, batch_id, choice).await?;
+	let at = chain.finalized().await?;
+	let finalized: u32 = at.block_number().try_into().unwrap_or(u32::MAX);
+	let record = chain::batch(&at, batch_id)
+		.await?
+		.ok_or_else(|| CommandError::BadRequest(format!("no batch {batch_id:?}")))?;
+	let BatchStatus::Certified { satellite_signature, satellite_key, certified_at } = record.status
+	else {
+		return Err(CommandError::BadRequest(format!("batch {batch_id:?} is not certified")));
+	};
+	let server = chain::server(&at, record.cert.server_id).await?.ok_or_else(|| {
+		CommandError::BadRequest(format!("no server {} on chain", record.cert.server_id))
+	})?;
+	let tx = TxEvidence {
+		leaf: space_notary_primitives::leaf_hash(&document.tx),
+		proof: InclusionProof {
+			leaf_index: document.leaf_index,
+			number_of_leaves: document.number_of_leaves,
+			proof: document.proof.clone(),
+		},
+		tx: with_tx.then(|| document.tx.clone()),
+	};
+	let batch = BatchEvidence {
+		cert: record.cert.clone(),
+		server_key: server.server_key,
+		server_signature: record.server_signature.clone(),
+		satellite_key,
+		satellite_signature,
+	};
+
+	// The first block at or after the certification with a stored justification.
+	let last = finalized.min(certified_at.saturating_add(MAX_JUSTIFICATION_SEARCH));
+	let mut justified = None;
+	for number in certified_at..=last {
+		let hash = block_hash(chain, number).await?;
+		if let Some(bytes) = chain.grandpa_justification(hash).await? {
+			justified = Some((number, hash, bytes));
+			break;
+		}
+	}
+	let Some((justified_number, justified_hash, justification)) = justified else {
+		return Err(CommandError::BadRequest(format!(
+			"no GRANDPA justification is stored yet for blocks {certified_at}..={last} (finalized: \
+			 {finalized}); the node stores one every few blocks: try again in a minute"
+		)));
+	};
+	let justification = Justification::decode(&mut &justification[..]).map_err(|e| {
+		CommandError::BadRequest(format!(
+			"the justification of block {justified_number} does not decode: {e}"
+		))
+	})?;
+	let (set_id, authorities) = chain.grandpa_set(justified_hash).await?;
+	let anchor = TrustAnchor { genesis_hash: chain.genesis_hash(), set_id, authorities };
+	let keys = [batch_record_key(&batch_id), server_key_owner_key(&batch.server_key)];
+
+	// The justified block's own state first (no headers to carry); if the server key was
+	// rotated since the certification, the certification block's state and the headers up to
+	// the justified block.
+	let mut tried = Vec::new();
+	for number in [justified_number, certified_at] {
+		if tried.contains(&number) {
+			continue;
+		}
+		tried.push(number);
+		let hash = block_hash(chain, number).await?;
+		let mut descendants = Vec::new();
+		for later in number + 1..=justified_number {
+			descendants.push(chain.header(block_hash(chain, later).await?).await?);
+		}
+		let receipt = Receipt {
+			version: RECEIPT_VERSION,
+			tx: tx.clone(),
+			batch: batch.clone(),
+			chain: ChainEvidence {
+				header: chain.header(hash).await?,
+				state_proof: chain.read_proof(&keys, hash).await?,
+				descendants,
+				justification: justification.clone(),
+			},
+		};
+		match verify(&receipt, None, &anchor) {
+			Ok(verified) => return Ok(Made { receipt, anchor, verified }),
+			Err(ReceiptError::ServerKeyNotProven) => continue,
+			Err(error) => return Err(self_check_failed(batch_id, error)),
+		}
+	}
+	Err(self_check_failed(batch_id, ReceiptError::ServerKeyNotProven))
+}
+
+fn self_check_failed(batch_id: BatchId, error: ReceiptError) -> CommandError {
+	CommandError::BadRequest(format!(
+		"the chain's evidence for batch {batch_id:?} does not make a valid receipt: {error}"
+	))
+}
+
+async fn block_hash(chain: &Chain, number: u32) -> Result<H256, CommandError> {
+	chain.block_hash(number).await?.ok_or_else(|| {
+		CommandError::BadRequest(format!("the node has no block {number} (pruned?)"))
+	})
+}
+
+/// The JSON form: the binary form in hex, and a summary for people (never trusted).
+pub fn to_json(made: &Made) -> Value {
+	let v = &made.verified;
+	json!({
+		"format": JSON_FORMAT,
+		"receipt": format!("0x{}", hex::encode(made.receipt.to_bytes())),
+		"summary": {
+			"batch_id": format!("{:?}", v.batch_id),
+			"server_id": v.server_id,
+			"sequence": v.sequence,
+			"leaf_index": v.leaf_index,
+			"tx_count": made.receipt.batch.cert.tx_count,
+			"tx_hash": format!("{:?}", v.leaf),
+			"certified_at": v.certified_at,
+			"block": v.block.0,
+			"finalized": v.finalized.0,
+			"genesis_hash": format!("{:?}", made.anchor.genesis_hash),
+			"set_id": made.anchor.set_id,
+		},
+	})
+}
+
+/// Reads a receipt in either form: JSON when the first non-blank byte is `{`, else binary.
+pub fn read_receipt(bytes: &[u8]) -> Result<Receipt, ReceiptError> {
+	if bytes.len() > 3 * MAX_RECEIPT_BYTES {
+		return Err(ReceiptError::Malformed);
+	}
+	if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+		return Receipt::from_bytes(bytes);
+	}
+	let document: Value = serde_json::from_slice(bytes).map_err(|_| ReceiptError::Malformed)?;
+	if document["format"] != JSON_FORMAT {
+		return Err(ReceiptError::Malformed);
+	}
+	let hex_text = document["receipt"].as_str().ok_or(ReceiptError::Malformed)?;
+	let binary =
+		hex::decode(hex_text.trim_start_matches("0x")).map_err(|_| ReceiptError::Malformed)?;
+	Receipt::from_bytes(&binary)
+}
+
+async fn make_command(args: MakeArgs, out: &mut impl Write) -> Result<(), CommandError> {
+	let choice = match (&args.file, args.index, args.tx_hash) {
+		(Some(path), ..) => TxChoice::File { path: path.clone(), bytes: read_file(path)? },
+		(None, Some(index), _) => TxChoice::Index(index),
+		(None, None, Some(hash)) => TxChoice::Leaf(hash),
+		(None, None, None) => {
+			return Err(CommandError::BadRequest("give FILE, --index or --tx-hash".into()))
+		},
+	};
+	let chain = Chain::connect(&args.chain.chain).await?;
+	let made = make(&chain, args.batch, choice, !args.without_tx).await?;
+	let bytes = if args.json {
+		let mut text = serde_json::to_string_pretty(&to_json(&made)).unwrap_or_default();
+		text.push('\n');
+		text.into_bytes()
+	} else {
+		made.receipt.to_bytes()
+	};
+	std::fs::write(&args.out, &bytes)?;
+	let v = &made.verified;
+	writeln!(
+		out,
+		"receipt of transaction {} of batch {:?}: {} bytes, written to {}",
+		v.leaf_index,
+		v.batch_id,
+		bytes.len(),
+		args.out.display()
+	)?;
+	writeln!(
+		out,
+		"certified at block {}, record proven in block {} ({:?}), finalized at block {} by GRANDPA set {} ({} of {} weight needed)",
+		v.certified_at, v.block.0, v.block.1, v.finalized.0, made.anchor.set_id, v.signed_weight.0, v.signed_weight.1
+	)?;
+	Ok(())
+}
+
+fn verify_command(args: VerifyArgs, out: &mut impl Write) -> Result<(), CommandError> {
+	let (anchor, source) = match (&args.chain_spec, &args.anchor) {
+		(Some(path), _) => (anchor_from_chain_spec(path)?, format!("the chain spec {}", path.display())),
+		(None, Some(path)) => (anchor_from_file(path)?, format!("the anchor file {}", path.display())),
+		(None, None) => {
+			return Err(CommandError::BadRequest("give --chain-spec or --anchor".into()))
+		},
+	};
+	let tx = args.file.as_deref().map(read_file).transpose()?;
+	let bytes = read_bounded(&args.receipt, 3 * MAX_RECEIPT_BYTES as u64)?;
+	let total: u64 = anchor.authorities.iter().map(|(_, w)| *w).sum();
+	writeln!(out, "trusted: {source}")?;
+	writeln!(out, "  chain (genesis hash)  {:?}", anchor.genesis_hash)?;
+	writeln!(
+		out,
+		"  GRANDPA set {}: {} authorities, total weight {total}",
+		anchor.set_id,
+		anchor.authorities.len()
+	)?;
+	if let Some(path) = &args.file {
+		writeln!(out, "  transaction file      {}", path.display())?;
+	}
+	let verdict = read_receipt(&bytes).and_then(|receipt| verify(&receipt, tx.as_deref(), &anchor));
+	let failed = verdict.as_ref().err().map(|e| e.check());
+	let mut reached = true;
+	for check in Check::ALL {
+		let mark = match (reached, failed) {
+			(false, _) => "--  ",
+			(true, Some(f)) if f == check => {
+				reached = false;
+				"FAIL"
+			},
+			(true, _) => "ok  ",
+		};
+		writeln!(out, "  {mark} {}", check.describe())?;
+	}
+	match verdict {
+		Ok(v) => {
+			writeln!(
+				out,
+				"valid: transaction {} (leaf {:?}) is in batch {:?} of server {} (sequence {}), \
+				 certified at block {}; the record is in block {} ({:?}), finalized at block {} \
+				 ({:?}) by weight {} of {} (at least {} needed)",
+				v.leaf_index,
+				v.leaf,
+				v.batch_id,
+				v.server_id,
+				v.sequence,
+				v.certified_at,
+				v.block.0,
+				v.block.1,
+				v.finalized.0,
+				v.finalized.1,
+				v.signed_weight.0,
+				total,
+				v.signed_weight.1
+			)?;
+			Ok(())
+		},
+		Err(error) => {
+			writeln!(out, "invalid: {}", error.name())?;
+			Err(CommandError::BadRequest(format!(
+				"{} is not a valid receipt: {error}",
+				args.receipt.display()
+			)))
+		},
+	}
+}
+
+/// The trust anchor of a raw chain spec: the genesis storage's hash and GRANDPA set.
+pub fn anchor_from_chain_spec(path: &Path) -> Result<TrustAnchor, CommandError> {
+	let bad = |why: String| CommandError::BadRequest(format!("{}: {why}", path.display()));
+	let bytes = read_bounded(path, MAX_CHAIN_SPEC_BYTES)?;
+	let spec: Value =
+		serde_json::from_slice(&bytes).map_err(|e| bad(format!("not JSON: {e}")))?;
+	let raw = &spec["genesis"]["raw"];
+	let top = raw["top"].as_object().ok_or_else(|| {
+		bad("not a raw chain spec (no genesis.raw.top); make one with `space-notary-node \
+		     build-spec --chain dev --raw`"
+			.into())
+	})?;
+	if raw["childrenDefault"].as_object().is_some_and(|c| !c.is_empty()) {
+		return Err(bad("genesis child tries are not supported by receipt format 1".into()));
+	}
+	let hex_bytes = |text: &str| hex::decode(text.trim_start_matches("0x"));
+	let mut storage = BTreeMap::new();
+	for (key, value) in top {
+		let value = value.as_str().ok_or_else(|| bad(format!("storage value of {key} is not a string")))?;
+		let key = hex_bytes(key).map_err(|_| bad(format!("storage key {key} is not hex")))?;
+		let value = hex_bytes(value).map_err(|_| bad("a storage value is not hex".into()))?;
+		storage.insert(key, value);
+	}
+	TrustAnchor::from_genesis_storage(&storage).map_err(|e| bad(e.to_string()))
+}
+
+/// A trust anchor file: `{"genesis_hash": "0x…", "set_id": N, "authorities": [["0x…", W], …]}`.
+pub fn anchor_from_file(path: &Path) -> Result<TrustAnchor, CommandError> {
+	let bad = |why: &str| CommandError::BadRequest(format!("{}: {why}", path.display()));
+	let bytes = read_bounded(path, 1 << 20)?;
+	let v: Value = serde_json::from_slice(&bytes).map_err(|_| bad("not JSON"))?;
+	let genesis_hash = v["genesis_hash"]
+		.as_str()
+		.and_then(|s| parse_h256(s).ok())
+		.ok_or_else(|| bad("genesis_hash is not 0x + 64 hex digits"))?;
+	let set_id = v["set_id"].as_u64().ok_or_else(|| bad("set_id is not a number"))?;
+	let authorities = v["authorities"]
+		.as_array()
+		.ok_or_else(|| bad("authorities is not a list"))?
+		.iter()
+		.map(|pair| {
+			let key = pair[0].as_str().and_then(|s| parse_h256(s).ok())?;
+			Some((AuthorityId::from_raw(key.0), pair[1].as_u64()?))
+		})
+		.collect::<Option<Vec<_>>>()
+		.ok_or_else(|| bad("an authority is not [\"0x<ed25519 key>\", weight]"))?;
+	Ok(TrustAnchor { genesis_hash, set_id, authorities })
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, CommandError> {
+	std::fs::read(path).map_err(|source| CommandError::Read { path: path.to_path_buf(), source })
+}
+
+/// Reads at most `limit` bytes; a longer file is a bad request, not a memory cost.
+fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, CommandError> {
+	use std::io::Read;
+	let file = std::fs::File::open(path)
+		.map_err(|source| CommandError::Read { path: path.to_path_buf(), source })?;
+	let mut bytes = Vec::new();
+	file.take(limit + 1)
+		.read_to_end(&mut bytes)
+		.map_err(|source| CommandError::Read { path: path.to_path_buf(), source })?;
+	if bytes.len() as u64 > limit {
+		return Err(CommandError::BadRequest(format!(
+			"{} is over {limit} bytes",
+			path.display()
+		)));
+	}
+	Ok(bytes)
+}
