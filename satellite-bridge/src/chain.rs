@@ -311,14 +311,19 @@ impl Chain {
 
 	/// The GRANDPA authority set in block `hash`'s state: its id and its members with their
 	/// weights (`GrandpaApi`).
-	pub async fn grandpa_set(&self, hash: H256) -> Result<(u64, Vec<(AuthorityId, u64)>), ChainError> {
-		let at = self.client.at_block(subxt::utils::H256(hash.0)).await.map_err(ChainError::subxt)?;
+	pub async fn grandpa_set(
+		&self,
+		hash: H256,
+	) -> Result<(u64, Vec<(AuthorityId, u64)>), ChainError> {
+		let at =
+			self.client.at_block(subxt::utils::H256(hash.0)).await.map_err(ChainError::subxt)?;
 		let call = |name: &'static str| {
 			let at = &at;
 			async move { at.runtime_apis().call_raw(name, None).await.map_err(ChainError::subxt) }
 		};
 		let set_id = decode("GRANDPA set id", &call("GrandpaApi_current_set_id").await?)?;
-		let authorities = decode("GRANDPA authorities", &call("GrandpaApi_grandpa_authorities").await?)?;
+		let authorities =
+			decode("GRANDPA authorities", &call("GrandpaApi_grandpa_authorities").await?)?;
 		Ok((set_id, authorities))
 	}
 

@@ -9,6 +9,7 @@
 //! | `GET` | `/events` | server-sent events: `state`, the same JSON, on connect and on every change |
 //! | `GET` | `/chain/batches/{batch_id}` | the batch at the finalized block, as `batch status` reads it, in JSON, with the bridge's own view (`bridge`, or `null`) |
 //! | `GET` | `/chain/batches/{batch_id}/proof?index=N` | the inclusion proof of its transaction `N`, byte for byte what `batch proof --index N` prints, as a download |
+//! | `GET` | `/chain/batches/{batch_id}/receipt?index=N[&format=json]` | the receipt of its transaction `N` (`docs/receipts.md`), what `receipt make --index N` writes (binary, or with `format=json` the JSON form), as a download; `400` `NoReceipt` with the reason when none can be made yet |
 //!
 //! The page and its modules are compiled into the binary (`include_str!`) and load nothing from
 //! elsewhere (a `Content-Security-Policy` of `'self'` says so to the browser): ground stations
@@ -22,7 +23,10 @@ use crate::{
 	activity::{now_ms, Activity, ActivityEvent, MinuteCount, PassTimeline},
 	api::{ApiRequest, StatusView},
 	chain::Chain,
-	commands::batch::{BatchReport, ProofDocument, TxChoice},
+	commands::{
+		batch::{BatchReport, ProofDocument, TxChoice},
+		receipt,
+	},
 };
 use axum::{
 	extract::{Path, Query, State},
@@ -178,6 +182,7 @@ pub fn router(feed: ConsoleFeed, relay: mpsc::Sender<ApiRequest>, max_streams: u
 		.route("/events", get(events))
 		.route("/chain/batches/{batch_id}", get(chain_batch))
 		.route("/chain/batches/{batch_id}/proof", get(chain_proof))
+		.route("/chain/batches/{batch_id}/receipt", get(chain_receipt))
 		.with_state(ConsoleApp { feed, relay, streams })
 }
 
@@ -323,6 +328,54 @@ async fn chain_proof(
 			response
 		},
 		Err(e) if e.exit_code() == 2 => error(StatusCode::BAD_REQUEST, "NoProof", e.to_string()),
+		Err(e) => error(StatusCode::BAD_GATEWAY, "ChainError", e.to_string()),
+	}
+}
+
+/// `?index=N[&format=json]` of the receipt download.
+#[derive(Debug, Deserialize)]
+struct ReceiptQuery {
+	index: u32,
+	#[serde(default)]
+	format: Option<String>,
+}
+
+async fn chain_receipt(
+	State(app): State<ConsoleApp>,
+	Path(batch_id): Path<String>,
+	query: Result<Query<ReceiptQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+	let Ok(Query(ReceiptQuery { index, format })) = query else {
+		return error(StatusCode::BAD_REQUEST, "BadIndex", "expected ?index=N, N from 0");
+	};
+	let json = match format.as_deref() {
+		None | Some("binary") => false,
+		Some("json") => true,
+		Some(_) => return error(StatusCode::BAD_REQUEST, "BadFormat", "format is binary or json"),
+	};
+	let (batch_id, chain) = match (parse_batch_id(&batch_id), app.chain()) {
+		(Ok(id), Ok(chain)) => (id, chain),
+		(Err(response), _) | (_, Err(response)) => return *response,
+	};
+	match receipt::make(&chain, batch_id, TxChoice::Index(index), true).await {
+		Ok(made) => {
+			let (content_type, extension, body) = if json {
+				let mut text =
+					serde_json::to_string_pretty(&receipt::to_json(&made)).unwrap_or_default();
+				text.push('\n');
+				("application/json", "json", text.into_bytes())
+			} else {
+				("application/octet-stream", "receipt", made.receipt.to_bytes())
+			};
+			let disposition =
+				format!("attachment; filename=\"receipt-{batch_id:?}-{index}.{extension}\"");
+			let mut response = ([(header::CONTENT_TYPE, content_type)], body).into_response();
+			if let Ok(value) = HeaderValue::from_str(&disposition) {
+				response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
+			}
+			response
+		},
+		Err(e) if e.exit_code() == 2 => error(StatusCode::BAD_REQUEST, "NoReceipt", e.to_string()),
 		Err(e) => error(StatusCode::BAD_GATEWAY, "ChainError", e.to_string()),
 	}
 }

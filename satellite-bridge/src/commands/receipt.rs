@@ -309,8 +309,12 @@ async fn make_command(args: MakeArgs, out: &mut impl Write) -> Result<(), Comman
 
 fn verify_command(args: VerifyArgs, out: &mut impl Write) -> Result<(), CommandError> {
 	let (anchor, source) = match (&args.chain_spec, &args.anchor) {
-		(Some(path), _) => (anchor_from_chain_spec(path)?, format!("the chain spec {}", path.display())),
-		(None, Some(path)) => (anchor_from_file(path)?, format!("the anchor file {}", path.display())),
+		(Some(path), _) => {
+			(anchor_from_chain_spec(path)?, format!("the chain spec {}", path.display()))
+		},
+		(None, Some(path)) => {
+			(anchor_from_file(path)?, format!("the anchor file {}", path.display()))
+		},
 		(None, None) => {
 			return Err(CommandError::BadRequest("give --chain-spec or --anchor".into()))
 		},
@@ -380,8 +384,7 @@ fn verify_command(args: VerifyArgs, out: &mut impl Write) -> Result<(), CommandE
 pub fn anchor_from_chain_spec(path: &Path) -> Result<TrustAnchor, CommandError> {
 	let bad = |why: String| CommandError::BadRequest(format!("{}: {why}", path.display()));
 	let bytes = read_bounded(path, MAX_CHAIN_SPEC_BYTES)?;
-	let spec: Value =
-		serde_json::from_slice(&bytes).map_err(|e| bad(format!("not JSON: {e}")))?;
+	let spec: Value = serde_json::from_slice(&bytes).map_err(|e| bad(format!("not JSON: {e}")))?;
 	let raw = &spec["genesis"]["raw"];
 	let top = raw["top"].as_object().ok_or_else(|| {
 		bad("not a raw chain spec (no genesis.raw.top); make one with `space-notary-node \
@@ -394,7 +397,8 @@ pub fn anchor_from_chain_spec(path: &Path) -> Result<TrustAnchor, CommandError> 
 	let hex_bytes = |text: &str| hex::decode(text.trim_start_matches("0x"));
 	let mut storage = BTreeMap::new();
 	for (key, value) in top {
-		let value = value.as_str().ok_or_else(|| bad(format!("storage value of {key} is not a string")))?;
+		let value =
+			value.as_str().ok_or_else(|| bad(format!("storage value of {key} is not a string")))?;
 		let key = hex_bytes(key).map_err(|_| bad(format!("storage key {key} is not hex")))?;
 		let value = hex_bytes(value).map_err(|_| bad("a storage value is not hex".into()))?;
 		storage.insert(key, value);
@@ -439,10 +443,7 @@ fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, CommandError> {
 		.read_to_end(&mut bytes)
 		.map_err(|source| CommandError::Read { path: path.to_path_buf(), source })?;
 	if bytes.len() as u64 > limit {
-		return Err(CommandError::BadRequest(format!(
-			"{} is over {limit} bytes",
-			path.display()
-		)));
+		return Err(CommandError::BadRequest(format!("{} is over {limit} bytes", path.display())));
 	}
 	Ok(bytes)
 }
