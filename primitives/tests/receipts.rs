@@ -344,6 +344,39 @@ fn vector_file() -> Value {
 			})
 		})
 		.collect();
+	// What the chain holds, wrong for the receipt: whole fixtures of their own.
+	let chain_state = [
+		("record pending", OnChain::Pending, ReceiptError::NotCertified),
+		(
+			"record certified with another countersignature",
+			OnChain::CertifiedOtherSignature,
+			ReceiptError::NotCertified,
+		),
+		(
+			"record with another server signature",
+			OnChain::OtherServerSignature,
+			ReceiptError::RecordMismatch,
+		),
+		(
+			"server key registered to another server",
+			OnChain::KeyOfAnotherServer,
+			ReceiptError::ServerKeyNotProven,
+		),
+		("server key not registered", OnChain::KeyUnregistered, ReceiptError::StorageProofInvalid),
+		("the record of another batch", OnChain::OtherBatch, ReceiptError::StorageProofInvalid),
+	];
+	let tampered: Vec<Value> = tampered
+		.into_iter()
+		.chain(chain_state.into_iter().map(|(what, on_chain, expected)| {
+			let f = build(Shape { on_chain, filler: 8, ..Shape::valid() });
+			json!({
+				"name": what,
+				"receipt": hex0x(&f.receipt.to_bytes()),
+				"anchor": anchor_json(&f.anchor),
+				"error": expected.name(),
+			})
+		}))
+		.collect();
 	json!({
 		"description": "Receipt format 1 (docs/receipts.md): one valid receipt with its trust anchor and transaction, and tampered receipts with the error each must be refused with. Written by primitives/tests/receipts.rs.",
 		"valid": {

@@ -309,6 +309,11 @@ impl Chain {
 		Ok(proof.proof.into_iter().map(|bytes| bytes.0).collect())
 	}
 
+	/// The chain at block `hash`.
+	pub async fn at(&self, hash: H256) -> Result<AtBlock, ChainError> {
+		self.client.at_block(subxt::utils::H256(hash.0)).await.map_err(ChainError::subxt)
+	}
+
 	/// The GRANDPA authority set in block `hash`'s state: its id and its members with their
 	/// weights (`GrandpaApi`).
 	pub async fn grandpa_set(

@@ -140,9 +140,6 @@ pub async fn make(
 	else {
 		return Err(CommandError::BadRequest(format!("batch {batch_id:?} is not certified")));
 	};
-	let server = chain::server(&at, record.cert.server_id).await?.ok_or_else(|| {
-		CommandError::BadRequest(format!("no server {} on chain", record.cert.server_id))
-	})?;
 	let tx = TxEvidence {
 		leaf: space_notary_primitives::leaf_hash(&document.tx),
 		proof: InclusionProof {
@@ -151,13 +148,6 @@ pub async fn make(
 			proof: document.proof.clone(),
 		},
 		tx: with_tx.then(|| document.tx.clone()),
-	};
-	let batch = BatchEvidence {
-		cert: record.cert.clone(),
-		server_key: server.server_key,
-		server_signature: record.server_signature.clone(),
-		satellite_key,
-		satellite_signature,
 	};
 
 	// The first block at or after the certification with a stored justification.
@@ -183,18 +173,30 @@ pub async fn make(
 	})?;
 	let (set_id, authorities) = chain.grandpa_set(justified_hash).await?;
 	let anchor = TrustAnchor { genesis_hash: chain.genesis_hash(), set_id, authorities };
-	let keys = [batch_record_key(&batch_id), server_key_owner_key(&batch.server_key)];
 
-	// The justified block's own state first (no headers to carry); if the server key was
-	// rotated since the certification, the certification block's state and the headers up to
-	// the justified block.
-	let mut tried = Vec::new();
-	for number in [justified_number, certified_at] {
-		if tried.contains(&number) {
-			continue;
-		}
-		tried.push(number);
+	// The justified block's own state first (no headers to carry); if the server's key changed
+	// between the certification and that block, the certification block's state and the headers
+	// up to the justified block. In each, the server key is the one registered in that state.
+	let mut last_error = ReceiptError::ServerKeyNotProven;
+	let candidates = if justified_number == certified_at {
+		vec![certified_at]
+	} else {
+		vec![justified_number, certified_at]
+	};
+	for number in candidates {
 		let hash = block_hash(chain, number).await?;
+		let Some(server) = chain::server(&chain.at(hash).await?, record.cert.server_id).await?
+		else {
+			continue; // not registered then: the other block may still prove it
+		};
+		let batch = BatchEvidence {
+			cert: record.cert.clone(),
+			server_key: server.server_key,
+			server_signature: record.server_signature.clone(),
+			satellite_key,
+			satellite_signature,
+		};
+		let keys = [batch_record_key(&batch_id), server_key_owner_key(&batch.server_key)];
 		let mut descendants = Vec::new();
 		for later in number + 1..=justified_number {
 			descendants.push(chain.header(block_hash(chain, later).await?).await?);
@@ -202,7 +204,7 @@ pub async fn make(
 		let receipt = Receipt {
 			version: RECEIPT_VERSION,
 			tx: tx.clone(),
-			batch: batch.clone(),
+			batch,
 			chain: ChainEvidence {
 				header: chain.header(hash).await?,
 				state_proof: chain.read_proof(&keys, hash).await?,
@@ -212,11 +214,13 @@ pub async fn make(
 		};
 		match verify(&receipt, None, &anchor) {
 			Ok(verified) => return Ok(Made { receipt, anchor, verified }),
-			Err(ReceiptError::ServerKeyNotProven) => continue,
+			Err(error @ (ReceiptError::ServerKeyNotProven | ReceiptError::BadServerSignature)) => {
+				last_error = error;
+			},
 			Err(error) => return Err(self_check_failed(batch_id, error)),
 		}
 	}
-	Err(self_check_failed(batch_id, ReceiptError::ServerKeyNotProven))
+	Err(self_check_failed(batch_id, last_error))
 }
 
 fn self_check_failed(batch_id: BatchId, error: ReceiptError) -> CommandError {
