@@ -15,6 +15,7 @@ import { u8aToHex } from '@polkadot/util';
 import { blake2AsHex } from '@polkadot/util-crypto';
 
 import { tempDir } from '../lib/ground.js';
+import { verifyReceipt } from '../lib/receipt.js';
 import { failureTracker, nodeBinary, startNode, stopNode, waitFor, workspaceBinary } from '../lib/node.js';
 import { ZERO_HASH, buildBatch, satelliteKeyPair, serverKeyPair } from '../lib/notary.js';
 import { findEvent, submit } from '../lib/tx.js';
@@ -105,6 +106,17 @@ describe('receipts (dev node; receipt make, then receipt verify with the node st
     const txPath = path.join(dir.dir, 'deed.tx');
     fs.writeFileSync(txPath, txs[1]);
 
+    // The independent JS verifier, under the set the chain reports, agrees.
+    const authorities = await api.call.grandpaApi.grandpaAuthorities();
+    const anchor = {
+      genesisHash: api.genesisHash.toU8a(),
+      setId: 0,
+      authorities: authorities.map(([id, weight]) => [id.toU8a(), weight.toBigInt()]),
+    };
+    const js = verifyReceipt(new Uint8Array(binary), anchor, new TextEncoder().encode(txs[1]));
+    assert.equal(js.ok, true, `the JS verifier accepts the node's receipt: ${JSON.stringify(js)}`);
+    assert.equal(js.batchId, hex(batch.id));
+
     // Nothing left to ask.
     await stopNode(node, track.failed);
     node = undefined;
@@ -132,7 +144,10 @@ describe('receipts (dev node; receipt make, then receipt verify with the node st
       copy[at] ^= 1;
       const file = path.join(dir.dir, `changed-${at}.receipt`);
       fs.writeFileSync(file, copy);
-      return refused(file);
+      const name = refused(file);
+      const js = verifyReceipt(new Uint8Array(copy), anchor);
+      assert.equal(js.error, name, `byte ${at}: the JS verifier refuses by the same name`);
+      return name;
     };
     // The first byte is the version; then the transaction's evidence, the batch's, the chain's.
     assert.equal(changed(0), 'UnsupportedVersion');
