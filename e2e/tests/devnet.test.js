@@ -1,9 +1,11 @@
 // scripts/devnet as a newcomer runs it (bounded): batches from its demo servers certified
 // through the bridge and the UHF satellite within a few passes; stopped by a signal, it stops
 // every process it started and keeps its data dir; started again, it resumes the same chain.
+// A receipt made for a demo transaction verifies once every devnet process is stopped.
 // It uses the devnet's fixed ports (RPC 9944, link 7700, bridge 9955, metrics 9615/9616).
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, afterEach, describe, test } from 'node:test';
@@ -11,7 +13,7 @@ import { after, afterEach, describe, test } from 'node:test';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 
 import { accepts as listening, tempDir } from '../lib/ground.js';
-import { failureTracker, spawnLogged, waitFor, withDeadline } from '../lib/node.js';
+import { failureTracker, spawnLogged, waitFor, withDeadline, workspaceBinary } from '../lib/node.js';
 
 const DEVNET = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'scripts', 'devnet');
 const PORTS = [9944, 7700, 9955, 9615, 9616];
@@ -75,7 +77,24 @@ describe('scripts/devnet', () => {
       what: "two of the demo servers' batches certified on the devnet",
     });
     const before = await certifiedCount(api);
+
+    // A receipt for a demo transaction, made while the devnet runs…
+    const entries = await api.query.spaceNotary.batches.entries();
+    const [key] = entries.find(([, record]) => record.unwrap().status.isCertified);
+    const batchId = key.args[0].toHex();
+    const receipt = path.join(data.dir, 'demo.receipt');
+    const bridge = (args) => spawnSync(workspaceBinary('satellite-bridge'), args, { encoding: 'utf8', timeout: 120_000 });
+    await waitFor(() => bridge(['receipt', 'make', '--batch', batchId, '--index', '0', '--out', receipt]).status === 0, {
+      ms: 180_000,
+      interval: 3_000,
+      what: `a receipt for transaction 0 of the certified demo batch ${batchId}`,
+    });
     await stop();
+    // …verifies with every devnet process stopped, from the chain spec the devnet keeps.
+    const verified = bridge(['receipt', 'verify', receipt, '--chain-spec', path.join(data.dir, 'chain-spec-raw.json')]);
+    assert.equal(verified.status, 0, verified.stdout + verified.stderr);
+    assert.match(verified.stdout, new RegExp(`chain \\(genesis hash\\)\\s+${genesis}`));
+    assert.match(verified.stdout, new RegExp(`^valid: transaction 0 .* in batch ${batchId} `, 'm'));
 
     await start([]);
     assert.equal(api.genesisHash.toHex(), genesis, 'the same chain, resumed from the data dir');
