@@ -70,7 +70,15 @@ describe('receipts (dev node; receipt make, then receipt verify with the node st
     findEvent(certified.events, 'spaceNotary', 'BatchCertified');
     const certifiedMs = Date.now();
 
-    // The receipt, as soon as the node stores a justification at or after the certification.
+    // The receipt, as soon as the certification block is finalized and the node stores a
+    // justification at or after it.
+    await waitFor(
+      async () => {
+        const head = await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead());
+        return head.number.toNumber() >= certified.blockNumber;
+      },
+      { ms: 120_000, interval: 1_000, what: `finality of the certification block #${certified.blockNumber}` },
+    );
     const receiptPath = path.join(dir.dir, 'deed.receipt');
     let made;
     let unexpected;
@@ -78,7 +86,8 @@ describe('receipts (dev node; receipt make, then receipt verify with the node st
       async () => {
         const run = bridge(['receipt', 'make', '--chain', node.wsUrl, '--batch', hex(batch.id), '--index', '1', '--out', receiptPath]);
         if (run.status === 0) return (made = run);
-        if (!/no GRANDPA justification is stored yet/.test(run.stderr)) unexpected = run.stderr;
+        unexpected = /no GRANDPA justification is stored yet/.test(run.stderr) ? undefined : run.stderr;
+        if (unexpected !== undefined) return true;
         return false;
       },
       { ms: 180_000, interval: 2_000, what: 'a stored GRANDPA justification at or after the certification block' },
@@ -114,7 +123,7 @@ describe('receipts (dev node; receipt make, then receipt verify with the node st
       authorities: authorities.map(([id, weight]) => [id.toU8a(), weight.toBigInt()]),
     };
     const js = verifyReceipt(new Uint8Array(binary), anchor, new TextEncoder().encode(txs[1]));
-    assert.equal(js.ok, true, `the JS verifier accepts the node's receipt: ${JSON.stringify(js)}`);
+    assert.equal(js.ok, true, `the JS verifier accepts the node's receipt: ${JSON.stringify(js, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
     assert.equal(js.batchId, hex(batch.id));
 
     // Nothing left to ask.

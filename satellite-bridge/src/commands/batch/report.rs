@@ -156,7 +156,9 @@ impl ProofDocument {
 		let batch = existing_batch(&at, batch_id).await?;
 		if !matches!(batch.status, BatchStatus::Certified { .. }) {
 			return Err(CommandError::BadRequest(format!(
-				"batch {batch_id:?} is not certified, so it proves nothing yet ({})",
+				"batch {batch_id:?} is not certified at the finalized block #{}, so it proves \
+				 nothing yet ({}; a certification in a newer block counts once it is finalized)",
+				at.block_number(),
 				status_name(&batch.status)
 			)));
 		}
