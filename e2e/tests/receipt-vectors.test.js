@@ -7,9 +7,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, test } from 'node:test';
 
-import { hexToU8a, u8aConcat } from '@polkadot/util';
+import { hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { xxhashAsU8a } from '@polkadot/util-crypto';
 
-import { MAX_RECEIPT_BYTES, anchorFromJson, verifyReceipt } from '../lib/receipt.js';
+import { serverKeyPair } from '../lib/notary.js';
+import { MAX_RECEIPT_BYTES, TWOX_128, anchorFromJson, verifyReceipt, verifyScheme } from '../lib/receipt.js';
 
 const vectors = JSON.parse(
   fs.readFileSync(new URL('../../primitives/test-vectors/receipt-v1.json', import.meta.url), 'utf8'),
@@ -150,5 +152,35 @@ describe('bytes that are not one receipt', () => {
   ];
   for (const [name, bytes, error] of cases) {
     test(`${name}: ${error}`, () => assertRefused(verifyReceipt(bytes(), validAnchor), error, name));
+  }
+});
+
+// The verifier's hashes and signatures are the console's pure-JS ones (noble, scure); here they
+// meet @polkadot's (wasm builds of the Rust crates) on each scheme a server key may have.
+describe("the console verifier's primitives agree with @polkadot's", () => {
+  test('its storage-key constants are twox128 of the pallet and map names', () => {
+    for (const [item, constant] of Object.entries(TWOX_128)) {
+      const twox = (name) => xxhashAsU8a(stringToU8a(name), 128);
+      assert.equal(constant, u8aToHex(u8aConcat(twox('SpaceNotary'), twox(item))), item);
+    }
+  });
+
+  for (const [scheme, variant] of [['ed25519', 0], ['sr25519', 1], ['ecdsa', 2]]) {
+    test(`${scheme}: a signature by @polkadot verifies; a changed byte or message does not`, () => {
+      const pair = serverKeyPair(scheme, `0x${'a7'.repeat(32)}`);
+      const message = stringToU8a('space-notary/v1/server and a certificate');
+      const raw = pair.sign(message).subarray(1); // MultiSignature without its variant byte
+      assert.equal(verifyScheme(variant, message, raw, pair.publicKey), true);
+      const changed = raw.slice();
+      changed[10] ^= 1;
+      let refused;
+      try {
+        refused = !verifyScheme(variant, message, changed, pair.publicKey);
+      } catch {
+        refused = true; // not a curve point or scalar: refused too (the verifier catches it)
+      }
+      assert.equal(refused, true, 'a changed signature');
+      assert.equal(verifyScheme(variant, u8aConcat(message, new Uint8Array([0])), raw, pair.publicKey), false);
+    });
   }
 });

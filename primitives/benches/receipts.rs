@@ -4,6 +4,11 @@
 //! time of `receipt::verify` (native, release) over 200 runs.
 //!
 //! `cargo bench -p space-notary-primitives --bench receipts`
+//!
+//! With `RECEIPT_BENCH_OUT=FILE`, the receipt of 1 000 000 batches and 6 validators is also
+//! written to `FILE` (JSON: `receipt`, `tx` in hex, `anchor` in the vector file's shape), for
+//! `scripts/bench-receipts` to time the console's JS verifier on the same receipt in Node and in
+//! headless chromium.
 
 #[path = "../tests/fixture/mod.rs"]
 mod fixture;
@@ -44,6 +49,29 @@ fn main() {
 				times[RUNS / 2].as_secs_f64() * 1e3,
 			);
 			eprintln!("  (fixture of {filler} batches built in {:.1} s)", built.as_secs_f64());
+			if let (1_000_000, 6, Ok(out)) = (filler, validators, std::env::var("RECEIPT_BENCH_OUT")) {
+				write_receipt(&out, &f);
+			}
 		}
 	}
+}
+
+fn write_receipt(path: &str, f: &fixture::Fixture) {
+	let hex = |bytes: &[u8]| format!("0x{}", hex::encode(bytes));
+	let authorities: Vec<String> = f
+		.anchor
+		.authorities
+		.iter()
+		.map(|(key, weight)| format!("[\"{}\", {weight}]", hex(key.as_ref())))
+		.collect();
+	let json = format!(
+		"{{\"receipt\": \"{}\", \"tx\": \"{}\", \"anchor\": {{\"genesis_hash\": \"{}\", \"set_id\": {}, \"authorities\": [{}]}}}}\n",
+		hex(&f.receipt.to_bytes()),
+		hex(&f.tx),
+		hex(f.anchor.genesis_hash.as_bytes()),
+		f.anchor.set_id,
+		authorities.join(", ")
+	);
+	std::fs::write(path, json).expect("RECEIPT_BENCH_OUT is writable");
+	eprintln!("  (receipt of 1 000 000 batches and 6 validators written to {path})");
 }

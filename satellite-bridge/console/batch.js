@@ -1,7 +1,8 @@
 // The batch view: a batch at the chain's finalized block (GET /chain/batches/{id}, what
 // `satellite-bridge batch status` reads), and for a certified one an inclusion proof of any of
 // its transactions to download (GET /chain/batches/{id}/proof?index=N, what `batch proof`
-// prints). In HTTP-only mode the bridge reads no chain: the view says so and shows what the
+// prints), and its receipt (GET /chain/batches/{id}/receipt?index=N, what `receipt make`
+// writes). In HTTP-only mode the bridge reads no chain: the view says so and shows what the
 // bridge itself holds (GET /batches/{id}).
 
 const HEX32 = /^0x[0-9a-fA-F]{64}$/;
@@ -60,10 +61,13 @@ function bridgeSection(view) {
 function proofSection(id, txCount) {
   const index = el('input', { type: 'number', min: '0', max: String(txCount - 1), value: '0', id: 'proof-index', 'data-testid': 'proof-index' });
   const link = el('a', { class: 'button', 'data-testid': 'proof-download', text: 'Download proof' });
+  const receipt = el('a', { class: 'button', 'data-testid': 'receipt-download', text: 'Download receipt' });
   const update = () => {
     const n = Math.max(0, Math.min(txCount - 1, Number.parseInt(index.value, 10) || 0));
     link.href = `/chain/batches/${id}/proof?index=${n}`;
     link.download = `proof-${id}-${n}.json`;
+    receipt.href = `/chain/batches/${id}/receipt?index=${n}`;
+    receipt.download = `${id}-${n}.receipt`;
   };
   index.addEventListener('input', update);
   update();
@@ -80,7 +84,18 @@ function proofSection(id, txCount) {
       el('code', { text: 'batch verify-proof' }),
       '.',
     ),
-    el('div', { class: 'row' }, el('label', { for: 'proof-index', text: 'transaction' }), index, link),
+    el('div', { class: 'row' }, el('label', { for: 'proof-index', text: 'transaction' }), index, link, receipt),
+    el(
+      'p',
+      { class: 'muted' },
+      'The receipt proves the certification to anyone, offline (',
+      el('code', { text: 'receipt make' }),
+      '); check it on ',
+      el('a', { href: '/verify', text: 'Verify a receipt' }),
+      ' or with ',
+      el('code', { text: 'receipt verify' }),
+      '. It can be made once a GRANDPA justification at or after the certification is stored, within a minute.',
+    ),
   );
 }
 
