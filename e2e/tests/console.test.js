@@ -5,8 +5,9 @@
 // queue depth, link state, a certified batch's view and its proof), and the page must follow a
 // new certification and the passes without a reload. With SPACE_NOTARY_SCREENSHOTS=1 it writes
 // docs/console-desktop.png (1280×800), docs/console-phone.png (390 px wide) and
-// docs/console-batch.png. A second bridge, HTTP-only, shows that the page then says it reads no
-// chain.
+// docs/console-batch.png. The certified batch's receipt, downloaded from the batch view, is then
+// checked on the "Verify a receipt" page with the network cut off and every request refused. A
+// second bridge, HTTP-only, shows that the page then says it reads no chain.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -20,7 +21,7 @@ import { hexToU8a, u8aToHex } from '@polkadot/util';
 import { chromium } from 'playwright-core';
 
 import { provision, startBridge, startEmulator, tempDir } from '../lib/ground.js';
-import { failureTracker, startNode, stopNode, waitFor, workspaceBinary } from '../lib/node.js';
+import { failureTracker, nodeBinary, startNode, stopNode, waitFor, workspaceBinary } from '../lib/node.js';
 import { buildBatch, serverKeyPair, verifyMerkleProof, ZERO_HASH } from '../lib/notary.js';
 import { findEvent, submit } from '../lib/tx.js';
 
@@ -46,6 +47,8 @@ describe('console (dev node, emulator with passes, bridge relay --chain --http, 
   let browser;
   let bob;
   const server = { id: 0, sequence: 0, last: ZERO_HASH };
+  // The first test's second batch, certified: its receipt is checked in the page.
+  let lastCertified;
 
   before(async () => {
     assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: the test command installs Debian's chromium (scripts/lib/prerequisites.sh)`);
@@ -186,6 +189,7 @@ describe('console (dev node, emulator with passes, bridge relay --chain --http, 
     // A new certification reaches the open page without a reload.
     const second = await submitBatch(['console', 'second batch']);
     const record = await certifiedRecord(second.id);
+    lastCertified = second;
     await waitFor(async () => Number(await text(page, 'certified-total')) === 2, { ms: 30_000, what: 'the page to show 2 certified' });
     await waitFor(
       async () => (await page.locator(`#events tr[data-kind="certified"][data-batch-id="${second.id}"]`).count()) === 1,
@@ -242,6 +246,96 @@ describe('console (dev node, emulator with passes, bridge relay --chain --http, 
     if (SCREENSHOTS) await phone.page.screenshot({ path: path.join(DOCS, 'console-phone.png'), fullPage: true });
     assert.deepEqual(phone.errors, []);
     await phone.context.close();
+  });
+
+  test('a receipt verifies in the page with the network cut off; changes are refused by name', async () => {
+    const batch = lastCertified;
+    assert.ok(batch, 'the first test certified a batch');
+    // The bridge serves the receipt once the node stores a justification at or after the certification.
+    await waitFor(
+      async () => {
+        const response = await fetch(`${bridge.url}/chain/batches/${batch.id}/receipt?index=1`);
+        if (response.status === 200) return true;
+        const body = await response.json();
+        assert.equal(body.error, 'NoReceipt', JSON.stringify(body));
+        return false;
+      },
+      { ms: 180_000, interval: 2_000, what: `the bridge to serve a receipt of batch ${batch.id}` },
+    );
+
+    // The download from the batch view.
+    const { context: viewContext, page: view } = await openConsole({ width: 1280, height: 800 }, `#/batch/${batch.id}`);
+    await waitFor(async () => (await text(view, 'batch-status')) === 'certified', { ms: 30_000, what: 'the batch view of the certified batch' });
+    await view.locator('[data-testid="proof-index"]').fill('1');
+    const [download] = await Promise.all([view.waitForEvent('download'), view.locator('[data-testid="receipt-download"]').click()]);
+    const receipt = new Uint8Array(fs.readFileSync(await download.path()));
+    assert.equal(receipt[0], 1, 'a receipt of format 1');
+    await viewContext.close();
+    const jsonForm = await (await fetch(`${bridge.url}/chain/batches/${batch.id}/receipt?index=1&format=json`)).text();
+    assert.equal(JSON.parse(jsonForm).format, 'space-notary-receipt/1');
+
+    // What the verifier trusts: the dev chain's raw spec, from the node binary; and another chain's.
+    const spec = spawnSync(nodeBinary(), ['build-spec', '--chain', 'dev', '--raw'], { maxBuffer: 64 << 20 });
+    assert.equal(spec.status, 0, String(spec.stderr));
+    const otherSpec = spawnSync(nodeBinary(), ['build-spec', '--chain', 'local', '--raw'], { maxBuffer: 64 << 20 });
+    assert.equal(otherSpec.status, 0, String(otherSpec.stderr));
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`${bridge.url}/verify`);
+    await waitFor(async () => (await page.locator('body').getAttribute('data-ready')) === 'true', { ms: 10_000, what: 'the verify page to load its modules' });
+    // From here nothing may leave the page: the network is off, and any request is recorded and refused.
+    const requests = [];
+    await context.route('**/*', (route) => {
+      requests.push(route.request().url());
+      return route.abort();
+    });
+    await context.setOffline(true);
+
+    const file = (name, bytes) => ({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+    async function verifyInPage(receiptBytes, txBytes, specBytes = spec.stdout) {
+      await page.setInputFiles('[data-testid="receipt-file"]', file('deed.receipt', receiptBytes));
+      await page.setInputFiles('[data-testid="tx-file"]', file('deed.tx', txBytes));
+      await page.setInputFiles('[data-testid="trust-file"]', file('chain-spec-raw.json', specBytes));
+      await page.locator('[data-testid="verify-button"]').click();
+      await waitFor(async () => (await page.locator('[data-testid="verdict"]').count()) === 1, { ms: 30_000, what: 'the verdict on the page' });
+      const marks = {};
+      for (const li of await page.locator('[data-testid="checks"] li').all()) marks[await li.getAttribute('data-check')] = await li.getAttribute('class');
+      const error = (await page.locator('[data-testid="verdict-error"]').count()) ? await text(page, 'verdict-error') : null;
+      return { verdict: await text(page, 'verdict'), error, marks };
+    }
+    const ORDER = ['Format', 'Genesis', 'Transaction', 'ServerSignature', 'SatelliteSignature', 'Record', 'Finality'];
+    const marksFailingAt = (check) => Object.fromEntries(ORDER.map((c, i) => [c, i < ORDER.indexOf(check) ? 'ok' : c === check ? 'fail' : 'skipped']));
+
+    const valid = await verifyInPage(receipt, batch.txs[1]);
+    assert.deepEqual(valid, { verdict: 'valid', error: null, marks: Object.fromEntries(ORDER.map((c) => [c, 'ok'])) });
+    assert.equal(await text(page, 'verdict-batch'), batch.id);
+    assert.equal(await text(page, 'trusted-genesis'), api.genesisHash.toHex(), 'names the chain it trusted');
+    assert.match(await text(page, 'trusted-source'), /the chain spec chain-spec-raw\.json/);
+    assert.match(await text(page, 'trusted-set'), /^0: 1 authorities, total weight 1$/);
+    console.log(`receipt checked in headless chromium in ${await page.locator('[data-testid="verify-time"]').getAttribute('data-ms')} ms`);
+
+    assert.equal((await verifyInPage(new TextEncoder().encode(jsonForm), batch.txs[1])).verdict, 'valid', 'the JSON form verifies too');
+
+    // The countersignature changed: refused by name at its check; the checks before it passed.
+    const record = (await api.query.spaceNotary.batches(batch.id)).unwrap();
+    const countersignature = record.status.asCertified.satelliteSignature.toU8a();
+    const at = Buffer.from(receipt).indexOf(Buffer.from(countersignature));
+    assert.ok(at > 0, 'the receipt carries the countersignature the chain recorded');
+    const forged = receipt.slice();
+    forged[at + 7] ^= 0x01;
+    assert.deepEqual(await verifyInPage(forged, batch.txs[1]), { verdict: 'invalid', error: 'BadSatelliteSignature', marks: marksFailingAt('SatelliteSignature') });
+    // Another transaction, another chain's spec, bytes that are not a receipt.
+    assert.deepEqual(await verifyInPage(receipt, batch.txs[0]), { verdict: 'invalid', error: 'LeafMismatch', marks: marksFailingAt('Transaction') });
+    assert.deepEqual(await verifyInPage(receipt, batch.txs[1], otherSpec.stdout), { verdict: 'invalid', error: 'WrongGenesis', marks: marksFailingAt('Genesis') });
+    assert.deepEqual(await verifyInPage(receipt.subarray(0, receipt.length - 1), batch.txs[1]), { verdict: 'invalid', error: 'Malformed', marks: marksFailingAt('Format') });
+
+    assert.deepEqual(requests, [], 'the page made no request while verifying');
+    assert.deepEqual(errors, [], 'no error in the browser console');
+    await context.close();
   });
 
   test('in HTTP-only mode the page says the bridge reads no chain', async () => {
