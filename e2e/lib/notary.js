@@ -18,6 +18,8 @@ import {
   sr25519Verify,
 } from '@polkadot/util-crypto';
 
+import { verifyMerkleProof as verifyLeafPath } from '../../satellite-bridge/console/receipt.js';
+
 // sr25519 and the fast ed25519/secp256k1 paths live in WebAssembly.
 await cryptoWaitReady();
 
@@ -134,25 +136,12 @@ export function merkleProof(txs, index) {
 
 /**
  * Whether `proof` leads from `tx` (or, with `{ isLeafHash: true }`, from a leaf hash) to `root`.
- * Strict: every sibling must be used, the index must be in range.
+ * Strict: every sibling must be used, the index must be in range. The rule is the console's
+ * (satellite-bridge/console/receipt.js), the one JS implementation of it.
  */
 export function verifyMerkleProof(root, tx, { leafIndex, numberOfLeaves, proof }, { isLeafHash = false } = {}) {
-  if (numberOfLeaves < 1 || leafIndex < 0 || leafIndex >= numberOfLeaves) return false;
-  let node = isLeafHash ? u8aToU8a(tx) : leafHash(tx);
-  let position = leafIndex;
-  let width = numberOfLeaves;
-  let used = 0;
-  while (width > 1) {
-    const promoted = position === width - 1 && width % 2 === 1;
-    if (!promoted) {
-      if (used >= proof.length) return false;
-      const sibling = u8aToU8a(proof[used++]);
-      node = blake2AsU8a(position % 2 === 1 ? u8aConcat(sibling, node) : u8aConcat(node, sibling), 256);
-    }
-    position = Math.floor(position / 2);
-    width = Math.ceil(width / 2);
-  }
-  return used === proof.length && u8aEq(node, u8aToU8a(root));
+  const leaf = isLeafHash ? u8aToU8a(tx) : leafHash(tx);
+  return verifyLeafPath(u8aToU8a(root), leaf, { leafIndex, numberOfLeaves, proof: proof.map((p) => u8aToU8a(p)) });
 }
 
 /** SCALE of an inclusion proof: `leaf_index u32, number_of_leaves u32, proof Vec<H256>`. */

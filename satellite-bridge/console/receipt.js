@@ -53,7 +53,7 @@ const SATELLITE_DOMAIN = utf8('space-notary/v1/satellite');
  * The merkle rule: binary, blake2-256 of the two children, an odd last node promoted unchanged;
  * `proof` lists the siblings leaf to root and must be used up exactly.
  */
-function verifyMerkleProof(root, leaf, { leafIndex, numberOfLeaves, proof }) {
+export function verifyMerkleProof(root, leaf, { leafIndex, numberOfLeaves, proof }) {
   if (numberOfLeaves < 1 || leafIndex < 0 || leafIndex >= numberOfLeaves) return false;
   let node = leaf;
   let position = leafIndex;
