@@ -49,7 +49,9 @@ fn main() {
 				times[RUNS / 2].as_secs_f64() * 1e3,
 			);
 			eprintln!("  (fixture of {filler} batches built in {:.1} s)", built.as_secs_f64());
-			if let (1_000_000, 6, Ok(out)) = (filler, validators, std::env::var("RECEIPT_BENCH_OUT")) {
+			if let (1_000_000, 6, Ok(out)) =
+				(filler, validators, std::env::var("RECEIPT_BENCH_OUT"))
+			{
 				write_receipt(&out, &f);
 			}
 		}

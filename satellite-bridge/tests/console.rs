@@ -89,6 +89,9 @@ async fn the_page_is_served_and_events_stream_each_change() {
 		("chart.js", "text/javascript"),
 		("batch.js", "text/javascript"),
 		("console.css", "text/css"),
+		("verify.js", "text/javascript"),
+		("receipt.js", "text/javascript"),
+		("crypto.js", "text/javascript"),
 	] {
 		let response = client.get(format!("{base}/console/{file}")).send().await.unwrap();
 		assert_eq!(response.status(), 200, "{file}");
@@ -98,6 +101,16 @@ async fn the_page_is_served_and_events_stream_each_change() {
 				.unwrap();
 		assert_eq!(response.text().await.unwrap(), on_disk, "{file} is the embedded copy");
 	}
+	// The "verify a receipt" page, under the same CSP, with its own module.
+	let verify = client.get(format!("{base}/verify")).send().await.unwrap();
+	assert_eq!(verify.status(), 200);
+	assert!(verify.headers()["content-security-policy"]
+		.to_str()
+		.unwrap()
+		.starts_with("default-src 'self'"));
+	let html = verify.text().await.unwrap();
+	assert!(html.contains(r#"<script type="module" src="/console/verify.js">"#), "{html}");
+	assert!(!html.contains("http://") && !html.contains("https://"), "nothing from elsewhere");
 	let missing = client.get(format!("{base}/console/secret.txt")).send().await.unwrap();
 	assert_eq!(missing.status(), 404);
 

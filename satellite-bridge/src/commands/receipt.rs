@@ -308,6 +308,15 @@ async fn make_command(args: MakeArgs, out: &mut impl Write) -> Result<(), Comman
 		"certified at block {}, record proven in block {} ({:?}), finalized at block {} by GRANDPA set {} ({} of {} weight needed)",
 		v.certified_at, v.block.0, v.block.1, v.finalized.0, made.anchor.set_id, v.signed_weight.0, v.signed_weight.1
 	)?;
+	if made.anchor.set_id != 0 {
+		// Format 1 carries no set-change proofs: the chain spec's set 0 cannot check this one.
+		writeln!(
+			out,
+			"note: GRANDPA set {} finalized it, not the chain spec's set 0: a verifier needs an \
+			 anchor of set {} (receipt verify --anchor FILE)",
+			made.anchor.set_id, made.anchor.set_id
+		)?;
+	}
 	Ok(())
 }
 
