@@ -37,6 +37,7 @@ const CHECK = {
   UnknownAuthoritySet: 'Finality',
   BadJustification: 'Finality',
   NotFinalized: 'Finality',
+  BadSetChange: 'Finality',
 };
 
 /** Asserts that `result` refuses the receipt with `error`, from its check. */
@@ -88,6 +89,17 @@ describe('the valid receipt', () => {
     assert.ok(result.certifiedAt <= result.block.number);
     assert.ok(result.signedWeight >= result.threshold);
     assert.equal(typeof result.sequence, 'bigint');
+    assert.equal(result.setId, 0n, 'finalized by the anchor’s own set');
+  });
+
+  test('one finalized after two authority set changes verifies under the genesis set, naming set 2', () => {
+    const after = vectors.valid_set_changes;
+    const result = verifyReceipt(after.receipt, anchorFromJson(after.anchor), hexToU8a(after.tx));
+    assert.equal(result.ok, true, `refused: ${result.error}`);
+    assert.equal(result.batchId, after.batch_id);
+    assert.equal(result.setId, BigInt(after.set_id));
+    assert.equal(result.finalized.number, after.finalized);
+    assert.equal(anchorFromJson(after.anchor).setId, 0n);
   });
 
   test('verifies without the transaction given (the one it carries is checked), and from hex', () => {

@@ -32,6 +32,7 @@ fn main() {
 				filler,
 				on_chain: OnChain::Certified,
 				fork: false,
+				set_changes: 0,
 			});
 			let built = started.elapsed();
 			let mut times: Vec<Duration> = (0..RUNS)

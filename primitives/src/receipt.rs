@@ -241,6 +241,56 @@ pub struct ChainEvidence {
 	pub descendants: Vec<Header>,
 	/// The justification of the last of those blocks.
 	pub justification: Justification,
+	/// The changes of the GRANDPA authority set from the anchor's set to the one that signed
+	/// `justification`, oldest first (none when the anchor's set signed it).
+	pub set_changes: Vec<SetChange>,
+}
+
+/// The GRANDPA engine id: the digest items of GRANDPA's consensus log carry it.
+pub const GRANDPA_ENGINE_ID: [u8; 4] = *b"FRNK";
+
+/// One change of the GRANDPA authority set, proven under the set before it.
+///
+/// A standard change is scheduled by a block's digest (`Consensus(FRNK, SCALE(ConsensusLog::
+/// ScheduledChange { next_authorities, delay }))`, log variant 1) and enacted when the block
+/// `delay` blocks later is finalized; that block's justification is signed by the set before,
+/// and every later block is finalized by the next set, whose id is one more.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, Debug)]
+pub struct SetChange {
+	/// The block whose digest schedules the change.
+	pub header: Header,
+	/// Its descendants up to the enacting block, oldest first: exactly `delay` headers.
+	pub descendants: Vec<Header>,
+	/// The enacting block's justification, signed by the set before the change.
+	pub justification: Justification,
+}
+
+/// GRANDPA's scheduled change as its consensus log carries it.
+#[derive(Decode, Clone, PartialEq, Eq, Debug)]
+pub struct ScheduledChange {
+	/// The next set's keys and weights.
+	pub next_authorities: Vec<(AuthorityId, u64)>,
+	/// Blocks from the scheduling block to the enacting one.
+	pub delay: BlockNumber,
+}
+
+/// The one standard change `header`'s digest schedules, if it schedules exactly one (and it
+/// decodes): what [`verify`] reads from a [`SetChange`]'s header.
+pub fn scheduled_change(header: &Header) -> Option<ScheduledChange> {
+	let mut found = None;
+	for item in &header.digest.logs {
+		let sp_runtime::DigestItem::Consensus(engine, data) = item else { continue };
+		if *engine != GRANDPA_ENGINE_ID {
+			continue;
+		}
+		// ConsensusLog::ScheduledChange is variant 1; other GRANDPA logs do not change the set.
+		let Some((&1, rest)) = data.split_first() else { continue };
+		let change = ScheduledChange::decode_all(&mut &rest[..]).ok()?;
+		if found.replace(change).is_some() {
+			return None;
+		}
+	}
+	found
 }
 
 /// A receipt, version [`RECEIPT_VERSION`]. Its binary form is its SCALE encoding.
@@ -379,6 +429,11 @@ pub enum ReceiptError {
 	/// The justification is not for the last header, or is signed by too little weight.
 	#[error("NotFinalized: the justification does not finalize the block with more than two thirds of the set's weight")]
 	NotFinalized,
+	/// A set change does not hold: its header schedules no single standard change, its headers
+	/// do not reach the enacting block, or that block's justification does not finalize it under
+	/// the set before.
+	#[error("BadSetChange: a set change is not scheduled, not enacted, or not finalized by the set before it")]
+	BadSetChange,
 }
 
 impl ReceiptError {
@@ -397,7 +452,8 @@ impl ReceiptError {
 			Self::BadAncestry
 			| Self::UnknownAuthoritySet
 			| Self::BadJustification
-			| Self::NotFinalized => Check::Finality,
+			| Self::NotFinalized
+			| Self::BadSetChange => Check::Finality,
 		}
 	}
 
@@ -419,6 +475,7 @@ impl ReceiptError {
 			Self::UnknownAuthoritySet => "UnknownAuthoritySet",
 			Self::BadJustification => "BadJustification",
 			Self::NotFinalized => "NotFinalized",
+			Self::BadSetChange => "BadSetChange",
 		}
 	}
 }
@@ -442,6 +499,8 @@ pub struct Verified {
 	pub block: (BlockNumber, H256),
 	/// The block the justification finalizes.
 	pub finalized: (BlockNumber, H256),
+	/// The id of the authority set that finalized it (the anchor's, plus its set changes).
+	pub set_id: u64,
 	/// Weight of the distinct valid signers, and the weight needed.
 	pub signed_weight: (u64, u64),
 }
@@ -493,7 +552,7 @@ pub fn verify(
 	let certified_at = check_record(&batch_id, batch, chain)?;
 
 	// Finality.
-	let (finalized, signed_weight) = check_finality(chain, anchor)?;
+	let (finalized, set_id, signed_weight) = check_finality(chain, anchor)?;
 
 	Ok(Verified {
 		batch_id,
@@ -504,6 +563,7 @@ pub fn verify(
 		certified_at,
 		block: (chain.header.number, chain.header.hash()),
 		finalized,
+		set_id,
 		signed_weight,
 	})
 }
@@ -550,30 +610,63 @@ fn check_record(
 	}
 }
 
-/// Checks the headers from the block to the justified one and the justification under the
-/// anchor's set; returns the finalized block and the signed weight with the threshold.
+/// Checks the headers from the block to the justified one, the set changes from the anchor's
+/// set, and the justification under the set they lead to; returns the finalized block, that
+/// set's id, and the signed weight with the threshold.
 fn check_finality(
 	chain: &ChainEvidence,
 	anchor: &TrustAnchor,
-) -> Result<((BlockNumber, H256), (u64, u64)), ReceiptError> {
-	// The headers chain: each is the child of the one before.
-	let mut last = (chain.header.number, chain.header.hash());
-	for header in &chain.descendants {
+) -> Result<((BlockNumber, H256), u64, (u64, u64)), ReceiptError> {
+	let last = chain_end(&chain.header, &chain.descendants).ok_or(ReceiptError::BadAncestry)?;
+	let mut set_id = anchor.set_id;
+	let mut authorities = anchor.authorities.clone();
+	for change in &chain.set_changes {
+		let scheduled = scheduled_change(&change.header).ok_or(ReceiptError::BadSetChange)?;
+		if scheduled.next_authorities.is_empty()
+			|| change.descendants.len() != scheduled.delay as usize
+		{
+			return Err(ReceiptError::BadSetChange);
+		}
+		let enacting =
+			chain_end(&change.header, &change.descendants).ok_or(ReceiptError::BadSetChange)?;
+		check_justification(&change.justification, enacting, set_id, &authorities)
+			.map_err(|_| ReceiptError::BadSetChange)?;
+		set_id = set_id.checked_add(1).ok_or(ReceiptError::BadSetChange)?;
+		authorities = scheduled.next_authorities;
+	}
+	let signed = check_justification(&chain.justification, last, set_id, &authorities)?;
+	Ok((last, set_id, signed))
+}
+
+/// The last of `descendants` if each is the child of the one before, starting from `header`.
+fn chain_end(header: &Header, descendants: &[Header]) -> Option<(BlockNumber, H256)> {
+	let mut last = (header.number, header.hash());
+	for header in descendants {
 		if header.parent_hash != last.1 || Some(header.number) != last.0.checked_add(1) {
-			return Err(ReceiptError::BadAncestry);
+			return None;
 		}
 		last = (header.number, header.hash());
 	}
-	let justification = &chain.justification;
+	Some(last)
+}
+
+/// Checks that `justification` finalizes `target` under the set `set_id` of `authorities`;
+/// returns the signed weight and the threshold.
+fn check_justification(
+	justification: &Justification,
+	target: (BlockNumber, H256),
+	set_id: u64,
+	authorities: &[(AuthorityId, u64)],
+) -> Result<(u64, u64), ReceiptError> {
 	let commit = &justification.commit;
-	if (commit.target_number, commit.target_hash) != last {
+	if (commit.target_number, commit.target_hash) != target {
 		return Err(ReceiptError::NotFinalized);
 	}
 
 	// The votes' ancestry: every header by hash, each used at most once on a walk.
 	let ancestry: BTreeMap<H256, &Header> =
 		justification.votes_ancestries.iter().map(|h| (h.hash(), h)).collect();
-	let weights: BTreeMap<AuthorityId, u64> = anchor.authorities.iter().copied().collect();
+	let weights: BTreeMap<AuthorityId, u64> = authorities.iter().copied().collect();
 	let total = weights.values().fold(0u64, |sum, w| sum.saturating_add(*w));
 	let threshold = total - total.saturating_sub(1) / 3;
 
@@ -585,7 +678,7 @@ fn check_finality(
 		if signers.insert(signed.id, *weight).is_some() {
 			return Err(ReceiptError::BadJustification);
 		}
-		let payload = signed.precommit.signed_payload(justification.round, anchor.set_id);
+		let payload = signed.precommit.signed_payload(justification.round, set_id);
 		if !sp_io::crypto::ed25519_verify(&signed.signature, &payload, &signed.id) {
 			return Err(ReceiptError::BadJustification);
 		}
@@ -597,7 +690,7 @@ fn check_finality(
 	if total == 0 || signed < threshold {
 		return Err(ReceiptError::NotFinalized);
 	}
-	Ok((last, (signed, threshold)))
+	Ok((signed, threshold))
 }
 
 /// Whether the precommit's target is the commit's target or a descendant of it through

@@ -31,6 +31,102 @@ fn valid() -> &'static Fixture {
 	FIXTURE.get_or_init(|| build(Shape::valid()))
 }
 
+/// A receipt finalized by set 2, with the two set changes from the genesis set (delays 0 and 1).
+fn with_set_changes() -> &'static Fixture {
+	static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+	FIXTURE.get_or_init(|| build(Shape { set_changes: 2, ..Shape::valid() }))
+}
+
+#[test]
+fn a_receipt_after_set_changes_verifies_under_the_genesis_set() {
+	let f = with_set_changes();
+	let verified = verify(&f.receipt, Some(&f.tx), &f.anchor).expect("valid");
+	assert_eq!(f.anchor.set_id, 0);
+	assert_eq!(verified.set_id, 2);
+	assert_eq!(valid().receipt.chain.set_changes.len(), 0);
+	assert_eq!(verify(&valid().receipt, None, &valid().anchor).unwrap().set_id, 0);
+	// The scheduling digest is GRANDPA's own consensus log.
+	for (k, change) in f.receipt.chain.set_changes.iter().enumerate() {
+		let logs: Vec<_> = change
+			.header
+			.digest
+			.logs
+			.iter()
+			.filter_map(|item| {
+				item.consensus_try_to::<sp_consensus_grandpa::ConsensusLog<u32>>(
+					&sp_consensus_grandpa::GRANDPA_ENGINE_ID,
+				)
+			})
+			.collect();
+		let [sp_consensus_grandpa::ConsensusLog::ScheduledChange(change_log)] = &logs[..] else {
+			panic!("change {k}: one ScheduledChange, found {logs:?}");
+		};
+		assert_eq!(change_log.delay as usize, change.descendants.len());
+		let next: Vec<_> = voters(4, k as u8 + 1).iter().map(|v| (v.public().into(), 1)).collect();
+		assert_eq!(change_log.next_authorities, next);
+	}
+}
+
+/// Set changes altered, on the receipt with two of them.
+fn tampered_set_changes() -> Vec<(&'static str, Tamper, ReceiptError)> {
+	use ReceiptError::*;
+	vec![
+		(
+			"a set change left out",
+			|r, _| {
+				r.chain.set_changes.remove(0);
+			},
+			BadSetChange,
+		),
+		("every set change left out", |r, _| r.chain.set_changes.clear(), UnknownAuthoritySet),
+		("set changes out of order", |r, _| r.chain.set_changes.swap(0, 1), BadSetChange),
+		(
+			"set change's next authorities",
+			|r, _| {
+				let logs = &mut r.chain.set_changes[0].header.digest.logs;
+				if let Some(sp_runtime::DigestItem::Consensus(_, data)) = logs.last_mut() {
+					data[10] ^= 1;
+				}
+			},
+			BadSetChange,
+		),
+		(
+			"set change's header without the change",
+			|r, _| {
+				r.chain.set_changes[0].header.digest.logs.pop();
+			},
+			BadSetChange,
+		),
+		(
+			"set change enacted before its delay",
+			|r, _| {
+				r.chain.set_changes[1].descendants.pop();
+			},
+			BadSetChange,
+		),
+		(
+			"set change's precommit signature",
+			|r, _| r.chain.set_changes[0].justification.commit.precommits[0].signature.0[0] ^= 1,
+			BadSetChange,
+		),
+		(
+			"set change finalized by too few",
+			|r, _| {
+				r.chain.set_changes[1].justification.commit.precommits.truncate(2);
+			},
+			BadSetChange,
+		),
+		(
+			"anchor of set 1 with the change to it still carried",
+			|_, a| {
+				a.set_id = 1;
+				a.authorities = voters(4, 1).iter().map(|v| (v.public(), 1)).collect();
+			},
+			BadSetChange,
+		),
+	]
+}
+
 #[test]
 fn a_valid_receipt_verifies_and_says_what_it_proves() {
 	let f = valid();
@@ -184,6 +280,13 @@ fn every_tampered_receipt_is_refused_by_name() {
 		assert_eq!(verify(&receipt, None, &anchor).map(|_| ()), Err(expected), "{what}");
 		assert!(expected.to_string().starts_with(expected.name()), "{what}");
 	}
+	let f = with_set_changes();
+	for (what, tamper, expected) in tampered_set_changes() {
+		let (mut receipt, mut anchor) = (f.receipt.clone(), f.anchor.clone());
+		tamper(&mut receipt, &mut anchor);
+		assert_eq!(verify(&receipt, None, &anchor).map(|_| ()), Err(expected), "{what}");
+	}
+	let f = valid();
 	// The transaction handed to the verifier wins over the one carried.
 	let other = b"another transaction".to_vec();
 	assert_eq!(
@@ -365,8 +468,20 @@ fn vector_file() -> Value {
 		("server key not registered", OnChain::KeyUnregistered, ReceiptError::StorageProofInvalid),
 		("the record of another batch", OnChain::OtherBatch, ReceiptError::StorageProofInvalid),
 	];
+	let changed = with_set_changes();
+	let set_changes = tampered_set_changes().into_iter().map(|(what, tamper, expected)| {
+		let (mut receipt, mut anchor) = (changed.receipt.clone(), changed.anchor.clone());
+		tamper(&mut receipt, &mut anchor);
+		json!({
+			"name": what,
+			"receipt": hex0x(&receipt.to_bytes()),
+			"anchor": anchor_json(&anchor),
+			"error": expected.name(),
+		})
+	});
 	let tampered: Vec<Value> = tampered
 		.into_iter()
+		.chain(set_changes)
 		.chain(chain_state.into_iter().map(|(what, on_chain, expected)| {
 			let f = build(Shape { on_chain, filler: 8, ..Shape::valid() });
 			json!({
@@ -378,7 +493,7 @@ fn vector_file() -> Value {
 		}))
 		.collect();
 	json!({
-		"description": "Receipt format 1 (docs/receipts.md): one valid receipt with its trust anchor and transaction, and tampered receipts with the error each must be refused with. Written by primitives/tests/receipts.rs.",
+		"description": "Receipt format 1 (docs/receipts.md): a valid receipt with its trust anchor and transaction, a valid one finalized after two authority set changes, and tampered receipts with the error each must be refused with. Written by primitives/tests/receipts.rs.",
 		"valid": {
 			"receipt": hex0x(&f.receipt.to_bytes()),
 			"anchor": anchor_json(&f.anchor),
@@ -387,6 +502,14 @@ fn vector_file() -> Value {
 			"certified_at": CERTIFIED_AT,
 			"block": f.receipt.chain.header.number,
 			"finalized": f.receipt.chain.justification.commit.target_number,
+		},
+		"valid_set_changes": {
+			"receipt": hex0x(&changed.receipt.to_bytes()),
+			"anchor": anchor_json(&changed.anchor),
+			"tx": hex0x(&changed.tx),
+			"batch_id": hex0x(changed.receipt.batch.cert.batch_id().as_bytes()),
+			"set_id": 2,
+			"finalized": changed.receipt.chain.justification.commit.target_number,
 		},
 		"tampered": tampered,
 	})
@@ -427,6 +550,17 @@ proptest! {
 	#[test]
 	fn no_changed_byte_verifies(at in any::<prop::sample::Index>(), xor in 1u8..=255) {
 		let f = valid();
+		let mut bytes = f.receipt.to_bytes();
+		let i = at.index(bytes.len());
+		bytes[i] ^= xor;
+		let verdict = Receipt::from_bytes(&bytes).and_then(|r| verify(&r, None, &f.anchor));
+		prop_assert!(verdict.is_err(), "byte {} ^ {:#04x} still verifies", i, xor);
+	}
+
+	/// The same for a receipt that carries set changes.
+	#[test]
+	fn no_changed_byte_after_set_changes_verifies(at in any::<prop::sample::Index>(), xor in 1u8..=255) {
+		let f = with_set_changes();
 		let mut bytes = f.receipt.to_bytes();
 		let i = at.index(bytes.len());
 		bytes[i] ^= xor;

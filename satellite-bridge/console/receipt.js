@@ -117,6 +117,7 @@ const CHECK_OF = {
   UnknownAuthoritySet: 'Finality',
   BadJustification: 'Finality',
   NotFinalized: 'Finality',
+  BadSetChange: 'Finality',
 };
 
 /** The checks in the order the verifier runs them, each with what it establishes. */
@@ -147,6 +148,7 @@ export const REASONS = {
   UnknownAuthoritySet: 'the justification is signed by keys outside the trusted authority set',
   BadJustification: "a precommit's signature does not verify, is repeated or votes off the justified chain",
   NotFinalized: "the justification does not finalize the block with more than two thirds of the set's weight",
+  BadSetChange: 'a set change is not scheduled, not enacted, or not finalized by the set before it',
 };
 
 /** A refusal: `{ ok: false, error, check }`. */
@@ -284,21 +286,18 @@ function readMultiSignature(r) {
   return { variant, raw, bytes: r.bytes.subarray(start, r.pos) };
 }
 
-/** `DigestItem`: read to find where the header ends; its content is hashed, never interpreted. */
+/** `DigestItem`: `{ variant, engine, data }` (engine and data where the variant has them). */
 function readDigestItem(r) {
   const variant = r.u8();
   switch (variant) {
     case 0: // Other(Vec<u8>)
-      r.byteVec();
-      return;
+      return { variant, engine: null, data: r.byteVec() };
     case 4: // Consensus(engine [4], Vec<u8>)
     case 5: // Seal
     case 6: // PreRuntime
-      r.take(4);
-      r.byteVec();
-      return;
+      return { variant, engine: r.take(4), data: r.byteVec() };
     case 8: // RuntimeEnvironmentUpdated
-      return;
+      return { variant, engine: null, data: null };
     default:
       throw new Malformed(`digest item variant ${variant}`);
   }
@@ -311,8 +310,8 @@ function readHeader(r) {
   const number = r.compactU32();
   const stateRoot = r.take(32);
   r.take(32); // extrinsics_root
-  r.vec(readDigestItem, 1);
-  return { parentHash, number, stateRoot, hash: blake2AsU8a(r.bytes.subarray(start, r.pos), 256) };
+  const digest = r.vec(readDigestItem, 1);
+  return { parentHash, number, stateRoot, digest, hash: blake2AsU8a(r.bytes.subarray(start, r.pos), 256) };
 }
 
 function readSignedPrecommit(r) {
@@ -352,6 +351,7 @@ function readReceipt(bytes) {
     stateProof: r.vec((x) => x.byteVec(), 1),
     descendants: r.vec(readHeader, 98),
     justification: readJustification(r),
+    setChanges: r.vec((x) => ({ header: readHeader(x), descendants: x.vec(readHeader, 98), justification: readJustification(x) }), 98),
   };
   if (r.remaining() !== 0) throw new Malformed(`${r.remaining()} bytes after the receipt`);
   return { version, tx, batch, chain };
@@ -614,20 +614,52 @@ function descends(precommit, commit, ancestry) {
 
 const saturatingAdd = (a, b) => (a + b > U64_MAX ? U64_MAX : a + b);
 
-/** Check 7; returns `{ finalized, signedWeight, threshold }` or a refusal name. */
-function checkFinality(chain, anchor) {
-  // The descendants chain from the header, each the child of the one before.
-  let last = { number: chain.header.number, hash: chain.header.hash };
-  for (const header of chain.descendants) {
-    if (!u8aEq(header.parentHash, last.hash) || header.number !== last.number + 1) return { error: 'BadAncestry' };
-    last = { number: header.number, hash: header.hash };
+/** The last of `descendants` if each is the child of the one before, from `header`; else null. */
+function chainEnd(header, descendants) {
+  let last = { number: header.number, hash: header.hash };
+  for (const next of descendants) {
+    if (!u8aEq(next.parentHash, last.hash) || next.number !== last.number + 1) return null;
+    last = { number: next.number, hash: next.hash };
   }
-  const { round, commit, votesAncestries } = chain.justification;
-  if (commit.targetNumber !== last.number || !u8aEq(commit.targetHash, last.hash)) return { error: 'NotFinalized' };
+  return last;
+}
+
+// GRANDPA's engine id in digests, "FRNK".
+const GRANDPA_ENGINE_ID = utf8('FRNK');
+
+/**
+ * The one standard change a header schedules: `{ nextAuthorities, delay }`, or null when it
+ * schedules none, more than one, or one that does not decode.
+ */
+function scheduledChange(header) {
+  let found = null;
+  for (const item of header.digest) {
+    if (item.variant !== 4 || !u8aEq(item.engine, GRANDPA_ENGINE_ID)) continue;
+    // ConsensusLog::ScheduledChange is variant 1; other GRANDPA logs do not change the set.
+    if (item.data.length === 0 || item.data[0] !== 1) continue;
+    let change;
+    try {
+      const r = new Reader(item.data.subarray(1));
+      change = { nextAuthorities: r.vec((x) => [x.take(32), x.u64()], 40), delay: r.u32() };
+      if (r.remaining() !== 0) return null;
+    } catch (e) {
+      if (e instanceof Malformed) return null;
+      throw e;
+    }
+    if (found) return null;
+    found = change;
+  }
+  return found;
+}
+
+/** Whether `justification` finalizes `target` under the set `setId` of `authorities`; `{ signedWeight, threshold }` or a refusal name. */
+function checkJustification(justification, target, setId, authorities) {
+  const { round, commit, votesAncestries } = justification;
+  if (commit.targetNumber !== target.number || !u8aEq(commit.targetHash, target.hash)) return { error: 'NotFinalized' };
 
   const ancestry = new Map(votesAncestries.map((h) => [u8aToHex(h.hash), h]));
-  // A key listed twice in the anchor counts once, with its last weight.
-  const weights = new Map(anchor.authorities.map(([key, weight]) => [u8aToHex(key), weight]));
+  // A key listed twice in the set counts once, with its last weight.
+  const weights = new Map(authorities.map(([key, weight]) => [u8aToHex(key), weight]));
   let total = 0n;
   for (const weight of weights.values()) total = saturatingAdd(total, weight);
   const threshold = total - (total > 0n ? (total - 1n) / 3n : 0n);
@@ -640,7 +672,7 @@ function checkFinality(chain, anchor) {
     signers.set(id, weights.get(id));
     let valid;
     try {
-      valid = ed25519.verify(signed.signature, precommitPayload(signed, round, anchor.setId), signed.id);
+      valid = ed25519.verify(signed.signature, precommitPayload(signed, round, setId), signed.id);
     } catch {
       valid = false;
     }
@@ -649,7 +681,28 @@ function checkFinality(chain, anchor) {
   let signedWeight = 0n;
   for (const weight of signers.values()) signedWeight = saturatingAdd(signedWeight, weight);
   if (total === 0n || signedWeight < threshold) return { error: 'NotFinalized' };
-  return { finalized: last, signedWeight, threshold };
+  return { signedWeight, threshold };
+}
+
+/** Check 7; returns `{ finalized, setId, signedWeight, threshold }` or a refusal name. */
+function checkFinality(chain, anchor) {
+  const last = chainEnd(chain.header, chain.descendants);
+  if (!last) return { error: 'BadAncestry' };
+  // The set changes, from the anchor's set to the one that signed the justification.
+  let setId = anchor.setId;
+  let authorities = anchor.authorities;
+  for (const change of chain.setChanges) {
+    const scheduled = scheduledChange(change.header);
+    if (!scheduled || scheduled.nextAuthorities.length === 0 || change.descendants.length !== scheduled.delay) return { error: 'BadSetChange' };
+    const enacting = chainEnd(change.header, change.descendants);
+    if (!enacting || checkJustification(change.justification, enacting, setId, authorities).error) return { error: 'BadSetChange' };
+    if (setId === U64_MAX) return { error: 'BadSetChange' };
+    setId += 1n;
+    authorities = scheduled.nextAuthorities;
+  }
+  const signed = checkJustification(chain.justification, last, setId, authorities);
+  if (signed.error) return signed;
+  return { finalized: last, setId, ...signed };
 }
 
 // ---- the anchor from a raw chain spec (docs/receipts.md, "Anchors") ----
@@ -863,7 +916,7 @@ export function anchorFromJson(json) {
 /**
  * Verifies a binary receipt under `anchor` (`{ genesisHash, setId, authorities: [[key, weight]] }`),
  * and `tx` against its leaf when given (else the transaction the receipt carries, if any).
- * Returns `{ ok: true, batchId, serverId, sequence, leafIndex, certifiedAt, block: { number, hash },
+ * Returns `{ ok: true, batchId, serverId, sequence, leafIndex, certifiedAt, block: { number, hash }, setId,
  * finalized: { number, hash }, signedWeight, threshold }` (hashes as 0x hex, u64 values as
  * bigints), or `{ ok: false, error, check }` naming the first check that failed.
  */
@@ -927,6 +980,7 @@ export function verifyReceipt(bytes, anchor, tx) {
     certifiedAt: record.certifiedAt,
     block: { number: chain.header.number, hash: u8aToHex(chain.header.hash) },
     finalized: { number: finality.finalized.number, hash: u8aToHex(finality.finalized.hash) },
+    setId: finality.setId,
     signedWeight: finality.signedWeight,
     threshold: finality.threshold,
   };

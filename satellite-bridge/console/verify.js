@@ -66,7 +66,7 @@ function render(trusted, tx, result, ms) {
         el('span', { class: 'pill certified', 'data-testid': 'verdict', text: 'valid' }),
         ` transaction ${result.leafIndex} is in batch `,
         el('span', { class: 'hex', 'data-testid': 'verdict-batch', text: result.batchId }),
-        ` of server ${result.serverId} (sequence ${result.sequence}), certified at block ${result.certifiedAt}; the record is in block ${result.block.number}, finalized at block ${result.finalized.number} by weight ${result.signedWeight} of ${total} (at least ${result.threshold} needed).`,
+        ` of server ${result.serverId} (sequence ${result.sequence}), certified at block ${result.certifiedAt}; the record is in block ${result.block.number}, finalized at block ${result.finalized.number} by GRANDPA set ${result.setId}${result.setId === anchor.setId ? '' : ` (reached from set ${anchor.setId} by the receipt's set changes)`} with weight ${result.signedWeight} (at least ${result.threshold} needed).`,
       )
     : el(
         'p',

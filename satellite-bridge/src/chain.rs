@@ -185,6 +185,17 @@ impl std::fmt::Debug for Chain {
 	}
 }
 
+/// `sc_consensus_grandpa::FinalityProof`, as `grandpa_proveFinality` encodes it.
+#[derive(Debug, Clone, Decode)]
+pub struct FinalityProof {
+	/// The block the justification finalizes.
+	pub block: H256,
+	/// Its GRANDPA justification, SCALE-encoded.
+	pub justification: Vec<u8>,
+	/// Headers from the asked block to `block`, when the node thinks the asker lacks them.
+	pub unknown_headers: Vec<Header>,
+}
+
 impl Chain {
 	/// Connects to the node's RPC endpoint (`ws://` or `wss://`).
 	pub async fn connect(url: &Url) -> Result<Self, ChainError> {
@@ -293,6 +304,22 @@ impl Chain {
 			.and_then(|b| b.justifications)
 			.and_then(|js| js.into_iter().find(|(engine, _)| engine == b"FRNK"))
 			.map(|(_, justification)| justification))
+	}
+
+	/// The node's GRANDPA finality proof for block `number` (`grandpa_proveFinality`): the
+	/// block it justifies (for a block of a past authority set, the last block of that set, the
+	/// one that enacted the next set), that block's justification (SCALE), and the headers
+	/// between. `None` when the node has no justification to give.
+	pub async fn prove_finality(
+		&self,
+		number: BlockNumber,
+	) -> Result<Option<FinalityProof>, ChainError> {
+		let value: Option<String> =
+			self.rpc.request("grandpa_proveFinality", rpc_params![number]).await?;
+		let Some(value) = value else { return Ok(None) };
+		let bytes = hex::decode(value.trim_start_matches("0x"))
+			.map_err(|_| ChainError::NotSpaceNotary("hex in grandpa_proveFinality".into()))?;
+		decode("GRANDPA finality proof", &bytes).map(Some)
 	}
 
 	/// The trie nodes that prove the values at `keys` in block `hash`'s state

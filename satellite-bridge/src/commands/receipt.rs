@@ -3,9 +3,10 @@
 //!
 //! `make` gathers the evidence from a node — the batch's record and transactions, a block whose
 //! state holds the record, the trie nodes that prove it, and the first GRANDPA justification the
-//! node stores at or after the certification — then checks the receipt itself, under the
-//! authority set the chain names, before it writes anything: it never writes a receipt that does
-//! not verify. `verify` needs no node: it reads the trust anchor from a raw chain spec (or an
+//! node stores at or after the certification, and the GRANDPA set changes from the genesis set
+//! to the set that signed it — then checks the receipt itself, under the genesis set (or, with no
+//! set change, the set the chain names), before it writes anything: it never writes a receipt
+//! that does not verify. `verify` needs no node: it reads the trust anchor from a raw chain spec (or an
 //! anchor file) and prints each check, the verdict and what it trusted.
 //!
 //! A receipt is written in its binary form (SCALE), or with `--json` as a JSON document that
@@ -18,9 +19,9 @@ use serde_json::{json, Value};
 use sp_core::H256;
 use space_notary_primitives::{
 	receipt::{
-		batch_record_key, server_key_owner_key, verify, AuthorityId, BatchEvidence, ChainEvidence,
-		Check, Justification, Receipt, ReceiptError, TrustAnchor, TxEvidence, Verified,
-		MAX_RECEIPT_BYTES, RECEIPT_VERSION,
+		batch_record_key, scheduled_change, server_key_owner_key, verify, AuthorityId,
+		BatchEvidence, ChainEvidence, Check, Justification, Receipt, ReceiptError, SetChange,
+		TrustAnchor, TxEvidence, Verified, MAX_RECEIPT_BYTES, RECEIPT_VERSION,
 	},
 	records::BatchStatus,
 	text::parse_h256,
@@ -34,6 +35,11 @@ use std::{
 
 use super::batch::ProofDocument;
 use codec::Decode;
+
+/// The most set changes a receipt carries, and the most blocks between a change's scheduling
+/// block and its enacting block that `make` walks back.
+const MAX_SET_CHANGES: usize = 256;
+const MAX_CHANGE_DELAY: usize = 4096;
 
 /// How far past the certification `make` looks for a stored justification before it says there
 /// is none yet. The node stores one every `GRANDPA_JUSTIFICATION_PERIOD` (8) blocks; this many
@@ -172,7 +178,25 @@ pub async fn make(
 		))
 	})?;
 	let (set_id, authorities) = chain.grandpa_set(justified_hash).await?;
-	let anchor = TrustAnchor { genesis_hash: chain.genesis_hash(), set_id, authorities };
+	let set_changes = match set_changes(chain, justified_number).await {
+		Ok(changes) => changes,
+		// A node without GRANDPA's finality proofs: the genesis set needs none.
+		Err(_) if set_id == 0 => Vec::new(),
+		Err(error) => return Err(error),
+	};
+	let anchor = if set_changes.is_empty() {
+		TrustAnchor { genesis_hash: chain.genesis_hash(), set_id, authorities }
+	} else {
+		// Checked from the genesis set, as a verifier with the chain spec checks it.
+		let genesis = block_hash(chain, 0).await?;
+		let (set_id, authorities) = chain.grandpa_set(genesis).await.map_err(|e| {
+			CommandError::BadRequest(format!(
+				"the GRANDPA set of block 0, which a receipt after a set change is checked from, \
+				 cannot be read ({e}); ask a node that keeps block 0's state"
+			))
+		})?;
+		TrustAnchor { genesis_hash: chain.genesis_hash(), set_id, authorities }
+	};
 
 	// The justified block's own state first (no headers to carry); if the server's key changed
 	// between the certification and that block, the certification block's state and the headers
@@ -210,6 +234,7 @@ pub async fn make(
 				state_proof: chain.read_proof(&keys, hash).await?,
 				descendants,
 				justification: justification.clone(),
+				set_changes: set_changes.clone(),
 			},
 		};
 		match verify(&receipt, None, &anchor) {
@@ -221,6 +246,55 @@ pub async fn make(
 		}
 	}
 	Err(self_check_failed(batch_id, last_error))
+}
+
+/// The GRANDPA set changes from set 0 to the set that finalized block `justified`, from the
+/// node's finality proofs: for a block of a past set, `grandpa_proveFinality` answers with the
+/// justification of that set's last block, the one that enacted the next set; the change is
+/// scheduled in that block or in one up to [`MAX_CHANGE_DELAY`] blocks before it.
+async fn set_changes(chain: &Chain, justified: u32) -> Result<Vec<SetChange>, CommandError> {
+	let mut changes = Vec::new();
+	let mut from = 0u32;
+	loop {
+		let proof = chain.prove_finality(from).await?.ok_or_else(|| {
+			CommandError::BadRequest(format!(
+				"the node has no GRANDPA finality proof for block {from}"
+			))
+		})?;
+		let enacting = chain.header(proof.block).await?;
+		if justified <= enacting.number {
+			return Ok(changes);
+		}
+		if changes.len() == MAX_SET_CHANGES {
+			return Err(CommandError::BadRequest(format!(
+				"over {MAX_SET_CHANGES} GRANDPA set changes before block {justified}"
+			)));
+		}
+		let mut scheduling = enacting.clone();
+		let mut descendants = Vec::new();
+		while scheduled_change(&scheduling)
+			.is_none_or(|c| scheduling.number.checked_add(c.delay) != Some(enacting.number))
+		{
+			if descendants.len() == MAX_CHANGE_DELAY || scheduling.number == 0 {
+				return Err(CommandError::BadRequest(format!(
+					"block {} enacted a GRANDPA set change that no block up to \
+					 {MAX_CHANGE_DELAY} before it schedules as a standard change (a forced \
+					 change cannot be proven)",
+					enacting.number
+				)));
+			}
+			let parent = chain.header(scheduling.parent_hash).await?;
+			descendants.insert(0, std::mem::replace(&mut scheduling, parent));
+		}
+		let justification = Justification::decode(&mut &proof.justification[..]).map_err(|e| {
+			CommandError::BadRequest(format!(
+				"the justification of block {} does not decode: {e}",
+				enacting.number
+			))
+		})?;
+		changes.push(SetChange { header: scheduling, descendants, justification });
+		from = enacting.number.saturating_add(1);
+	}
 }
 
 fn self_check_failed(batch_id: BatchId, error: ReceiptError) -> CommandError {
@@ -252,7 +326,8 @@ pub fn to_json(made: &Made) -> Value {
 			"block": v.block.0,
 			"finalized": v.finalized.0,
 			"genesis_hash": format!("{:?}", made.anchor.genesis_hash),
-			"set_id": made.anchor.set_id,
+			"set_id": v.set_id,
+			"set_changes": made.receipt.chain.set_changes.len(),
 		},
 	})
 }
@@ -306,15 +381,20 @@ async fn make_command(args: MakeArgs, out: &mut impl Write) -> Result<(), Comman
 	writeln!(
 		out,
 		"certified at block {}, record proven in block {} ({:?}), finalized at block {} by GRANDPA set {} ({} of {} weight needed)",
-		v.certified_at, v.block.0, v.block.1, v.finalized.0, made.anchor.set_id, v.signed_weight.0, v.signed_weight.1
+		v.certified_at, v.block.0, v.block.1, v.finalized.0, v.set_id, v.signed_weight.0, v.signed_weight.1
 	)?;
-	if made.anchor.set_id != 0 {
-		// Format 1 carries no set-change proofs: the chain spec's set 0 cannot check this one.
+	if !made.receipt.chain.set_changes.is_empty() {
 		writeln!(
 			out,
-			"note: GRANDPA set {} finalized it, not the chain spec's set 0: a verifier needs an \
-			 anchor of set {} (receipt verify --anchor FILE)",
-			made.anchor.set_id, made.anchor.set_id
+			"it carries the {} GRANDPA set changes from the genesis set, so the chain spec checks it",
+			made.receipt.chain.set_changes.len()
+		)?;
+	} else if made.anchor.set_id != 0 {
+		writeln!(
+			out,
+			"note: GRANDPA set {} finalized it and the node gave no set changes: a verifier \
+			 needs an anchor of that set (receipt verify --anchor FILE)",
+			made.anchor.set_id
 		)?;
 	}
 	Ok(())
@@ -366,7 +446,7 @@ fn verify_command(args: VerifyArgs, out: &mut impl Write) -> Result<(), CommandE
 				out,
 				"valid: transaction {} (leaf {:?}) is in batch {:?} of server {} (sequence {}), \
 				 certified at block {}; the record is in block {} ({:?}), finalized at block {} \
-				 ({:?}) by weight {} of {} (at least {} needed)",
+				 ({:?}) by GRANDPA set {}{} with weight {} (at least {} needed)",
 				v.leaf_index,
 				v.leaf,
 				v.batch_id,
@@ -377,8 +457,13 @@ fn verify_command(args: VerifyArgs, out: &mut impl Write) -> Result<(), CommandE
 				v.block.1,
 				v.finalized.0,
 				v.finalized.1,
+				v.set_id,
+				if v.set_id == anchor.set_id {
+					String::new()
+				} else {
+					format!(" (reached from set {} by the receipt's set changes)", anchor.set_id)
+				},
 				v.signed_weight.0,
-				total,
 				v.signed_weight.1
 			)?;
 			Ok(())
