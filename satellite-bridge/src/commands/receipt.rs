@@ -13,15 +13,15 @@
 //! carries the binary form in hex beside a summary that no verifier trusts.
 
 use super::{batch::TxChoice, ChainArgs, CommandError};
-use crate::chain::{self, Chain};
+use crate::chain::{self, Chain, FinalityProof};
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 use sp_core::H256;
 use space_notary_primitives::{
 	receipt::{
 		batch_record_key, scheduled_change, server_key_owner_key, verify, AuthorityId,
-		BatchEvidence, ChainEvidence, Check, Justification, Receipt, ReceiptError, SetChange,
-		TrustAnchor, TxEvidence, Verified, MAX_RECEIPT_BYTES, RECEIPT_VERSION,
+		BatchEvidence, ChainEvidence, Check, Header, Justification, Receipt, ReceiptError,
+		SetChange, TrustAnchor, TxEvidence, Verified, MAX_RECEIPT_BYTES, RECEIPT_VERSION,
 	},
 	records::BatchStatus,
 	text::parse_h256,
@@ -252,7 +252,10 @@ pub async fn make(
 /// node's finality proofs: for a block of a past set, `grandpa_proveFinality` answers with the
 /// justification of that set's last block, the one that enacted the next set; the change is
 /// scheduled in that block or in one up to [`MAX_CHANGE_DELAY`] blocks before it.
-async fn set_changes(chain: &Chain, justified: u32) -> Result<Vec<SetChange>, CommandError> {
+async fn set_changes(
+	chain: &impl FinalitySource,
+	justified: u32,
+) -> Result<Vec<SetChange>, CommandError> {
 	let mut changes = Vec::new();
 	let mut from = 0u32;
 	loop {
@@ -294,6 +297,24 @@ async fn set_changes(chain: &Chain, justified: u32) -> Result<Vec<SetChange>, Co
 		})?;
 		changes.push(SetChange { header: scheduling, descendants, justification });
 		from = enacting.number.saturating_add(1);
+	}
+}
+
+/// What collecting set changes reads from a node: a [`Chain`], or in tests a chain in memory.
+pub(crate) trait FinalitySource {
+	/// `grandpa_proveFinality(number)`.
+	async fn prove_finality(&self, number: u32) -> Result<Option<FinalityProof>, CommandError>;
+	/// The header of block `hash`.
+	async fn header(&self, hash: H256) -> Result<Header, CommandError>;
+}
+
+impl FinalitySource for Chain {
+	async fn prove_finality(&self, number: u32) -> Result<Option<FinalityProof>, CommandError> {
+		Ok(Chain::prove_finality(self, number).await?)
+	}
+
+	async fn header(&self, hash: H256) -> Result<Header, CommandError> {
+		Ok(Chain::header(self, hash).await?)
 	}
 }
 
@@ -544,4 +565,125 @@ fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, CommandError> {
 		return Err(CommandError::BadRequest(format!("{} is over {limit} bytes", path.display())));
 	}
 	Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use codec::Encode;
+	use sp_runtime::{traits::Header as _, Digest, DigestItem};
+	use space_notary_primitives::receipt::{Commit, GRANDPA_ENGINE_ID};
+
+	/// A chain in memory with two set changes: scheduled at block 10 with a delay of 2 (set 0
+	/// ends at block 12), and at block 20 with no delay (set 1 ends at block 20); blocks up to 30
+	/// are finalized. Its finality proofs answer as polkadot-sdk's `FinalityProofProvider` does:
+	/// for a block of a past set, the justification of that set's last block; after the last
+	/// change, the latest one.
+	struct Mock {
+		headers: Vec<Header>,
+		ends: Vec<u32>,
+	}
+
+	fn justification(of: &Header) -> Justification {
+		Justification {
+			round: u64::from(of.number),
+			commit: Commit { target_hash: of.hash(), target_number: of.number, precommits: vec![] },
+			votes_ancestries: vec![],
+		}
+	}
+
+	fn change(next: u8, delay: u32) -> DigestItem {
+		let key = AuthorityId::from_raw([next; 32]);
+		let mut log = vec![1u8];
+		(vec![(key, 1u64)], delay).encode_to(&mut log);
+		DigestItem::Consensus(GRANDPA_ENGINE_ID, log)
+	}
+
+	/// Headers 0..=30, each the child of the one before, with `logs(number)` in its digest.
+	fn chain(logs: impl Fn(u32) -> Vec<DigestItem>) -> Vec<Header> {
+		let mut headers: Vec<Header> = Vec::new();
+		for number in 0..=30u32 {
+			let parent = headers.last().map(|h| h.hash()).unwrap_or_default();
+			let mut digest = vec![DigestItem::PreRuntime(*b"aura", number.encode())];
+			digest.extend(logs(number));
+			headers.push(Header::new(
+				number,
+				H256::zero(),
+				H256::zero(),
+				parent,
+				Digest { logs: digest },
+			));
+		}
+		headers
+	}
+
+	fn two_changes(number: u32) -> Vec<DigestItem> {
+		match number {
+			10 => vec![change(1, 2)],
+			// A GRANDPA log that changes no set (Pause) beside the change.
+			20 => vec![DigestItem::Consensus(GRANDPA_ENGINE_ID, vec![4, 0, 0, 0, 0]), change(2, 0)],
+			_ => vec![],
+		}
+	}
+
+	impl FinalitySource for Mock {
+		async fn prove_finality(&self, number: u32) -> Result<Option<FinalityProof>, CommandError> {
+			let end = self.ends.iter().find(|end| number <= **end).copied().unwrap_or(30);
+			let block = &self.headers[end as usize];
+			Ok(Some(FinalityProof {
+				block: block.hash(),
+				justification: justification(block).encode(),
+				unknown_headers: vec![],
+			}))
+		}
+
+		async fn header(&self, hash: H256) -> Result<Header, CommandError> {
+			self.headers
+				.iter()
+				.find(|h| h.hash() == hash)
+				.cloned()
+				.ok_or_else(|| CommandError::BadRequest("unknown header".into()))
+		}
+	}
+
+	#[tokio::test]
+	async fn set_changes_are_collected_from_set_0_to_the_justified_block_s_set() {
+		let mock = Mock { headers: chain(two_changes), ends: vec![12, 20] };
+		let numbers = |c: &SetChange| {
+			(
+				c.header.number,
+				c.descendants.iter().map(|h| h.number).collect::<Vec<_>>(),
+				c.justification.commit.target_number,
+			)
+		};
+		// A block of set 0, and the last block of set 0: no change.
+		for justified in [5, 12] {
+			assert_eq!(set_changes(&mock, justified).await.unwrap(), vec![], "block {justified}");
+		}
+		// A block of set 1: the first change, scheduled at 10, enacted and justified at 12.
+		let one = set_changes(&mock, 13).await.unwrap();
+		assert_eq!(one.iter().map(numbers).collect::<Vec<_>>(), vec![(10, vec![11, 12], 12)]);
+		assert_eq!(one[0].header, mock.headers[10]);
+		assert_eq!(one[0].justification, justification(&mock.headers[12]));
+		// A block of set 2: both, the second scheduled and enacted at 20.
+		let two = set_changes(&mock, 25).await.unwrap();
+		assert_eq!(
+			two.iter().map(numbers).collect::<Vec<_>>(),
+			vec![(10, vec![11, 12], 12), (20, vec![], 20)]
+		);
+		for change in &two {
+			let scheduled =
+				scheduled_change(&change.header).expect("the header schedules a change");
+			assert_eq!(scheduled.delay as usize, change.descendants.len());
+		}
+	}
+
+	#[tokio::test]
+	async fn a_set_change_that_no_block_schedules_is_refused() {
+		// Set 0 ends at block 12, but no block schedules a standard change (as after a forced
+		// change, which a receipt cannot prove).
+		let mock = Mock { headers: chain(|_| vec![]), ends: vec![12] };
+		let error = set_changes(&mock, 13).await.unwrap_err().to_string();
+		assert!(error.contains("block 12 enacted a GRANDPA set change"), "{error}");
+	}
 }
