@@ -543,28 +543,28 @@ fn a_receipt_vector_file_matches_this_crate() {
 	}
 }
 
+/// Whether the receipt `f` holds, with byte `at` changed by `xor`, still verifies.
+fn changed_byte_verifies(f: &Fixture, at: prop::sample::Index, xor: u8) -> (usize, bool) {
+	let mut bytes = f.receipt.to_bytes();
+	let i = at.index(bytes.len());
+	bytes[i] ^= xor;
+	(i, Receipt::from_bytes(&bytes).and_then(|r| verify(&r, None, &f.anchor)).is_ok())
+}
+
 proptest! {
 	#![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
 	/// No receipt that differs from a valid one in one byte verifies: every byte is evidence.
 	#[test]
 	fn no_changed_byte_verifies(at in any::<prop::sample::Index>(), xor in 1u8..=255) {
-		let f = valid();
-		let mut bytes = f.receipt.to_bytes();
-		let i = at.index(bytes.len());
-		bytes[i] ^= xor;
-		let verdict = Receipt::from_bytes(&bytes).and_then(|r| verify(&r, None, &f.anchor));
-		prop_assert!(verdict.is_err(), "byte {} ^ {:#04x} still verifies", i, xor);
+		let (i, verifies) = changed_byte_verifies(valid(), at, xor);
+		prop_assert!(!verifies, "byte {} ^ {:#04x} still verifies", i, xor);
 	}
 
 	/// The same for a receipt that carries set changes.
 	#[test]
 	fn no_changed_byte_after_set_changes_verifies(at in any::<prop::sample::Index>(), xor in 1u8..=255) {
-		let f = with_set_changes();
-		let mut bytes = f.receipt.to_bytes();
-		let i = at.index(bytes.len());
-		bytes[i] ^= xor;
-		let verdict = Receipt::from_bytes(&bytes).and_then(|r| verify(&r, None, &f.anchor));
-		prop_assert!(verdict.is_err(), "byte {} ^ {:#04x} still verifies", i, xor);
+		let (i, verifies) = changed_byte_verifies(with_set_changes(), at, xor);
+		prop_assert!(!verifies, "byte {} ^ {:#04x} still verifies", i, xor);
 	}
 }

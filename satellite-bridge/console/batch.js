@@ -18,8 +18,8 @@ export function el(tag, attrs = {}, ...children) {
   return e;
 }
 
-/** A `<dl>` of `[term, value, testid]` rows; hex values wrap anywhere. */
-function fields(rows) {
+/** A `<dl>` of `[term, value, testid]` rows (null and undefined values left out); hex values wrap anywhere. The verify page uses it too. */
+export function fields(rows) {
   const dl = el('dl', { class: 'fields' });
   for (const [term, value, testid] of rows) {
     if (value === undefined || value === null) continue;

@@ -3,7 +3,7 @@
 // receipt.js in the page, and shows each check and the verdict. It makes no request: the
 // page's modules are all it loads.
 
-import { el } from './batch.js';
+import { el, fields } from './batch.js';
 import { CHECKS, MAX_CHAIN_SPEC_BYTES, MAX_RECEIPT_BYTES, REASONS, anchorFromChainSpec, anchorFromJson, receiptFileBytes, verifyReceipt } from './receipt.js';
 
 const $ = (id) => document.getElementById(id);
@@ -31,17 +31,6 @@ function trustedFrom(file) {
   if (json?.genesis !== undefined) return { source: `the chain spec ${file.name}`, anchor: anchorFromChainSpec(json) };
   if (json?.genesis_hash !== undefined) return { source: `the anchor file ${file.name}`, anchor: anchorFromJson(json) };
   throw new Error(`${file.name} is neither a chain spec (genesis) nor a trust anchor (genesis_hash)`);
-}
-
-function fields(rows) {
-  const dl = el('dl', { class: 'fields' });
-  for (const [term, value, testid] of rows) {
-    const dd = el('dd', { text: String(value) });
-    if (String(value).startsWith('0x')) dd.className = 'hex';
-    if (testid) dd.dataset.testid = testid;
-    dl.append(el('dt', { text: term }), dd);
-  }
-  return dl;
 }
 
 function render(trusted, tx, result, ms) {
