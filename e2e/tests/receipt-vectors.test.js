@@ -1,4 +1,4 @@
-// The receipt vectors of primitives/test-vectors/receipt-v1.json, checked by the JS verifier
+// The receipt vectors of primitives/test-vectors/receipt-v2.json, checked by the JS verifier
 // (lib/receipt.js), written from docs/receipts.md alone. The vectors come from the Rust verifier;
 // agreement here means two independent implementations accept the valid receipt with the same
 // result and refuse every tampered one by the same name. No node is needed.
@@ -14,7 +14,7 @@ import { serverKeyPair } from '../lib/notary.js';
 import { MAX_RECEIPT_BYTES, TWOX_128, anchorFromJson, verifyReceipt, verifyScheme } from '../lib/receipt.js';
 
 const vectors = JSON.parse(
-  fs.readFileSync(new URL('../../primitives/test-vectors/receipt-v1.json', import.meta.url), 'utf8'),
+  fs.readFileSync(new URL('../../primitives/test-vectors/receipt-v2.json', import.meta.url), 'utf8'),
 );
 const { valid } = vectors;
 const validBytes = hexToU8a(valid.receipt);

@@ -12,6 +12,8 @@
 //! - [`certificate`]: [`BatchCertificate`], [`BatchId`], the server and satellite payloads, the
 //!   signature checks, and the certificate over a batch's transactions
 //!   ([`BatchCertificate::over_transactions`], [`BatchCertificate::check_transactions`]).
+//! - [`countersignature`]: a server's satellites, the v2 countersignature (which satellite,
+//!   its clock at signing) and the attestation the chain records for each one it accepts.
 //! - [`merkle`]: the batch root over transaction leaves and per-transaction inclusion proofs,
 //!   built with polkadot-sdk's `binary-merkle-tree` and verified only along the exact path of
 //!   the claimed leaf (the module docs say why).
@@ -32,6 +34,7 @@
 extern crate alloc;
 
 pub mod certificate;
+pub mod countersignature;
 pub mod ground_station;
 pub mod link;
 pub mod merkle;
@@ -45,6 +48,10 @@ pub use certificate::{
 	BatchCertificate, BatchId, SatelliteKey, SatelliteSignature, ServerId, ServerKey,
 	ServerSignature, SignatureError, TransactionsError, CERTIFICATE_VERSION, SATELLITE_DOMAIN,
 	SERVER_DOMAIN,
+};
+pub use countersignature::{
+	satellite_payload_v2, Attestation, Countersignature, MaxSatellitesPerServer, SatelliteId,
+	MAX_SATELLITES_PER_SERVER, SATELLITE_DOMAIN_V2,
 };
 pub use merkle::{batch_root, leaf_hash, InclusionProof};
 

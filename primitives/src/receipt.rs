@@ -1,13 +1,14 @@
 //! Receipts: a proof, checkable offline by anyone, that one transaction was in a batch that
-//! the chain finalized as countersigned by its server's satellite key.
+//! the chain finalized as countersigned by its server's satellites.
 //!
 //! A [`Receipt`] joins three pieces of evidence, each checked against the one before:
 //!
 //! 1. the transaction: its leaf and its [`InclusionProof`] up to the certificate's batch root;
-//! 2. the batch: the certificate, the server's signature under its key, the satellite's
-//!    countersignature under the server's satellite key;
-//! 3. the chain: a block header whose state holds the batch's record, `Certified` with that
-//!    countersignature and key, and the server key registered to the server (a storage proof:
+//! 2. the batch: the certificate, the server's signature under its key, and the countersignature
+//!    of every satellite that certified it (each an [`Attestation`]: the satellite, its key for
+//!    the server, its clock at signing for a v2 countersignature, and its signature);
+//! 3. the chain: a block header whose state holds the batch's record, `Certified` with exactly
+//!    those attestations, and the server key registered to the server (a storage proof:
 //!    the trie nodes from the header's state root down to both values); then the headers from that
 //!    block to a block that GRANDPA finalized, and the justification of that block, signed by
 //!    more than two thirds of the weight of an authority set the verifier trusts.
@@ -28,11 +29,11 @@
 //! specified by this crate and its docs alone, and the verification runs `no_std`.
 
 use crate::{
-	certificate::{verify_satellite_signature, verify_server_signature},
+	certificate::verify_server_signature,
+	countersignature::{Attestation, SatelliteId},
 	merkle::leaf_hash,
 	records::{BatchRecord, BatchStatus},
-	BatchCertificate, BatchId, InclusionProof, SatelliteKey, SatelliteSignature, ServerId,
-	ServerKey, ServerSignature,
+	BatchCertificate, BatchId, InclusionProof, ServerId, ServerKey, ServerSignature,
 };
 use alloc::{collections::BTreeMap, vec::Vec};
 use codec::{Decode, DecodeAll, DecodeLimit, DecodeWithMemTracking, Encode};
@@ -41,7 +42,10 @@ use sp_core::{ed25519, H256};
 use sp_runtime::traits::{BlakeTwo256, Header as _};
 
 /// The receipt format this crate writes and reads.
-pub const RECEIPT_VERSION: u8 = 1;
+///
+/// Format 2 carries the batch's attestations (format 1 carried one satellite key and signature,
+/// before a server could have several satellites and a countersignature its satellite's time).
+pub const RECEIPT_VERSION: u8 = 2;
 
 /// The largest binary receipt [`Receipt::from_bytes`] reads. A receipt is a few kilobytes; the
 /// bound keeps a hostile file from costing more than this much memory to refuse.
@@ -222,10 +226,9 @@ pub struct BatchEvidence {
 	pub server_key: ServerKey,
 	/// The server's signature over the certificate.
 	pub server_signature: ServerSignature,
-	/// The satellite key the chain certified the batch under.
-	pub satellite_key: SatelliteKey,
-	/// The satellite's countersignature.
-	pub satellite_signature: SatelliteSignature,
+	/// The countersignatures that certified the batch, as the chain recorded them (at least
+	/// one; as many as the server's quorum asked).
+	pub attestations: Vec<Attestation>,
 }
 
 /// The chain's part: the record in a block's state, and that block's finality.
@@ -342,9 +345,9 @@ pub enum Check {
 	Transaction,
 	/// The server signed the certificate.
 	ServerSignature,
-	/// The satellite countersigned the batch.
+	/// Every attestation's satellite countersigned the batch.
 	SatelliteSignature,
-	/// The block's state holds the record, certified with that countersignature and key, and
+	/// The block's state holds the record, certified with those attestations, and
 	/// the server key registered to the server.
 	Record,
 	/// The block is finalized under the anchor's authority set.
@@ -366,11 +369,11 @@ impl Check {
 	/// A short description for a verdict.
 	pub fn describe(self) -> &'static str {
 		match self {
-			Check::Format => "receipt format (version 1, well formed)",
+			Check::Format => "receipt format (version 2, well formed)",
 			Check::Genesis => "certificate names the trusted chain",
 			Check::Transaction => "transaction is in the batch (merkle path to the root)",
 			Check::ServerSignature => "server signature over the certificate",
-			Check::SatelliteSignature => "satellite countersignature",
+			Check::SatelliteSignature => "satellite countersignatures",
 			Check::Record => "chain state holds the batch certified (storage proof)",
 			Check::Finality => "block finalized by the trusted GRANDPA authority set",
 		}
@@ -400,8 +403,9 @@ pub enum ReceiptError {
 	/// The server signature does not verify under the receipt's server key.
 	#[error("BadServerSignature: the server signature does not verify under the server key")]
 	BadServerSignature,
-	/// The countersignature does not verify under the receipt's satellite key.
-	#[error("BadSatelliteSignature: the countersignature does not verify under the satellite key")]
+	/// An attestation's countersignature does not verify under its satellite key, or the
+	/// receipt carries none.
+	#[error("BadSatelliteSignature: a countersignature does not verify under its satellite key, or there is none")]
 	BadSatelliteSignature,
 	/// The storage proof does not reach the header's state root, or lacks a value it must prove.
 	#[error("StorageProofInvalid: the storage proof does not prove the batch's record and the server key against the block's state root")]
@@ -409,8 +413,8 @@ pub enum ReceiptError {
 	/// The record on chain is for another certificate or server signature.
 	#[error("RecordMismatch: the chain's record is for another certificate or server signature")]
 	RecordMismatch,
-	/// The record is not `Certified` with the receipt's countersignature and satellite key.
-	#[error("NotCertified: the chain's record is not certified with this countersignature and satellite key")]
+	/// The record is not `Certified` with exactly the receipt's attestations.
+	#[error("NotCertified: the chain's record is not certified with these countersignatures")]
 	NotCertified,
 	/// The server key is not registered to the certificate's server in that block's state.
 	#[error(
@@ -495,6 +499,12 @@ pub struct Verified {
 	pub leaf: H256,
 	/// The block the chain certified the batch at.
 	pub certified_at: BlockNumber,
+	/// The ground server's clock when it issued the certificate (`issued_at_ms`).
+	pub issued_at_ms: u64,
+	/// The satellites that certified the batch, each with its clock at signing (`None` for a v1
+	/// countersignature): the certificate existed by the earliest of these times, which the
+	/// ground server does not hold.
+	pub satellites: Vec<(SatelliteId, Option<u64>)>,
 	/// The block whose state holds the record.
 	pub block: (BlockNumber, H256),
 	/// The block the justification finalizes.
@@ -540,13 +550,14 @@ pub fn verify(
 	verify_server_signature(cert, &batch.server_signature, &batch.server_key)
 		.map_err(|_| ReceiptError::BadServerSignature)?;
 	let batch_id = cert.batch_id();
-	verify_satellite_signature(
-		&batch_id,
-		&batch.server_signature,
-		&batch.satellite_signature,
-		&batch.satellite_key,
-	)
-	.map_err(|_| ReceiptError::BadSatelliteSignature)?;
+	if batch.attestations.is_empty() {
+		return Err(ReceiptError::BadSatelliteSignature);
+	}
+	for attestation in &batch.attestations {
+		attestation
+			.verify(&batch_id, &batch.server_signature)
+			.map_err(|_| ReceiptError::BadSatelliteSignature)?;
+	}
 
 	// Record.
 	let certified_at = check_record(&batch_id, batch, chain)?;
@@ -561,6 +572,8 @@ pub fn verify(
 		leaf_index: evidence.proof.leaf_index,
 		leaf: evidence.leaf,
 		certified_at,
+		issued_at_ms: cert.issued_at_ms,
+		satellites: batch.attestations.iter().map(|a| (a.satellite_id, a.signed_at_ms)).collect(),
 		block: (chain.header.number, chain.header.hash()),
 		finalized,
 		set_id,
@@ -595,9 +608,8 @@ fn check_record(
 		return Err(ReceiptError::RecordMismatch);
 	}
 	let certified_at = match record.status {
-		BatchStatus::Certified { satellite_signature, satellite_key, certified_at }
-			if satellite_signature == batch.satellite_signature
-				&& satellite_key == batch.satellite_key =>
+		BatchStatus::Certified { attestations, certified_at }
+			if attestations.as_slice() == batch.attestations.as_slice() =>
 		{
 			certified_at
 		},

@@ -4,10 +4,35 @@
 //! other's code.
 
 use crate::{
-	BatchCertificate, BatchId, SatelliteKey, SatelliteSignature, ServerKey, ServerSignature,
+	countersignature::{Attestation, MaxSatellitesPerServer, SatelliteId},
+	BatchCertificate, BatchId, SatelliteKey, ServerKey, ServerSignature,
 };
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
+use sp_runtime::BoundedVec;
+
+/// A batch's attestations: at most one per satellite of its server.
+pub type Attestations = BoundedVec<Attestation, MaxSatellitesPerServer>;
+
+/// One of a server's satellites: its number and the key it holds for this server alone.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub struct ServerSatellite {
+	/// The satellite's number.
+	pub id: SatelliteId,
+	/// The ed25519 key it countersigns this server's batches with.
+	pub key: SatelliteKey,
+}
 
 /// Whether a server may submit batches and have them certified.
 #[derive(
@@ -54,17 +79,18 @@ pub enum ExpiryReason {
 	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
 pub enum BatchStatus<BlockNumber> {
-	/// Waiting for the satellite's countersignature until `expires_at`.
+	/// Waiting for countersignatures until `expires_at`.
 	Pending {
 		/// The block whose initialisation expires the batch if it is still pending.
 		expires_at: BlockNumber,
+		/// Countersignatures accepted so far, fewer than the server's quorum (always empty for a
+		/// quorum of one).
+		attestations: Attestations,
 	},
-	/// Countersigned by the server's satellite key.
+	/// Countersigned by as many of its server's satellites as the server's quorum asks.
 	Certified {
-		/// The satellite's signature over the satellite payload.
-		satellite_signature: SatelliteSignature,
-		/// The satellite key it verified under (the server's key at the time).
-		satellite_key: SatelliteKey,
+		/// The countersignatures that certified it, in the order they were accepted.
+		attestations: Attestations,
 		/// Block of certification.
 		certified_at: BlockNumber,
 	},
@@ -106,8 +132,10 @@ pub struct ServerInfo<AccountId> {
 	pub operator: AccountId,
 	/// The server's signing key.
 	pub server_key: ServerKey,
-	/// The satellite's key for this server.
-	pub satellite_key: SatelliteKey,
+	/// The satellites that serve this server, each with its key for this server.
+	pub satellites: alloc::vec::Vec<ServerSatellite>,
+	/// How many distinct satellites must countersign a batch to certify it.
+	pub quorum: u32,
 	/// Active or suspended.
 	pub status: ServerStatus,
 	/// Sequence of the last batch accepted on chain.
@@ -140,4 +168,28 @@ pub enum InclusionError {
 	LeafCountMismatch,
 	/// The proof does not lead to the certificate's `batch_root` along the claimed leaf's path.
 	BadProof,
+}
+
+impl<AccountId> ServerInfo<AccountId> {
+	/// The server's satellite `id`, if it has one.
+	pub fn satellite(&self, id: SatelliteId) -> Option<&ServerSatellite> {
+		self.satellites.iter().find(|s| s.id == id)
+	}
+
+	/// The satellite that holds `key` for this server, if any.
+	pub fn satellite_with_key(&self, key: &SatelliteKey) -> Option<&ServerSatellite> {
+		self.satellites.iter().find(|s| &s.key == key)
+	}
+}
+
+impl<BlockNumber> BatchStatus<BlockNumber> {
+	/// The countersignatures accepted for the batch so far (none for an expired batch).
+	pub fn attestations(&self) -> &[Attestation] {
+		match self {
+			Self::Pending { attestations, .. } | Self::Certified { attestations, .. } => {
+				attestations
+			},
+			Self::Expired { .. } => &[],
+		}
+	}
 }

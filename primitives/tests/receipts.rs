@@ -2,7 +2,7 @@
 //! signatures; a valid one verifies, every tampered one is refused by its name, the layout and
 //! the signing payload are polkadot-sdk's own, and no changed byte ever verifies.
 //!
-//! The same fixture writes `test-vectors/receipt-v1.json` (the valid receipt, its anchor and the
+//! The same fixture writes `test-vectors/receipt-v2.json` (the valid receipt, its anchor and the
 //! tampered receipts with the error each must get), which implementations that do not use this
 //! crate check themselves against; `a_receipt_vector_file_matches_this_crate` fails when the file
 //! and the code disagree (`UPDATE_RECEIPT_VECTORS=1` rewrites it).
@@ -137,6 +137,15 @@ fn a_valid_receipt_verifies_and_says_what_it_proves() {
 	assert_eq!(verified.sequence, 7);
 	assert_eq!(verified.leaf_index, 2);
 	assert_eq!(verified.certified_at, CERTIFIED_AT);
+	// The time window: the ground's claim, and the satellites' clocks that bound it above.
+	assert_eq!(verified.issued_at_ms, cert.issued_at_ms);
+	assert_eq!(
+		verified.satellites,
+		vec![
+			(SATELLITE_IDS[0], Some(cert.issued_at_ms + 60_000)),
+			(SATELLITE_IDS[1], Some(cert.issued_at_ms + 2_700_000))
+		]
+	);
 	assert_eq!(verified.block, (13, f.receipt.chain.header.hash()));
 	assert_eq!(verified.finalized.0, 15);
 	assert_eq!(verified.signed_weight, (3, 3));
@@ -154,7 +163,7 @@ type Tamper = fn(&mut Receipt, &mut TrustAnchor);
 fn tampered() -> Vec<(&'static str, Tamper, ReceiptError)> {
 	use ReceiptError::*;
 	vec![
-		("version", |r, _| r.version = 2, UnsupportedVersion(2)),
+		("format 1", |r, _| r.version = 1, UnsupportedVersion(1)),
 		("anchor of another chain", |_, a| a.genesis_hash = H256::repeat_byte(1), WrongGenesis),
 		("certificate's genesis", |r, _| r.batch.cert.genesis_hash = H256::zero(), WrongGenesis),
 		("leaf", |r, _| r.tx.leaf.0[0] ^= 1, LeafMismatch),
@@ -187,10 +196,51 @@ fn tampered() -> Vec<(&'static str, Tamper, ReceiptError)> {
 		),
 		(
 			"satellite signature",
-			|r, _| r.batch.satellite_signature.0[0] ^= 1,
+			|r, _| r.batch.attestations[0].signature.0[0] ^= 1,
 			BadSatelliteSignature,
 		),
-		("satellite key", |r, _| r.batch.satellite_key = pair(9).public(), BadSatelliteSignature),
+		(
+			"second satellite's signature",
+			|r, _| r.batch.attestations[1].signature.0[0] ^= 1,
+			BadSatelliteSignature,
+		),
+		(
+			"satellite key",
+			|r, _| r.batch.attestations[0].satellite_key = pair(9).public(),
+			BadSatelliteSignature,
+		),
+		(
+			"satellite number",
+			|r, _| r.batch.attestations[0].satellite_id += 1,
+			BadSatelliteSignature,
+		),
+		(
+			"satellite time moved",
+			|r, _| r.batch.attestations[1].signed_at_ms = Some(1),
+			BadSatelliteSignature,
+		),
+		(
+			"v2 countersignature read as v1",
+			|r, _| r.batch.attestations[0].signed_at_ms = None,
+			BadSatelliteSignature,
+		),
+		(
+			"no countersignature",
+			|r, _| r.batch.attestations.clear(),
+			BadSatelliteSignature,
+		),
+		(
+			"one of the quorum left out",
+			|r, _| {
+				r.batch.attestations.pop();
+			},
+			NotCertified,
+		),
+		(
+			"attestations reordered",
+			|r, _| r.batch.attestations.swap(0, 1),
+			NotCertified,
+		),
 		("state root", |r, _| r.chain.header.state_root.0[0] ^= 1, StorageProofInvalid),
 		(
 			"state proof without a node",
@@ -393,9 +443,11 @@ fn bytes_that_are_not_a_receipt_are_refused_by_name() {
 	let mut longer = bytes.clone();
 	longer.push(0);
 	assert_eq!(Receipt::from_bytes(&longer), Err(ReceiptError::Malformed));
-	let mut v2 = bytes.clone();
-	v2[0] = 2;
-	assert_eq!(Receipt::from_bytes(&v2), Err(ReceiptError::UnsupportedVersion(2)));
+	for version in [1, 3] {
+		let mut other = bytes.clone();
+		other[0] = version;
+		assert_eq!(Receipt::from_bytes(&other), Err(ReceiptError::UnsupportedVersion(version)));
+	}
 	let huge = vec![1u8; space_notary_primitives::receipt::MAX_RECEIPT_BYTES + 1];
 	assert_eq!(Receipt::from_bytes(&huge), Err(ReceiptError::Malformed));
 }
@@ -493,7 +545,7 @@ fn vector_file() -> Value {
 		}))
 		.collect();
 	json!({
-		"description": "Receipt format 1 (docs/receipts.md): a valid receipt with its trust anchor and transaction, a valid one finalized after two authority set changes, and tampered receipts with the error each must be refused with. Written by primitives/tests/receipts.rs.",
+		"description": "Receipt format 2 (docs/receipts.md): a valid receipt, certified by two satellites, with its trust anchor and transaction, a valid one finalized after two authority set changes, and tampered receipts with the error each must be refused with. Written by primitives/tests/receipts.rs.",
 		"valid": {
 			"receipt": hex0x(&f.receipt.to_bytes()),
 			"anchor": anchor_json(&f.anchor),
@@ -517,7 +569,7 @@ fn vector_file() -> Value {
 
 #[test]
 fn a_receipt_vector_file_matches_this_crate() {
-	let path = concat!(env!("CARGO_MANIFEST_DIR"), "/test-vectors/receipt-v1.json");
+	let path = concat!(env!("CARGO_MANIFEST_DIR"), "/test-vectors/receipt-v2.json");
 	let expected = serde_json::to_string_pretty(&vector_file()).unwrap() + "\n";
 	if std::env::var_os("UPDATE_RECEIPT_VECTORS").is_some() {
 		std::fs::write(path, &expected).unwrap();

@@ -901,7 +901,7 @@ function normalizeAnchor(anchor) {
 }
 
 /**
- * Reads an anchor in the JSON shape of primitives/test-vectors/receipt-v1.json:
+ * Reads an anchor in the JSON shape of primitives/test-vectors/receipt-v2.json:
  * `{ genesis_hash: hex, set_id, authorities: [[hex, weight], ...] }`. Integers may be numbers or
  * decimal strings (for u64 values past 2^53).
  */
