@@ -16,7 +16,7 @@ use sp_runtime::{
 	ApplyExtrinsicResult,
 };
 use sp_version::RuntimeVersion;
-use space_notary_primitives::{BatchCertificate, BatchId, InclusionProof, ServerId};
+use space_notary_primitives::{BatchCertificate, BatchId, InclusionProof, SatelliteId, ServerId};
 
 use super::{
 	AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, InherentDataExt, Nonce,
@@ -207,6 +207,14 @@ impl_runtime_apis! {
 
 		fn satellite_payload(batch_id: BatchId) -> Result<Vec<u8>, PayloadError> {
 			SpaceNotary::satellite_payload(batch_id)
+		}
+
+		fn satellite_payload_v2(
+			batch_id: BatchId,
+			satellite_id: SatelliteId,
+			signed_at_ms: u64,
+		) -> Result<Vec<u8>, PayloadError> {
+			SpaceNotary::satellite_payload_v2(batch_id, satellite_id, signed_at_ms)
 		}
 
 		fn verify_inclusion(

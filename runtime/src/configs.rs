@@ -183,11 +183,16 @@ parameter_types! {
 		(200 + 400 * MAX_PENDING_PER_SERVER as Balance) * STORAGE_BYTE_DEPOSIT;
 	// A week to see why a batch expired before its record goes.
 	pub const ExpiredRetention: BlockNumber = 7 * DAYS;
+	/// A satellite's clock may read up to two minutes past the block's timestamp: the timestamp
+	/// trails real time by up to a block (6 s), and a satellite's clock, corrected from GNSS or
+	/// the ground at each pass, drifts by far less than this between corrections.
+	pub const SatelliteClockTolerance: u64 = 120_000;
 }
 
 impl pallet_space_notary::Config for Runtime {
 	type RegistrarOrigin = EnsureRoot<AccountId>;
 	type UnixTime = Timestamp;
+	type SatelliteClockTolerance = SatelliteClockTolerance;
 	type MaxTxsPerBatch = ConstU32<1024>;
 	type MaxTxBytes = ConstU32<{ 16 * 1024 }>;
 	type MaxBatchBytes = ConstU32<{ 1024 * 1024 }>;

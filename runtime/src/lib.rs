@@ -77,7 +77,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("space-notary"),
 	impl_name: alloc::borrow::Cow::Borrowed("space-notary"),
 	authoring_version: 1,
-	spec_version: 101,
+	spec_version: 102,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -153,9 +153,10 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Migrations to run on upgrade, besides the pallets' own.
+/// Migrations to run on upgrade, besides the pallets' own: Space Notary's storage from version 1
+/// (one satellite key per server) to 2 (satellites, quorum, attestations).
 #[allow(unused_parens)]
-type Migrations = ();
+type Migrations = (pallet_space_notary::migrations::v2::MigrateV1ToV2<Runtime>,);
 
 /// Dispatches to the pallets.
 pub type Executive = frame_executive::Executive<

@@ -52,17 +52,40 @@
 //! [`Pallet::check_pending`] (two reads): the batch is known (`UnknownBatch`), pending
 //! (`AlreadyCertified`, `BatchExpired`, also for a batch past its expiry that the schedule has
 //! not reached yet), and its server exists (`UnknownServer`) and is active (`ServerSuspended`).
-//! Then [`Pallet::check_satellite_signature`]: the signature verifies under the server's current
-//! satellite key (`BadSatelliteSignature`). The pool checks every entry of a bundle cheaply
-//! before it verifies any signature.
+//! Then [`Pallet::precheck_claim`], no signature yet:
+//!
+//! 1. which satellite: a v2 countersignature names one of the server's satellites
+//!    (`UnknownSatellite`); a v1 one is taken only from a server with one satellite and a quorum
+//!    of one (`CountersignatureV1NotAccepted`), whose satellite it then is;
+//! 2. `AlreadyAttested`: that satellite has not countersigned the batch yet, so a quorum counts
+//!    distinct satellites;
+//! 3. v2 only, the satellite's clock: not before the certificate's `issued_at_ms`
+//!    (`SignedBeforeIssued`: a satellite cannot have seen a certificate before it existed), and
+//!    at most `SatelliteClockTolerance` past the chain's clock (`SignedInFuture`).
+//!
+//! Then [`Pallet::check_attestation_signature`]: the signature verifies under that satellite's
+//! current key for the server, over the payload of its version (`BadSatelliteSignature`). The
+//! pool checks every entry of a bundle cheaply before it verifies any signature.
 
 use crate::{pallet::*, BatchStatus, ServerStatus};
 use frame_support::{ensure, traits::Get};
 use frame_system::pallet_prelude::BlockNumberFor;
+use frame_support::traits::UnixTime;
 use space_notary_primitives::{
-	batch_root, total_bytes, verify_satellite_signature, verify_server_signature, BatchCertificate,
-	BatchId, SatelliteSignature, ServerKey, ServerSignature, SignatureError, CERTIFICATE_VERSION,
+	batch_root, total_bytes, verify_server_signature, Attestation, BatchCertificate, BatchId,
+	Countersignature, SatelliteSignature, ServerKey, ServerSignature, SignatureError,
+	CERTIFICATE_VERSION,
 };
+
+/// A countersignature as a relay brings it: v1 (the transition form: no satellite, no time) or
+/// v2.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Claim {
+	/// A v1 signature: taken only from a server's one satellite.
+	V1(SatelliteSignature),
+	/// A v2 countersignature: the satellite, its clock, its signature.
+	V2(Countersignature),
+}
 
 /// Which sequences [`Pallet::precheck_batch`] takes.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -149,44 +172,93 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// Checks a countersignature without writing anything; returns the pending batch, its
-	/// expiry and its server on success: [`Self::check_pending`], then the signature.
+	/// Checks a v1 countersignature without writing anything ([`Self::check_attestation`]).
 	pub fn check_countersignature(
 		batch_id: &BatchId,
 		signature: &SatelliteSignature,
 	) -> Result<Countersigned<T>, Error<T>> {
-		let pending = Self::check_pending(batch_id)?;
-		Self::check_satellite_signature(batch_id, signature, &pending)?;
-		Ok(pending)
+		Self::check_attestation(batch_id, &Claim::V1(*signature)).map(|(pending, _)| pending)
 	}
 
-	/// The signature half of [`Self::check_countersignature`]: `signature` verifies under
-	/// the server's current satellite key over the satellite payload.
-	pub(crate) fn check_satellite_signature(
+	/// Checks a countersignature without writing anything, in the order of the
+	/// [module docs](self); returns the pending batch, its expiry and its server, and the
+	/// attestation it would record.
+	pub fn check_attestation(
 		batch_id: &BatchId,
-		signature: &SatelliteSignature,
+		claim: &Claim,
+	) -> Result<(Countersigned<T>, Attestation), Error<T>> {
+		let pending = Self::check_pending(batch_id)?;
+		let attestation = Self::precheck_claim(claim, &pending)?;
+		Self::check_attestation_signature(batch_id, &attestation, &pending)?;
+		Ok((pending, attestation))
+	}
+
+	/// The cheap checks of a countersignature of a pending batch (no signature): which of the
+	/// server's satellites, not counted yet, and (v2) its clock. Returns the attestation it
+	/// would record. Reads the chain's clock for a v2 claim.
+	pub(crate) fn precheck_claim(
+		claim: &Claim,
+		pending: &Countersigned<T>,
+	) -> Result<Attestation, Error<T>> {
+		let server = &pending.server;
+		let attestation = match claim {
+			Claim::V1(signature) => {
+				let [only] = server.satellites.as_slice() else {
+					return Err(Error::<T>::CountersignatureV1NotAccepted);
+				};
+				ensure!(server.quorum == 1, Error::<T>::CountersignatureV1NotAccepted);
+				Attestation {
+					satellite_id: only.id,
+					satellite_key: only.key,
+					signed_at_ms: None,
+					signature: *signature,
+				}
+			},
+			Claim::V2(cs) => {
+				let satellite =
+					server.satellite(cs.satellite_id).ok_or(Error::<T>::UnknownSatellite)?;
+				Attestation::v2(cs, satellite.key)
+			},
+		};
+		let already = pending.batch.status.attestations();
+		ensure!(
+			!already.iter().any(|a| a.satellite_id == attestation.satellite_id),
+			Error::<T>::AlreadyAttested
+		);
+		if let Some(signed_at) = attestation.signed_at_ms {
+			ensure!(signed_at >= pending.batch.cert.issued_at_ms, Error::<T>::SignedBeforeIssued);
+			let now_ms = u64::try_from(T::UnixTime::now().as_millis()).unwrap_or(u64::MAX);
+			ensure!(
+				signed_at <= now_ms.saturating_add(T::SatelliteClockTolerance::get()),
+				Error::<T>::SignedInFuture
+			);
+		}
+		Ok(attestation)
+	}
+
+	/// The signature half of [`Self::check_attestation`]: the attestation's signature verifies
+	/// under its satellite's current key for the server, over the payload of its version.
+	pub(crate) fn check_attestation_signature(
+		batch_id: &BatchId,
+		attestation: &Attestation,
 		pending: &Countersigned<T>,
 	) -> Result<(), Error<T>> {
-		verify_satellite_signature(
-			batch_id,
-			&pending.batch.server_signature,
-			signature,
-			&pending.server.satellite_key,
-		)
-		.map_err(|_| Error::<T>::BadSatelliteSignature)
+		attestation
+			.verify(batch_id, &pending.batch.server_signature)
+			.map_err(|_| Error::<T>::BadSatelliteSignature)
 	}
 
-	/// The cheap half of [`Self::check_countersignature`] (two reads, no signature): the
+	/// The first checks of [`Self::check_attestation`] (two reads, no signature): the
 	/// batch is pending and not past its expiry, its server exists and is active.
 	pub fn check_pending(batch_id: &BatchId) -> Result<Countersigned<T>, Error<T>> {
 		let batch = Batches::<T>::get(batch_id).ok_or(Error::<T>::UnknownBatch)?;
 		let now = frame_system::Pallet::<T>::block_number();
 		let expires_at = match batch.status {
 			// Expired as of `expires_at`, even while the schedule catches up.
-			BatchStatus::Pending { expires_at } if now >= expires_at => {
+			BatchStatus::Pending { expires_at, .. } if now >= expires_at => {
 				return Err(Error::<T>::BatchExpired)
 			},
-			BatchStatus::Pending { expires_at } => expires_at,
+			BatchStatus::Pending { expires_at, .. } => expires_at,
 			BatchStatus::Certified { .. } => return Err(Error::<T>::AlreadyCertified),
 			BatchStatus::Expired { .. } => return Err(Error::<T>::BatchExpired),
 		};

@@ -149,6 +149,7 @@ pub use pallet::*;
 mod benchmarking;
 mod checks;
 mod extension;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod offchain;
@@ -163,7 +164,7 @@ mod try_state;
 pub mod types;
 pub mod weights;
 
-pub use checks::Countersigned;
+pub use checks::{Claim, Countersigned};
 pub use extension::ValidateSpaceNotaryCalls;
 pub use types::*;
 pub use weights::WeightInfo;
@@ -200,8 +201,8 @@ pub mod pallet {
 		SaturatedConversion,
 	};
 	use space_notary_primitives::{
-		offchain_txs_key, total_bytes, BatchCertificate, BatchId, SatelliteKey, SatelliteSignature,
-		ServerId, ServerKey, ServerSignature,
+		offchain_txs_key, total_bytes, BatchCertificate, BatchId, Countersignature, SatelliteId,
+		SatelliteKey, SatelliteSignature, ServerId, ServerKey, ServerSignature,
 	};
 
 	/// One transaction of a batch, bounded by `MaxTxBytes`.
@@ -213,16 +214,19 @@ pub mod pallet {
 		ServerRecord<<T as frame_system::Config>::AccountId, <T as Config>::MaxPendingPerServer>;
 	/// The batch record as stored.
 	pub type BatchRecordOf<T> = BatchRecord<BlockNumberFor<T>>;
-	/// A bundle of countersignatures, bounded by `MaxCountersignaturesPerCall`.
+	/// A bundle of v1 countersignatures, bounded by `MaxCountersignaturesPerCall`.
 	pub type CountersignaturesOf<T> =
 		BoundedVec<(BatchId, SatelliteSignature), <T as Config>::MaxCountersignaturesPerCall>;
+	/// A bundle of v2 countersignatures, bounded by `MaxCountersignaturesPerCall`.
+	pub type AttestationsOf<T> =
+		BoundedVec<(BatchId, Countersignature), <T as Config>::MaxCountersignaturesPerCall>;
 	/// A balance of the deposit currency.
 	pub type BalanceOf<T> =
 		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 
 	/// The storage layout's version. See the crate docs' "Storage versions" for what a change
-	/// of a bound needs.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// of a bound needs; [`crate::migrations`] takes a chain from each version to the next.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -241,8 +245,15 @@ pub mod pallet {
 		type RegistrarOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// The chain's clock (the timestamp pallet): bounds how long a batch ahead of its
-		/// sequence waits in the pool ([`FUTURE_BATCH_WAIT_MS`]).
+		/// sequence waits in the pool ([`FUTURE_BATCH_WAIT_MS`]), and how far ahead a
+		/// satellite's clock may read (`SatelliteClockTolerance`).
 		type UnixTime: frame_support::traits::UnixTime;
+
+		/// How far past the chain's clock (the block's timestamp) a satellite's clock may read in
+		/// a v2 countersignature, in milliseconds: the chain's clock trails real time by up to a
+		/// block, and a satellite's clock drifts between corrections.
+		#[pallet::constant]
+		type SatelliteClockTolerance: Get<u64>;
 
 		/// Most transactions in one batch.
 		#[pallet::constant]
@@ -313,9 +324,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Servers<T: Config> = StorageMap<_, Twox64Concat, ServerId, ServerRecordOf<T>>;
 
-	/// Which server a satellite key belongs to: each server has its own.
+	/// Which server, and which of its satellites, a satellite key belongs to: each satellite has
+	/// its own key for each server it serves.
 	#[pallet::storage]
-	pub type SatelliteKeyOwner<T> = StorageMap<_, Blake2_128Concat, SatelliteKey, ServerId>;
+	pub type SatelliteKeyOwner<T> =
+		StorageMap<_, Blake2_128Concat, SatelliteKey, (ServerId, SatelliteId)>;
 
 	/// Which server a server key belongs to: each server has its own.
 	#[pallet::storage]
@@ -376,12 +389,63 @@ pub mod pallet {
 			/// Its new signing key.
 			server_key: ServerKey,
 		},
-		/// A server's satellite key changed; pending batches now need the new key.
+		/// One of a server's satellites has a new key for it; its countersignatures under the old
+		/// key on pending batches were dropped, and it signs them again under the new one.
 		SatelliteKeyChanged {
 			/// The server.
 			server_id: ServerId,
+			/// The satellite.
+			satellite_id: SatelliteId,
 			/// The satellite's new key for this server.
 			satellite_key: SatelliteKey,
+			/// How many pending batches lost its countersignature under the old key.
+			dropped: u32,
+		},
+		/// A satellite now serves a server: its countersignatures count towards the server's
+		/// quorum.
+		SatelliteAdded {
+			/// The server.
+			server_id: ServerId,
+			/// The satellite.
+			satellite_id: SatelliteId,
+			/// The key it holds for this server.
+			satellite_key: SatelliteKey,
+		},
+		/// A satellite no longer serves a server; its countersignatures on pending batches were
+		/// dropped.
+		SatelliteRemoved {
+			/// The server.
+			server_id: ServerId,
+			/// The satellite.
+			satellite_id: SatelliteId,
+			/// How many pending batches lost its countersignature.
+			dropped: u32,
+		},
+		/// A server's quorum changed.
+		QuorumChanged {
+			/// The server.
+			server_id: ServerId,
+			/// Distinct satellites a batch now needs.
+			quorum: u32,
+			/// Pending batches that already held that many countersignatures and were certified
+			/// by the change.
+			certified: u32,
+		},
+		/// A satellite's countersignature of a pending batch was accepted; the batch is certified
+		/// (`BatchCertified` follows) when `count` reaches `quorum`.
+		BatchAttested {
+			/// The issuing server.
+			server_id: ServerId,
+			/// The batch.
+			batch_id: BatchId,
+			/// The satellite that countersigned.
+			satellite_id: SatelliteId,
+			/// The satellite's clock when it signed (unix ms), `None` for a v1 countersignature.
+			signed_at_ms: Option<u64>,
+			/// Distinct satellites that countersigned the batch so far.
+			count: u32,
+			/// Distinct satellites the server's quorum asks for.
+			quorum: u32,
 		},
 		/// A server was suspended.
 		ServerSuspended {
@@ -507,6 +571,24 @@ pub mod pallet {
 		EmptyBundle,
 		/// A countersignature bundle names one batch twice.
 		DuplicateInBundle,
+		/// The server has no satellite with this number.
+		UnknownSatellite,
+		/// This satellite serves the server already.
+		SatelliteAlreadyServes,
+		/// The server has `MAX_SATELLITES_PER_SERVER` satellites already.
+		TooManySatellites,
+		/// The quorum would be zero or more than the server's satellites.
+		QuorumUnreachable,
+		/// This satellite's countersignature of the batch is recorded already.
+		AlreadyAttested,
+		/// The satellite's clock at signing is before the certificate's `issued_at_ms`.
+		SignedBeforeIssued,
+		/// The satellite's clock at signing is more than `SatelliteClockTolerance` past the
+		/// chain's clock.
+		SignedInFuture,
+		/// A v1 countersignature (no satellite, no time) for a server with more than one
+		/// satellite or a quorum above one: only v2 says which satellite signed.
+		CountersignatureV1NotAccepted,
 	}
 
 	#[pallet::hooks]
@@ -543,7 +625,9 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Registers a ground server and assigns it the next server id.
+		/// Registers a ground server, served by one satellite (`satellite_id`, holding
+		/// `satellite_key` for this server alone) with a quorum of one, and assigns it the next
+		/// server id. More satellites: [`Pallet::add_satellite`].
 		///
 		/// Origin: `RegistrarOrigin`. Checks: neither key belongs to another server, the
 		/// operator can cover `ServerDeposit`, which is held from it until deregistration.
@@ -554,6 +638,7 @@ pub mod pallet {
 			origin: OriginFor<T>,
 			operator: T::AccountId,
 			server_key: ServerKey,
+			satellite_id: SatelliteId,
 			satellite_key: SatelliteKey,
 		) -> DispatchResult {
 			T::RegistrarOrigin::ensure_origin(origin)?;
@@ -572,13 +657,15 @@ pub mod pallet {
 			ServerDeposits::<T>::insert(server_id, deposit);
 			NextServerId::<T>::put(next);
 			ServerKeyOwner::<T>::insert(&server_key, server_id);
-			SatelliteKeyOwner::<T>::insert(satellite_key, server_id);
+			SatelliteKeyOwner::<T>::insert(satellite_key, (server_id, satellite_id));
+			let satellite = ServerSatellite { id: satellite_id, key: satellite_key };
 			Servers::<T>::insert(
 				server_id,
 				ServerRecord {
 					operator: operator.clone(),
 					server_key,
-					satellite_key,
+					satellites: BoundedVec::truncate_from(alloc::vec![satellite]),
+					quorum: 1,
 					status: ServerStatus::Active,
 					last_sequence: 0,
 					last_batch: BatchId::zero(),
@@ -615,31 +702,47 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Replaces the satellite key of a server. From now on only the new key certifies,
-		/// pending batches included (the space node signs them again with its new key).
+		/// Replaces the key one of a server's satellites holds for it. From now on only the new
+		/// key certifies for that satellite, pending batches included: its countersignatures
+		/// under the old key are dropped from them (a rotation is often a response to
+		/// compromise), and the satellite signs them again with its new key.
 		///
-		/// Origin: `RegistrarOrigin`. Checks: the server exists, the key belongs to no other
-		/// server. Emits `SatelliteKeyChanged`. Complexity: O(1).
+		/// Origin: `RegistrarOrigin`. Checks: the server exists and has the satellite, the key
+		/// belongs to no satellite of any server. Emits `SatelliteKeyChanged`. Complexity: O(p),
+		/// p = pending batches (at most `MaxPendingPerServer`).
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::set_satellite_key())]
+		#[pallet::weight(T::WeightInfo::set_satellite_key(T::MaxPendingPerServer::get()))]
 		pub fn set_satellite_key(
 			origin: OriginFor<T>,
 			server_id: ServerId,
+			satellite_id: SatelliteId,
 			satellite_key: SatelliteKey,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			T::RegistrarOrigin::ensure_origin(origin)?;
 			let mut server = Servers::<T>::get(server_id).ok_or(Error::<T>::UnknownServer)?;
+			let index = server
+				.satellites
+				.iter()
+				.position(|s| s.id == satellite_id)
+				.ok_or(Error::<T>::UnknownSatellite)?;
 			ensure!(
 				!SatelliteKeyOwner::<T>::contains_key(satellite_key),
 				Error::<T>::SatelliteKeyInUse
 			);
 
-			SatelliteKeyOwner::<T>::remove(server.satellite_key);
-			SatelliteKeyOwner::<T>::insert(satellite_key, server_id);
-			server.satellite_key = satellite_key;
+			SatelliteKeyOwner::<T>::remove(server.satellites[index].key);
+			SatelliteKeyOwner::<T>::insert(satellite_key, (server_id, satellite_id));
+			server.satellites[index].key = satellite_key;
+			let pending = server.pending.len() as u32;
+			let dropped = Self::drop_attestations(&server, satellite_id);
 			Servers::<T>::insert(server_id, server);
-			Self::deposit_event(Event::SatelliteKeyChanged { server_id, satellite_key });
-			Ok(())
+			Self::deposit_event(Event::SatelliteKeyChanged {
+				server_id,
+				satellite_id,
+				satellite_key,
+				dropped,
+			});
+			Ok(Some(T::WeightInfo::set_satellite_key(pending)).into())
 		}
 
 		/// Suspends a server: no new batches, no certification; pending batches keep their TTL.
@@ -659,21 +762,28 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Resumes a suspended server.
+		/// Resumes a suspended server. Pending batches that reached the quorum while it was
+		/// suspended (the quorum was lowered) are certified now.
 		///
 		/// Origin: `RegistrarOrigin`. Checks: the server exists and is suspended.
-		/// Emits `ServerResumed`. Complexity: O(1).
+		/// Emits `ServerResumed`, and `BatchCertified` for each batch certified. Complexity: O(p),
+		/// p = pending batches (at most `MaxPendingPerServer`).
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::resume_server())]
-		pub fn resume_server(origin: OriginFor<T>, server_id: ServerId) -> DispatchResult {
+		#[pallet::weight(T::WeightInfo::resume_server(T::MaxPendingPerServer::get()))]
+		pub fn resume_server(
+			origin: OriginFor<T>,
+			server_id: ServerId,
+		) -> DispatchResultWithPostInfo {
 			T::RegistrarOrigin::ensure_origin(origin)?;
 			let mut server = Servers::<T>::get(server_id).ok_or(Error::<T>::UnknownServer)?;
 			ensure!(server.status == ServerStatus::Suspended, Error::<T>::ServerNotSuspended);
 
 			server.status = ServerStatus::Active;
+			let pending = server.pending.len() as u32;
+			Self::certify_reached(server_id, &mut server);
 			Servers::<T>::insert(server_id, server);
 			Self::deposit_event(Event::ServerResumed { server_id });
-			Ok(())
+			Ok(Some(T::WeightInfo::resume_server(pending)).into())
 		}
 
 		/// Deregisters a server: its pending batches expire now, its keys are freed, its deposit
@@ -692,7 +802,9 @@ pub mod pallet {
 			let server = Servers::<T>::take(server_id).ok_or(Error::<T>::UnknownServer)?;
 
 			ServerKeyOwner::<T>::remove(&server.server_key);
-			SatelliteKeyOwner::<T>::remove(server.satellite_key);
+			for satellite in &server.satellites {
+				SatelliteKeyOwner::<T>::remove(satellite.key);
+			}
 			let now = frame_system::Pallet::<T>::block_number();
 			let expired = server.pending.len() as u32;
 			for batch_id in &server.pending {
@@ -749,7 +861,7 @@ pub mod pallet {
 					cert,
 					server_signature,
 					submitted_at: now,
-					status: BatchStatus::Pending { expires_at },
+					status: BatchStatus::Pending { expires_at, attestations: Default::default() },
 				},
 			);
 			Self::deposit_event(Event::BatchSubmitted {
@@ -762,14 +874,16 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Records the satellite's countersignature of a pending batch.
+		/// Records a v1 countersignature of a pending batch (no satellite named, no time): the
+		/// transition form, accepted only for a server with one satellite and a quorum of one,
+		/// and checked under that satellite's key ([`Pallet::submit_attestation`] is the v2 form).
 		///
 		/// Origin: none (an unsigned transaction from the off-chain worker, the bridge or
 		/// polkadot.js; valid only if the checks below pass) or signed by any account (fee
 		/// refunded when the countersignature is valid and new). Checks: the batch is pending,
-		/// its server is active, and the signature verifies under the server's current satellite
-		/// key over the satellite payload. Emits `BatchCertified`. Complexity: O(1) plus the
-		/// server's pending list (bounded by `MaxPendingPerServer`).
+		/// its server is active and takes v1, and the signature verifies under the server's
+		/// satellite key over the v1 payload. Emits `BatchAttested` and `BatchCertified`.
+		/// Complexity: O(1) plus the server's pending list (bounded by `MaxPendingPerServer`).
 		///
 		/// In the pool (bare transactions, [`Pallet::validate_countersignature`]), a refusal that
 		/// can turn valid is an `UnknownTransaction`, which the pool does not ban, so the same
@@ -786,12 +900,12 @@ pub mod pallet {
 			signature: SatelliteSignature,
 		) -> DispatchResultWithPostInfo {
 			let relayer = Self::relayer(origin)?;
-			Self::certify(batch_id, signature, relayer)?;
+			Self::attest(batch_id, Claim::V1(signature), relayer)?;
 			Ok(Pays::No.into())
 		}
 
-		/// Records the satellite's countersignatures of several pending batches: a bundle, for
-		/// relays that come back from a pass with many at once.
+		/// Records v1 countersignatures of several pending batches: a bundle, for relays that
+		/// come back from a pass with many at once.
 		///
 		/// Origin: as [`Pallet::submit_countersignature`]. Each entry is checked on its own, as
 		/// that call checks it: a valid one certifies its batch; one that fails is skipped with
@@ -807,24 +921,149 @@ pub mod pallet {
 			entries: CountersignaturesOf<T>,
 		) -> DispatchResultWithPostInfo {
 			let relayer = Self::relayer(origin)?;
-			ensure!(!entries.is_empty(), Error::<T>::EmptyBundle);
-			let mut first_error = None;
-			let mut certified = 0u32;
-			for (batch_id, signature) in entries {
-				match Self::certify(batch_id, signature, relayer.clone()) {
-					Ok(()) => certified += 1,
-					Err(error) => {
-						let error: DispatchError = error.into();
-						first_error.get_or_insert(error);
-						Self::deposit_event(Event::CountersignatureSkipped { batch_id, error });
-					},
-				}
-			}
-			match first_error {
-				None => Ok(Pays::No.into()),
-				Some(error) if certified == 0 => Err(error.into()),
-				Some(_) => Ok(Pays::Yes.into()),
-			}
+			let claims = entries.into_iter().map(|(id, signature)| (id, Claim::V1(signature)));
+			Self::attest_all(claims, relayer)
+		}
+
+		/// Adds a satellite to a server: it holds `satellite_key` for this server alone, and its
+		/// countersignatures count towards the server's quorum from now on.
+		///
+		/// Origin: `RegistrarOrigin`. Checks: the server exists, the satellite does not serve it
+		/// yet, the server has fewer than `MAX_SATELLITES_PER_SERVER`, the key belongs to no
+		/// satellite of any server. Emits `SatelliteAdded`. Complexity: O(1).
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::add_satellite())]
+		pub fn add_satellite(
+			origin: OriginFor<T>,
+			server_id: ServerId,
+			satellite_id: SatelliteId,
+			satellite_key: SatelliteKey,
+		) -> DispatchResult {
+			T::RegistrarOrigin::ensure_origin(origin)?;
+			let mut server = Servers::<T>::get(server_id).ok_or(Error::<T>::UnknownServer)?;
+			ensure!(server.satellite(satellite_id).is_none(), Error::<T>::SatelliteAlreadyServes);
+			ensure!(!server.satellites.is_full(), Error::<T>::TooManySatellites);
+			ensure!(
+				!SatelliteKeyOwner::<T>::contains_key(satellite_key),
+				Error::<T>::SatelliteKeyInUse
+			);
+
+			server
+				.satellites
+				.try_push(ServerSatellite { id: satellite_id, key: satellite_key })
+				.map_err(|_| Error::<T>::TooManySatellites)?;
+			SatelliteKeyOwner::<T>::insert(satellite_key, (server_id, satellite_id));
+			Servers::<T>::insert(server_id, server);
+			Self::deposit_event(Event::SatelliteAdded { server_id, satellite_id, satellite_key });
+			Ok(())
+		}
+
+		/// Removes a satellite from a server: its key for the server is freed, and its
+		/// countersignatures on pending batches are dropped (a removed satellite may be a
+		/// compromised one). Certified batches keep theirs.
+		///
+		/// Origin: `RegistrarOrigin`. Checks: the server has the satellite, and keeps at least as
+		/// many satellites as its quorum. Emits `SatelliteRemoved`. Complexity: O(p), p = pending
+		/// batches (at most `MaxPendingPerServer`).
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::remove_satellite(T::MaxPendingPerServer::get()))]
+		pub fn remove_satellite(
+			origin: OriginFor<T>,
+			server_id: ServerId,
+			satellite_id: SatelliteId,
+		) -> DispatchResultWithPostInfo {
+			T::RegistrarOrigin::ensure_origin(origin)?;
+			let mut server = Servers::<T>::get(server_id).ok_or(Error::<T>::UnknownServer)?;
+			let index = server
+				.satellites
+				.iter()
+				.position(|s| s.id == satellite_id)
+				.ok_or(Error::<T>::UnknownSatellite)?;
+			ensure!(server.satellites.len() as u32 > server.quorum, Error::<T>::QuorumUnreachable);
+
+			let removed = server.satellites.remove(index);
+			SatelliteKeyOwner::<T>::remove(removed.key);
+			let pending = server.pending.len() as u32;
+			let dropped = Self::drop_attestations(&server, satellite_id);
+			Servers::<T>::insert(server_id, server);
+			Self::deposit_event(Event::SatelliteRemoved { server_id, satellite_id, dropped });
+			Ok(Some(T::WeightInfo::remove_satellite(pending)).into())
+		}
+
+		/// Sets how many distinct satellites of a server must countersign a batch to certify it
+		/// (k of n, n the server's satellites). A lower quorum certifies at once the pending
+		/// batches that already hold enough countersignatures (while the server is active; a
+		/// suspended server's are certified when it is resumed); a higher one applies to every
+		/// batch not yet certified.
+		///
+		/// Origin: `RegistrarOrigin`. Checks: the server exists, `1 <= quorum <= n`. Emits
+		/// `QuorumChanged`, and `BatchCertified` for each batch certified. Complexity: O(p),
+		/// p = pending batches (at most `MaxPendingPerServer`).
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::set_quorum(T::MaxPendingPerServer::get()))]
+		pub fn set_quorum(
+			origin: OriginFor<T>,
+			server_id: ServerId,
+			quorum: u32,
+		) -> DispatchResultWithPostInfo {
+			T::RegistrarOrigin::ensure_origin(origin)?;
+			let mut server = Servers::<T>::get(server_id).ok_or(Error::<T>::UnknownServer)?;
+			ensure!(
+				quorum >= 1 && quorum <= server.satellites.len() as u32,
+				Error::<T>::QuorumUnreachable
+			);
+
+			server.quorum = quorum;
+			let pending = server.pending.len() as u32;
+			let certified = if server.status == ServerStatus::Active {
+				Self::certify_reached(server_id, &mut server)
+			} else {
+				0
+			};
+			Servers::<T>::insert(server_id, server);
+			Self::deposit_event(Event::QuorumChanged { server_id, quorum, certified });
+			Ok(Some(T::WeightInfo::set_quorum(pending)).into())
+		}
+
+		/// Records a satellite's v2 countersignature of a pending batch: which satellite, its
+		/// clock at signing, its signature. The batch is certified when as many distinct
+		/// satellites as the server's quorum have countersigned it.
+		///
+		/// Origin: as [`Pallet::submit_countersignature`] (bare, or signed with the fee refunded
+		/// when valid and new). Checks: the batch is pending and its server active; the satellite
+		/// serves the server and has not countersigned this batch yet; `issued_at_ms <=
+		/// signed_at_ms <=` the chain's clock plus `SatelliteClockTolerance`; the signature
+		/// verifies under that satellite's key for the server over the v2 payload. Emits
+		/// `BatchAttested`, and `BatchCertified` when the quorum is reached. Complexity: O(1)
+		/// plus the server's pending list.
+		///
+		/// In the pool ([`Pallet::validate_attestation`]) `UnknownSatellite` (the registrar may
+		/// add it) and `SignedInFuture` (the chain's clock catches up) are not banned, like
+		/// `UnknownBatch`; `AlreadyAttested` is `Stale`.
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::submit_attestation())]
+		pub fn submit_attestation(
+			origin: OriginFor<T>,
+			batch_id: BatchId,
+			countersignature: Countersignature,
+		) -> DispatchResultWithPostInfo {
+			let relayer = Self::relayer(origin)?;
+			Self::attest(batch_id, Claim::V2(countersignature), relayer)?;
+			Ok(Pays::No.into())
+		}
+
+		/// Records v2 countersignatures of several pending batches, each entry on its own as
+		/// [`Pallet::submit_attestation`] checks it; as [`Pallet::submit_countersignatures`] for
+		/// skipped entries, failure and fees. A bundle names each batch once.
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::submit_attestations(entries.len() as u32))]
+		pub fn submit_attestations(
+			origin: OriginFor<T>,
+			entries: AttestationsOf<T>,
+		) -> DispatchResultWithPostInfo {
+			let relayer = Self::relayer(origin)?;
+			let claims = entries.into_iter().map(|(id, cs)| (id, Claim::V2(cs)));
+			Self::attest_all(claims, relayer)
 		}
 	}
 
@@ -845,6 +1084,10 @@ pub mod pallet {
 				Call::submit_countersignatures { entries } => {
 					Self::validate_countersignatures(entries)
 				},
+				Call::submit_attestation { batch_id, countersignature } => {
+					Self::validate_attestation(batch_id, countersignature)
+				},
+				Call::submit_attestations { entries } => Self::validate_attestations(entries),
 				_ => InvalidTransaction::Call.into(),
 			}
 		}
@@ -867,29 +1110,120 @@ pub mod pallet {
 			}
 		}
 
-		/// Certifies a pending batch with its countersignature, after the checks of
-		/// [`Self::check_countersignature`]; changes nothing on failure.
-		fn certify(
+		/// Records a countersignature on a pending batch after the checks of
+		/// [`Self::check_attestation`], and certifies the batch if that reaches its server's
+		/// quorum; changes nothing on failure.
+		fn attest(
 			batch_id: BatchId,
-			signature: SatelliteSignature,
+			claim: Claim,
 			relayer: Option<T::AccountId>,
 		) -> Result<(), Error<T>> {
-			let Countersigned { mut batch, mut server, .. } =
-				Self::check_countersignature(&batch_id, &signature)?;
+			let (Countersigned { mut batch, mut server, .. }, attestation) =
+				Self::check_attestation(&batch_id, &claim)?;
 			let server_id = batch.cert.server_id;
+			let BatchStatus::Pending { attestations, .. } = &mut batch.status else {
+				return Err(Error::<T>::AlreadyCertified);
+			};
+			attestations.try_push(attestation).map_err(|_| Error::<T>::TooManySatellites)?;
+			let count = attestations.len() as u32;
+			Self::deposit_event(Event::BatchAttested {
+				server_id,
+				batch_id,
+				satellite_id: attestation.satellite_id,
+				signed_at_ms: attestation.signed_at_ms,
+				count,
+				quorum: server.quorum,
+			});
+			if count >= server.quorum {
+				Self::certify(batch_id, batch, &mut server, relayer);
+				Servers::<T>::insert(server_id, server);
+			} else {
+				Batches::<T>::insert(batch_id, batch);
+			}
+			Ok(())
+		}
+
+		/// Records each entry of a bundle on its own ([`Self::attest`]): a failing entry is
+		/// skipped with `CountersignatureSkipped`; fails, changing nothing, when none is recorded.
+		fn attest_all(
+			claims: impl ExactSizeIterator<Item = (BatchId, Claim)>,
+			relayer: Option<T::AccountId>,
+		) -> DispatchResultWithPostInfo {
+			ensure!(claims.len() > 0, Error::<T>::EmptyBundle);
+			let mut first_error = None;
+			let mut recorded = 0u32;
+			for (batch_id, claim) in claims {
+				match Self::attest(batch_id, claim, relayer.clone()) {
+					Ok(()) => recorded += 1,
+					Err(error) => {
+						let error: DispatchError = error.into();
+						first_error.get_or_insert(error);
+						Self::deposit_event(Event::CountersignatureSkipped { batch_id, error });
+					},
+				}
+			}
+			match first_error {
+				None => Ok(Pays::No.into()),
+				Some(error) if recorded == 0 => Err(error.into()),
+				Some(_) => Ok(Pays::Yes.into()),
+			}
+		}
+
+		/// Marks a pending batch certified with the attestations it holds, and takes it off its
+		/// server's pending list (the caller writes the server record).
+		fn certify(
+			batch_id: BatchId,
+			mut batch: BatchRecordOf<T>,
+			server: &mut ServerRecordOf<T>,
+			relayer: Option<T::AccountId>,
+		) {
+			let BatchStatus::Pending { attestations, .. } = &mut batch.status else { return };
+			let attestations = core::mem::take(attestations);
 			let now = frame_system::Pallet::<T>::block_number();
 			server.pending.retain(|id| id != &batch_id);
-			let satellite_key = server.satellite_key;
-			Servers::<T>::insert(server_id, server);
-			batch.status = BatchStatus::Certified {
-				satellite_signature: signature,
-				satellite_key,
-				certified_at: now,
-			};
-			let sequence = batch.cert.sequence;
+			batch.status = BatchStatus::Certified { attestations, certified_at: now };
+			let (server_id, sequence) = (batch.cert.server_id, batch.cert.sequence);
 			Batches::<T>::insert(batch_id, batch);
 			Self::deposit_event(Event::BatchCertified { server_id, sequence, batch_id, relayer });
-			Ok(())
+		}
+
+		/// Certifies the server's pending batches that hold as many attestations as its quorum
+		/// (after the quorum was lowered); returns how many. The caller writes the server record.
+		fn certify_reached(server_id: ServerId, server: &mut ServerRecordOf<T>) -> u32 {
+			let mut certified = 0;
+			for batch_id in server.pending.clone() {
+				let Some(batch) = Batches::<T>::get(batch_id) else { continue };
+				if batch.status.attestations().len() as u32 >= server.quorum {
+					Self::certify(batch_id, batch, server, None);
+					certified += 1;
+				}
+			}
+			if certified > 0 {
+				log::debug!(target: LOG_TARGET, "server {server_id}: {certified} batches reached the quorum");
+			}
+			certified
+		}
+
+		/// Drops `satellite_id`'s attestations from the server's pending batches (its key
+		/// changed, or it was removed); returns how many batches lost one.
+		fn drop_attestations(server: &ServerRecordOf<T>, satellite_id: SatelliteId) -> u32 {
+			let mut dropped = 0;
+			for batch_id in &server.pending {
+				Batches::<T>::mutate(batch_id, |batch| {
+					let Some(BatchRecord {
+						status: BatchStatus::Pending { attestations, .. }, ..
+					}) = batch
+					else {
+						return;
+					};
+					let before = attestations.len();
+					attestations.retain(|a| a.satellite_id != satellite_id);
+					if attestations.len() != before {
+						dropped += 1;
+					}
+				});
+			}
+			dropped
 		}
 
 		/// Gives a deregistered server's deposit back to its operator.

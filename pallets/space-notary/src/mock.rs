@@ -84,6 +84,7 @@ impl frame_support::traits::UnixTime for MockTime {
 impl pallet_space_notary::Config for Test {
 	type RegistrarOrigin = EnsureRoot<AccountId>;
 	type UnixTime = MockTime;
+	type SatelliteClockTolerance = ConstU64<120_000>;
 	type MaxTxsPerBatch = ConstU32<16>;
 	type MaxTxBytes = ConstU32<64>;
 	type MaxBatchBytes = ConstU32<256>;

@@ -4,54 +4,84 @@
 //! their order are the `checks` module's, shared with dispatch.
 
 use crate::{
-	checks::{Prechecked, SequenceRule},
+	checks::{Claim, Prechecked, SequenceRule},
 	pallet::*,
 	Error, FUTURE_BATCH_LONGEVITY, FUTURE_BATCH_WAIT_MS, LOG_TARGET,
 };
 use frame_support::{pallet_prelude::*, traits::UnixTime};
 use sp_runtime::traits::Saturating;
-use space_notary_primitives::{BatchCertificate, BatchId, SatelliteSignature};
+use space_notary_primitives::{BatchCertificate, BatchId, Countersignature, SatelliteSignature};
 
 impl<T: Config> Pallet<T> {
-	/// The pool's verdict on a countersignature: valid, tagged with its batch id so that
+	/// The pool's verdict on a v1 countersignature: valid, tagged with its batch id so that
 	/// every copy of it competes for one slot, or refused with [`Self::pool_refusal`].
 	pub fn validate_countersignature(
 		batch_id: &BatchId,
 		signature: &SatelliteSignature,
 	) -> TransactionValidity {
-		Self::countersignatures_validity(&[(*batch_id, *signature)], T::UnsignedPriority::get())
+		Self::claims_validity(&[(*batch_id, Claim::V1(*signature))], T::UnsignedPriority::get())
 	}
 
-	/// The pool's verdict on a bundle: valid only when every entry is valid and new and no
-	/// batch is named twice; refused otherwise as its first failing entry would be alone
-	/// ([`Self::pool_refusal`]), so no invalid entry rides along for free.
+	/// The pool's verdict on a v2 countersignature, as [`Self::validate_countersignature`]'s;
+	/// tagged as [`Self::claims_validity`] says.
+	pub fn validate_attestation(
+		batch_id: &BatchId,
+		countersignature: &Countersignature,
+	) -> TransactionValidity {
+		Self::claims_validity(
+			&[(*batch_id, Claim::V2(*countersignature))],
+			T::UnsignedPriority::get(),
+		)
+	}
+
+	/// The pool's verdict on a bundle of v1 countersignatures: valid only when every entry is
+	/// valid and new and no batch is named twice; refused otherwise as its first failing entry
+	/// would be alone ([`Self::pool_refusal`]), so no invalid entry rides along for free.
 	///
-	/// Tags: the bundle provides the tag of every batch it certifies, the same tag a single
-	/// countersignature provides, so any two transactions that would certify one batch
-	/// (singles, bundles, bare or signed, from any relays) conflict in the pool: only one is
-	/// kept, and once it is in a block the other is stale and leaves the pool. Priority: the
-	/// single's plus the number of entries, so a bigger bundle replaces a smaller one it
-	/// overlaps, and a bundle that loses is refused at once (priority too low), never left
+	/// Priority: the single's plus the number of entries, so a bigger bundle replaces a smaller
+	/// one it overlaps, and a bundle that loses is refused at once (priority too low), never left
 	/// waiting; its relay resubmits what is left after the next block.
 	pub fn validate_countersignatures(entries: &CountersignaturesOf<T>) -> TransactionValidity {
-		if entries.is_empty() {
-			return Err(Self::pool_refusal(Error::<T>::EmptyBundle));
-		}
-		let priority = T::UnsignedPriority::get().saturating_add(entries.len() as u64);
-		Self::countersignatures_validity(entries, priority)
+		let claims: alloc::vec::Vec<_> =
+			entries.iter().map(|(id, signature)| (*id, Claim::V1(*signature))).collect();
+		Self::bundle_validity(&claims)
 	}
 
-	/// Valid with `priority`, providing every batch's tag and living until the first of them
-	/// expires, if every countersignature checks out and names a batch of its own; refused
-	/// otherwise.
+	/// The pool's verdict on a bundle of v2 countersignatures, as
+	/// [`Self::validate_countersignatures`]'.
+	pub fn validate_attestations(entries: &AttestationsOf<T>) -> TransactionValidity {
+		let claims: alloc::vec::Vec<_> =
+			entries.iter().map(|(id, cs)| (*id, Claim::V2(*cs))).collect();
+		Self::bundle_validity(&claims)
+	}
+
+	fn bundle_validity(claims: &[(BatchId, Claim)]) -> TransactionValidity {
+		if claims.is_empty() {
+			return Err(Self::pool_refusal(Error::<T>::EmptyBundle));
+		}
+		let priority = T::UnsignedPriority::get().saturating_add(claims.len() as u64);
+		Self::claims_validity(claims, priority)
+	}
+
+	/// Valid with `priority`, providing a tag per entry and living until the first of their
+	/// batches expires, if every countersignature checks out and names a batch of its own;
+	/// refused otherwise.
 	///
-	/// The cheap checks (no batch named twice; each batch pending and its server active: two
-	/// reads an entry) run for every entry before any signature is verified, so a bundle
-	/// with one unknown, certified, expired or duplicate entry costs no signature check at
-	/// all, wherever that entry sits. Only a bundle whose every entry names a genuinely
-	/// pending batch reaches the signatures; it is refused as its first bad signature.
-	fn countersignatures_validity(
-		entries: &[(BatchId, SatelliteSignature)],
+	/// Tags: an entry that would certify its batch alone (a v1 one, or a v2 one of a server
+	/// with a quorum of one) provides the batch's tag, so any two transactions that would
+	/// certify one batch (singles, bundles, v1 or v2, bare or signed, from any relays) conflict
+	/// in the pool: only one is kept, and once it is in a block the other is stale and leaves
+	/// the pool. Under a larger quorum an entry provides `(batch, satellite)`: one slot per
+	/// satellite, so the satellites' countersignatures of one batch travel side by side.
+	///
+	/// The cheap checks (no batch named twice; each batch pending, its server active, the
+	/// satellite one of the server's and not counted yet, its clock in bounds: two reads an
+	/// entry) run for every entry before any signature is verified, so a bundle with one
+	/// unknown, certified, expired or duplicate entry costs no signature check at all, wherever
+	/// that entry sits. Only a bundle whose every entry passes them reaches the signatures; it is
+	/// refused as its first bad signature.
+	fn claims_validity(
+		claims: &[(BatchId, Claim)],
 		priority: TransactionPriority,
 	) -> TransactionValidity {
 		let refuse = |batch_id: &BatchId, e: Error<T>| {
@@ -59,23 +89,30 @@ impl<T: Config> Pallet<T> {
 			Self::pool_refusal(e)
 		};
 		let now = frame_system::Pallet::<T>::block_number();
-		let mut pending = alloc::vec::Vec::with_capacity(entries.len());
-		for (i, (batch_id, _)) in entries.iter().enumerate() {
-			if entries[..i].iter().any(|(seen, _)| seen == batch_id) {
+		let mut prechecked = alloc::vec::Vec::with_capacity(claims.len());
+		for (i, (batch_id, claim)) in claims.iter().enumerate() {
+			if claims[..i].iter().any(|(seen, _)| seen == batch_id) {
 				return Err(Self::pool_refusal(Error::<T>::DuplicateInBundle));
 			}
-			pending.push(Self::check_pending(batch_id).map_err(|e| refuse(batch_id, e))?);
+			let pending = Self::check_pending(batch_id).map_err(|e| refuse(batch_id, e))?;
+			let attestation =
+				Self::precheck_claim(claim, &pending).map_err(|e| refuse(batch_id, e))?;
+			prechecked.push((pending, attestation));
 		}
 		let mut longevity = u64::MAX;
 		let mut validity = ValidTransaction::with_tag_prefix("SpaceNotaryCountersignature")
 			.priority(priority)
 			.propagate(true);
-		for ((batch_id, signature), checked) in entries.iter().zip(&pending) {
-			Self::check_satellite_signature(batch_id, signature, checked)
+		for ((batch_id, _), (pending, attestation)) in claims.iter().zip(&prechecked) {
+			Self::check_attestation_signature(batch_id, attestation, pending)
 				.map_err(|e| refuse(batch_id, e))?;
-			let left: u64 = checked.expires_at.saturating_sub(now).try_into().unwrap_or(u64::MAX);
+			let left: u64 = pending.expires_at.saturating_sub(now).try_into().unwrap_or(u64::MAX);
 			longevity = longevity.min(left.max(1));
-			validity = validity.and_provides(batch_id);
+			validity = if pending.server.quorum <= 1 {
+				validity.and_provides(batch_id)
+			} else {
+				validity.and_provides((batch_id, attestation.satellite_id))
+			};
 		}
 		validity.longevity(longevity).build()
 	}
@@ -133,11 +170,12 @@ impl<T: Config> Pallet<T> {
 	/// minutes by default): the same bytes cannot be sent again even after the cause is
 	/// gone. An `UnknownTransaction` is refused without a ban. So:
 	///
-	/// - `UnknownBatch`, `ServerSuspended`, `TooManyPending`: can change (the batch may be in
-	///   a block this node has not imported yet, when gossip outruns block import; the
-	///   registrar may resume the server while the batch is pending; pending batches get
-	///   certified or expire) → `UnknownTransaction::Custom(code)`.
-	/// - `AlreadyCertified`, and `BadSequence` (the pool takes a batch ahead of its server's
+	/// - `UnknownBatch`, `ServerSuspended`, `TooManyPending`, `UnknownSatellite`,
+	///   `SignedInFuture`: can change (the batch may be in a block this node has not imported
+	///   yet, when gossip outruns block import; the registrar may resume the server while the
+	///   batch is pending, or add the satellite; pending batches get certified or expire; the
+	///   chain's clock catches up with the satellite's) → `UnknownTransaction::Custom(code)`.
+	/// - `AlreadyCertified`, `AlreadyAttested`, and `BadSequence` (the pool takes a batch ahead of its server's
 	///   next sequence, so in the pool this error means a sequence used already): final on
 	///   this chain → `InvalidTransaction::Stale` (a pool that finds it stale while building a
 	///   block drops it from that fork only: on another fork it may still be valid).
@@ -148,10 +186,12 @@ impl<T: Config> Pallet<T> {
 	/// `code` is the index of the pallet's [`Error`], as in a failed dispatch.
 	pub fn pool_refusal(error: Error<T>) -> TransactionValidityError {
 		match error {
-			Error::<T>::UnknownBatch | Error::<T>::ServerSuspended | Error::<T>::TooManyPending => {
-				UnknownTransaction::Custom(Self::error_code(error)).into()
-			},
-			Error::<T>::AlreadyCertified | Error::<T>::BadSequence => {
+			Error::<T>::UnknownBatch
+			| Error::<T>::ServerSuspended
+			| Error::<T>::TooManyPending
+			| Error::<T>::UnknownSatellite
+			| Error::<T>::SignedInFuture => UnknownTransaction::Custom(Self::error_code(error)).into(),
+			Error::<T>::AlreadyCertified | Error::<T>::BadSequence | Error::<T>::AlreadyAttested => {
 				InvalidTransaction::Stale.into()
 			},
 			_ => InvalidTransaction::Custom(Self::error_code(error)).into(),

@@ -31,10 +31,26 @@ impl<T: Config> Pallet<T> {
 			.unwrap_or_default()
 	}
 
-	/// Runtime API: the bytes the satellite signs for a known batch.
+	/// Runtime API: the bytes the satellite signs in v1 for a known batch.
 	pub fn satellite_payload(batch_id: BatchId) -> Result<Vec<u8>, PayloadError> {
 		let batch = Batches::<T>::get(batch_id).ok_or(PayloadError::UnknownBatch)?;
 		Ok(space_notary_primitives::satellite_payload(&batch_id, &batch.server_signature))
+	}
+
+	/// Runtime API (version 2): the bytes satellite `satellite_id` signs in v2 for a known
+	/// batch at its clock reading `signed_at_ms`.
+	pub fn satellite_payload_v2(
+		batch_id: BatchId,
+		satellite_id: space_notary_primitives::SatelliteId,
+		signed_at_ms: u64,
+	) -> Result<Vec<u8>, PayloadError> {
+		let batch = Batches::<T>::get(batch_id).ok_or(PayloadError::UnknownBatch)?;
+		Ok(space_notary_primitives::satellite_payload_v2(
+			&batch_id,
+			&batch.server_signature,
+			satellite_id,
+			signed_at_ms,
+		))
 	}
 
 	/// Runtime API: whether `tx` is proven part of the certified batch `batch_id`. The leaf

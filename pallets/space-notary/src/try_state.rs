@@ -12,7 +12,12 @@ use space_notary_primitives::BatchId;
 impl<T: Config> Pallet<T> {
 	/// Checks that:
 	/// - every server id is below `NextServerId`, and the key-owner maps hold exactly the keys
-	///   of the registered servers, each pointing back to its server;
+	///   of the registered servers and of their satellites, each pointing back to its server
+	///   (and satellite);
+	/// - a server has between 1 and `MAX_SATELLITES_PER_SERVER` satellites, each once, and a
+	///   quorum between 1 and their number;
+	/// - a pending batch's attestations are of distinct satellites of its server, under their
+	///   current keys, and (while the server is active) fewer than its quorum;
 	/// - a server's `last_batch` is its batch at `last_sequence` (zero before the first; its
 	///   record may be pruned);
 	/// - a server's pending list holds exactly its pending batches, each once;
@@ -24,7 +29,7 @@ impl<T: Config> Pallet<T> {
 	/// - prunes are scheduled for expired batches only, and no work is behind the cursor.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let next_id = NextServerId::<T>::get();
-		let mut servers = 0usize;
+		let (mut servers, mut satellites) = (0usize, 0usize);
 		for (id, server) in Servers::<T>::iter() {
 			servers += 1;
 			ensure!(id < next_id, "a server id at or above NextServerId");
@@ -32,10 +37,22 @@ impl<T: Config> Pallet<T> {
 				ServerKeyOwner::<T>::get(&server.server_key) == Some(id),
 				"a server key not owned by its server"
 			);
+			ensure!(!server.satellites.is_empty(), "a server without a satellite");
 			ensure!(
-				SatelliteKeyOwner::<T>::get(server.satellite_key) == Some(id),
-				"a satellite key not owned by its server"
+				server.quorum >= 1 && server.quorum as usize <= server.satellites.len(),
+				"a quorum out of 1..=satellites"
 			);
+			for (i, satellite) in server.satellites.iter().enumerate() {
+				ensure!(
+					!server.satellites[..i].iter().any(|s| s.id == satellite.id),
+					"a satellite serving a server twice"
+				);
+				ensure!(
+					SatelliteKeyOwner::<T>::get(satellite.key) == Some((id, satellite.id)),
+					"a satellite key not owned by its server and satellite"
+				);
+				satellites += 1;
+			}
 			if server.last_sequence == 0 {
 				ensure!(server.last_batch == BatchId::zero(), "a last batch before the first");
 			} else if let Some(last) = Batches::<T>::get(server.last_batch) {
@@ -50,17 +67,33 @@ impl<T: Config> Pallet<T> {
 				let batch = Batches::<T>::get(batch_id).ok_or("an unknown batch is pending")?;
 				ensure!(batch.is_pending(), "a server lists a batch that is not pending");
 				ensure!(batch.cert.server_id == id, "a server lists another server's batch");
+				let attestations = batch.status.attestations();
+				for (j, a) in attestations.iter().enumerate() {
+					ensure!(
+						!attestations[..j].iter().any(|b| b.satellite_id == a.satellite_id),
+						"a satellite counted twice on one batch"
+					);
+					ensure!(
+						server.satellite(a.satellite_id).map(|s| s.key) == Some(a.satellite_key),
+						"an attestation of no current satellite key of the server"
+					);
+				}
+				ensure!(
+					server.status != ServerStatus::Active ||
+						(attestations.len() as u32) < server.quorum,
+					"an active server's pending batch holds its quorum"
+				);
 			}
 		}
 		ensure!(ServerKeyOwner::<T>::iter().count() == servers, "a server key without a server");
 		ensure!(
-			SatelliteKeyOwner::<T>::iter().count() == servers,
+			SatelliteKeyOwner::<T>::iter().count() == satellites,
 			"a satellite key without a server"
 		);
 
 		let cursor = ScheduleCursor::<T>::get();
 		for (batch_id, batch) in Batches::<T>::iter() {
-			let BatchStatus::Pending { expires_at } = batch.status else { continue };
+			let BatchStatus::Pending { expires_at, .. } = batch.status else { continue };
 			ensure!(expires_at >= cursor, "a pending batch the schedule has passed");
 			ensure!(
 				Schedule::<T>::get(expires_at, batch_id) == Some(Scheduled::Expire),
@@ -74,7 +107,7 @@ impl<T: Config> Pallet<T> {
 			ensure!(at >= cursor, "scheduled work behind the cursor");
 			let Some(batch) = Batches::<T>::get(batch_id) else { continue }; // pruned already
 			match (work, batch.status) {
-				(Scheduled::Expire, BatchStatus::Pending { expires_at }) => ensure!(
+				(Scheduled::Expire, BatchStatus::Pending { expires_at, .. }) => ensure!(
 					at == expires_at,
 					"an expiry scheduled at another block than the batch's expires_at"
 				),

@@ -5,9 +5,10 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{traits::Get, BoundedVec, CloneNoBound, DebugNoBound, PartialEqNoBound};
 use scale_info::TypeInfo;
 pub use space_notary_primitives::records::{
-	BatchRecord, BatchStatus, ExpiryReason, InclusionError, PayloadError, ServerInfo, ServerStatus,
+	Attestations, BatchRecord, BatchStatus, ExpiryReason, InclusionError, PayloadError, ServerInfo,
+	ServerSatellite, ServerStatus,
 };
-use space_notary_primitives::{BatchId, SatelliteKey, ServerKey};
+use space_notary_primitives::{BatchId, MaxSatellitesPerServer, SatelliteId, ServerKey};
 
 /// A registered ground server.
 #[derive(
@@ -31,8 +32,12 @@ where
 	pub operator: AccountId,
 	/// The key the server signs certificates with.
 	pub server_key: ServerKey,
-	/// The ed25519 key the space node countersigns this server's batches with.
-	pub satellite_key: SatelliteKey,
+	/// The satellites that serve this server, each with the ed25519 key it holds for this server
+	/// alone; at least `quorum` of them.
+	pub satellites: BoundedVec<ServerSatellite, MaxSatellitesPerServer>,
+	/// How many distinct satellites must countersign a batch to certify it (1 to the number of
+	/// satellites).
+	pub quorum: u32,
 	/// Active or suspended.
 	pub status: ServerStatus,
 	/// Sequence of the last batch accepted on chain; 0 before the first.
@@ -50,12 +55,20 @@ impl<AccountId: Clone + PartialEq + core::fmt::Debug, M: Get<u32>> From<ServerRe
 		Self {
 			operator: r.operator,
 			server_key: r.server_key,
-			satellite_key: r.satellite_key,
+			satellites: r.satellites.into_inner(),
+			quorum: r.quorum,
 			status: r.status,
 			last_sequence: r.last_sequence,
 			last_batch: r.last_batch,
 			pending: r.pending.into_inner(),
 		}
+	}
+}
+
+impl<AccountId: Clone + PartialEq + core::fmt::Debug, M: Get<u32>> ServerRecord<AccountId, M> {
+	/// The server's satellite `id`, if it has one.
+	pub fn satellite(&self, id: SatelliteId) -> Option<&ServerSatellite> {
+		self.satellites.iter().find(|s| s.id == id)
 	}
 }
 

@@ -37,14 +37,19 @@ use core::marker::PhantomData;
 pub trait WeightInfo {
 	fn register_server() -> Weight;
 	fn set_server_key() -> Weight;
-	fn set_satellite_key() -> Weight;
+	fn set_satellite_key(p: u32, ) -> Weight;
 	fn suspend_server() -> Weight;
-	fn resume_server() -> Weight;
+	fn resume_server(p: u32, ) -> Weight;
 	fn deregister_server(p: u32, ) -> Weight;
 	fn submit_batch(n: u32, b: u32, ) -> Weight;
 	fn submit_countersignature() -> Weight;
 	fn submit_countersignatures(n: u32, ) -> Weight;
 	fn run_schedule(n: u32, ) -> Weight;
+	fn add_satellite() -> Weight;
+	fn remove_satellite(p: u32, ) -> Weight;
+	fn set_quorum(p: u32, ) -> Weight;
+	fn submit_attestation() -> Weight;
+	fn submit_attestations(n: u32, ) -> Weight;
 }
 
 /// Measured weights, with the runtime's own database weights.
@@ -86,12 +91,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SpaceNotary::Servers` (`max_values`: None, `max_size`: Some(2201), added: 4676, mode: `MaxEncodedLen`)
 	/// Storage: `SpaceNotary::SatelliteKeyOwner` (r:1 w:2)
 	/// Proof: `SpaceNotary::SatelliteKeyOwner` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	fn set_satellite_key() -> Weight {
+	fn set_satellite_key(p: u32, ) -> Weight {
 		// Minimum execution time: 22_153_000 picoseconds.
 		Weight::from_parts(40_328_000, 0)
 			.saturating_add(Weight::from_parts(0, 5666))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(Weight::from_parts(15_825_946, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
 	}
 	/// Storage: `SpaceNotary::Servers` (r:1 w:1)
 	/// Proof: `SpaceNotary::Servers` (`max_values`: None, `max_size`: Some(2201), added: 4676, mode: `MaxEncodedLen`)
@@ -104,12 +113,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `SpaceNotary::Servers` (r:1 w:1)
 	/// Proof: `SpaceNotary::Servers` (`max_values`: None, `max_size`: Some(2201), added: 4676, mode: `MaxEncodedLen`)
-	fn resume_server() -> Weight {
+	fn resume_server(p: u32, ) -> Weight {
 		// Minimum execution time: 15_126_000 picoseconds.
 		Weight::from_parts(32_188_000, 0)
 			.saturating_add(Weight::from_parts(0, 5666))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(15_825_946, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
 	}
 	/// Storage: `SpaceNotary::Servers` (r:1 w:1)
 	/// Proof: `SpaceNotary::Servers` (`max_values`: None, `max_size`: Some(2201), added: 4676, mode: `MaxEncodedLen`)
@@ -208,6 +221,47 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 4676).saturating_mul(n.into()))
 	}
+	fn add_satellite() -> Weight {
+		Weight::from_parts(40_328_000, 0)
+			.saturating_add(Weight::from_parts(0, 5666))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	fn remove_satellite(p: u32, ) -> Weight {
+		Weight::from_parts(40_328_000, 0)
+			.saturating_add(Weight::from_parts(0, 5666))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(Weight::from_parts(15_825_946, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
+	}
+	fn set_quorum(p: u32, ) -> Weight {
+		Weight::from_parts(32_188_000, 0)
+			.saturating_add(Weight::from_parts(0, 5666))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(15_825_946, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
+	}
+	fn submit_attestation() -> Weight {
+		Weight::from_parts(183_541_000, 0)
+			.saturating_add(Weight::from_parts(0, 5666))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	fn submit_attestations(n: u32, ) -> Weight {
+		Weight::from_parts(129_983_000, 0)
+			.saturating_add(Weight::from_parts(0, 990))
+			.saturating_add(Weight::from_parts(147_544_431, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 4676).saturating_mul(n.into()))
+	}
 }
 
 /// The same measurements with ParityDB's database weights, for tests and mocks.
@@ -224,11 +278,15 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
-	fn set_satellite_key() -> Weight {
+	fn set_satellite_key(p: u32, ) -> Weight {
 		Weight::from_parts(40_328_000, 0)
 			.saturating_add(Weight::from_parts(0, 5666))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
+			.saturating_add(Weight::from_parts(15_825_946, 0).saturating_mul(p.into()))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
 	}
 	fn suspend_server() -> Weight {
 		Weight::from_parts(30_470_000, 0)
@@ -236,11 +294,15 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
-	fn resume_server() -> Weight {
+	fn resume_server(p: u32, ) -> Weight {
 		Weight::from_parts(32_188_000, 0)
 			.saturating_add(Weight::from_parts(0, 5666))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(15_825_946, 0).saturating_mul(p.into()))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
 	}
 	fn deregister_server(p: u32, ) -> Weight {
 		Weight::from_parts(114_399_518, 0)
@@ -282,6 +344,47 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 4676).saturating_mul(n.into()))
+	}
+	fn add_satellite() -> Weight {
+		Weight::from_parts(40_328_000, 0)
+			.saturating_add(Weight::from_parts(0, 5666))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	fn remove_satellite(p: u32, ) -> Weight {
+		Weight::from_parts(40_328_000, 0)
+			.saturating_add(Weight::from_parts(0, 5666))
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(Weight::from_parts(15_825_946, 0).saturating_mul(p.into()))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
+	}
+	fn set_quorum(p: u32, ) -> Weight {
+		Weight::from_parts(32_188_000, 0)
+			.saturating_add(Weight::from_parts(0, 5666))
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(15_825_946, 0).saturating_mul(p.into()))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 2807).saturating_mul(p.into()))
+	}
+	fn submit_attestation() -> Weight {
+		Weight::from_parts(183_541_000, 0)
+			.saturating_add(Weight::from_parts(0, 5666))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	fn submit_attestations(n: u32, ) -> Weight {
+		Weight::from_parts(129_983_000, 0)
+			.saturating_add(Weight::from_parts(0, 990))
+			.saturating_add(Weight::from_parts(147_544_431, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 4676).saturating_mul(n.into()))
 	}
 }

@@ -17,8 +17,12 @@ fn unsigned_countersignature_certifies_for_free() {
 		assert_eq!(
 			status(id),
 			BatchStatus::Certified {
-				satellite_signature: sig,
-				satellite_key: a.satellite.public(),
+				attestations: BoundedVec::truncate_from(vec![Attestation {
+					satellite_id: FIRST_SATELLITE,
+					satellite_key: a.satellite.public(),
+					signed_at_ms: None,
+					signature: sig,
+				}]),
 				certified_at: 1
 			}
 		);
@@ -109,7 +113,12 @@ fn satellite_key_rotation_never_strands_a_pending_batch() {
 		let id = submit(&mut a, &[b"tx"]);
 		let old_sig = countersign(&a.satellite, id);
 		let new_satellite = satellite_pair(40);
-		assert_ok!(Notary::set_satellite_key(RuntimeOrigin::root(), a.id, new_satellite.public()));
+		assert_ok!(Notary::set_satellite_key(
+			RuntimeOrigin::root(),
+			a.id,
+			FIRST_SATELLITE,
+			new_satellite.public()
+		));
 		assert_noop!(
 			Notary::submit_countersignature(RuntimeOrigin::none(), id, old_sig),
 			Error::<Test>::BadSatelliteSignature

@@ -39,8 +39,8 @@ fn invariants_catch_a_broken_state() {
 				BatchStatus::Expired { at: 1, reason: ExpiryReason::TtlElapsed }
 		});
 	});
-	assert_caught("a satellite key not owned by its server", |a, _, _| {
-		SatelliteKeyOwner::<Test>::insert(a.satellite.public(), 7);
+	assert_caught("a satellite key not owned by its server and satellite", |a, _, _| {
+		SatelliteKeyOwner::<Test>::insert(a.satellite.public(), (7, FIRST_SATELLITE));
 	});
 	assert_caught("a server without its deposit", |a, _, _| {
 		ServerDeposits::<Test>::remove(a.id);

@@ -33,7 +33,8 @@ use sp_core::{ecdsa, ed25519, sr25519, Pair, H256};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{traits::DispatchTransaction, DispatchError, MultiSignature};
 use space_notary_primitives::{
-	leaf_hash, offchain_txs_key, BatchCertificate, BatchId, InclusionProof, ServerId, ServerKey,
+	leaf_hash, offchain_txs_key, Attestation, BatchCertificate, BatchId, InclusionProof,
+	SatelliteId, ServerId, ServerKey,
 };
 
 type Notary = crate::Pallet<Test>;
@@ -122,6 +123,9 @@ fn charlie() -> AccountId {
 	Sr25519Keyring::Charlie.to_account_id()
 }
 
+/// The number of the satellite a test server is registered with.
+const FIRST_SATELLITE: SatelliteId = 1;
+
 fn satellite_pair(seed: u8) -> ed25519::Pair {
 	ed25519::Pair::from_seed(&[seed; 32])
 }
@@ -132,6 +136,7 @@ fn register_with(operator: AccountId, key: ServerPair, seed: u8) -> Server {
 		RuntimeOrigin::root(),
 		operator.clone(),
 		key.public(),
+		FIRST_SATELLITE,
 		satellite.public()
 	));
 	check_invariants();

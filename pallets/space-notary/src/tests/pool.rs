@@ -88,6 +88,7 @@ fn final_countersignature_refusals_are_invalid() {
 		assert_ok!(Notary::set_satellite_key(
 			RuntimeOrigin::root(),
 			a.id,
+			FIRST_SATELLITE,
 			satellite_pair(40).public()
 		));
 		assert_eq!(validate(rotated, by_old_key), invalid(Error::BadSatelliteSignature));

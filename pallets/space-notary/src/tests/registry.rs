@@ -14,10 +14,12 @@ fn register_server_assigns_ids_and_records_keys() {
 		let record = Servers::<Test>::get(0).unwrap();
 		assert_eq!(record.operator, alice());
 		assert_eq!(record.server_key, a.key.public());
-		assert_eq!(record.satellite_key, a.satellite.public());
+		let first = ServerSatellite { id: FIRST_SATELLITE, key: a.satellite.public() };
+		assert_eq!(record.satellites.to_vec(), vec![first]);
+		assert_eq!(record.quorum, 1);
 		assert_eq!(record.status, ServerStatus::Active);
 		assert_eq!((record.last_sequence, record.last_batch), (0, H256::zero()));
-		assert_eq!(SatelliteKeyOwner::<Test>::get(b.satellite.public()), Some(1));
+		assert_eq!(SatelliteKeyOwner::<Test>::get(b.satellite.public()), Some((1, FIRST_SATELLITE)));
 		assert_eq!(ServerKeyOwner::<Test>::get(b.key.public()), Some(1));
 	});
 }
@@ -30,6 +32,7 @@ fn register_server_needs_the_registrar() {
 				RuntimeOrigin::signed(alice()),
 				alice(),
 				ed25519::Pair::from_seed(&[1; 32]).public().into(),
+				FIRST_SATELLITE,
 				satellite_pair(1).public()
 			),
 			DispatchError::BadOrigin
@@ -46,6 +49,7 @@ fn register_server_refuses_keys_of_another_server() {
 				RuntimeOrigin::root(),
 				bob(),
 				ed25519::Pair::from_seed(&[50; 32]).public().into(),
+				FIRST_SATELLITE,
 				a.satellite.public()
 			),
 			Error::<Test>::SatelliteKeyInUse
@@ -55,6 +59,7 @@ fn register_server_refuses_keys_of_another_server() {
 				RuntimeOrigin::root(),
 				bob(),
 				a.key.public(),
+				FIRST_SATELLITE,
 				satellite_pair(9).public()
 			),
 			Error::<Test>::ServerKeyInUse
@@ -71,6 +76,7 @@ fn register_server_fails_when_ids_run_out() {
 				RuntimeOrigin::root(),
 				bob(),
 				ed25519::Pair::from_seed(&[50; 32]).public().into(),
+				FIRST_SATELLITE,
 				satellite_pair(9).public()
 			),
 			Error::<Test>::ServerIdsExhausted
@@ -127,24 +133,35 @@ fn set_satellite_key_works_and_errors() {
 		let a = register(1);
 		let b = register(2);
 		let new = satellite_pair(30).public();
+		let sat = FIRST_SATELLITE;
 		assert_noop!(
-			Notary::set_satellite_key(RuntimeOrigin::signed(alice()), a.id, new),
+			Notary::set_satellite_key(RuntimeOrigin::signed(alice()), a.id, sat, new),
 			DispatchError::BadOrigin
 		);
 		assert_noop!(
-			Notary::set_satellite_key(RuntimeOrigin::root(), 99, new),
+			Notary::set_satellite_key(RuntimeOrigin::root(), 99, sat, new),
 			Error::<Test>::UnknownServer
 		);
 		assert_noop!(
-			Notary::set_satellite_key(RuntimeOrigin::root(), a.id, b.satellite.public()),
+			Notary::set_satellite_key(RuntimeOrigin::root(), a.id, sat + 1, new),
+			Error::<Test>::UnknownSatellite
+		);
+		assert_noop!(
+			Notary::set_satellite_key(RuntimeOrigin::root(), a.id, sat, b.satellite.public()),
 			Error::<Test>::SatelliteKeyInUse
 		);
-		assert_ok!(Notary::set_satellite_key(RuntimeOrigin::root(), a.id, new));
+		assert_ok!(Notary::set_satellite_key(RuntimeOrigin::root(), a.id, sat, new));
 		System::assert_last_event(
-			Event::SatelliteKeyChanged { server_id: a.id, satellite_key: new }.into(),
+			Event::SatelliteKeyChanged {
+				server_id: a.id,
+				satellite_id: sat,
+				satellite_key: new,
+				dropped: 0,
+			}
+			.into(),
 		);
 		assert_eq!(SatelliteKeyOwner::<Test>::get(a.satellite.public()), None);
-		assert_eq!(SatelliteKeyOwner::<Test>::get(new), Some(a.id));
+		assert_eq!(SatelliteKeyOwner::<Test>::get(new), Some((a.id, sat)));
 	});
 }
 

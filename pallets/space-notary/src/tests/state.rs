@@ -69,6 +69,7 @@ fn an_operator_who_cannot_cover_the_deposit_is_not_registered_and_nothing_change
 				RuntimeOrigin::root(),
 				broke.clone(),
 				key.public(),
+				FIRST_SATELLITE,
 				satellite_pair(3).public()
 			),
 			Error::<Test>::CannotHoldDeposit
