@@ -202,12 +202,12 @@ mod tests {
 		let payload = satellite_payload_v2(&batch_id, &server_sig, 0x0102_0304, 0x1122);
 		let tail = &payload[payload.len() - 12..];
 		assert_eq!(&payload[..SATELLITE_DOMAIN_V2.len()], SATELLITE_DOMAIN_V2);
-		assert_eq!(&payload[SATELLITE_DOMAIN_V2.len()..SATELLITE_DOMAIN_V2.len() + 32], batch_id.as_bytes());
-		assert_eq!(tail, &[4, 3, 2, 1, 0x22, 0x11, 0, 0, 0, 0, 0, 0]);
 		assert_eq!(
-			payload.len(),
-			SATELLITE_DOMAIN_V2.len() + 32 + server_sig.encoded_size() + 12
+			&payload[SATELLITE_DOMAIN_V2.len()..SATELLITE_DOMAIN_V2.len() + 32],
+			batch_id.as_bytes()
 		);
+		assert_eq!(tail, &[4, 3, 2, 1, 0x22, 0x11, 0, 0, 0, 0, 0, 0]);
+		assert_eq!(payload.len(), SATELLITE_DOMAIN_V2.len() + 32 + server_sig.encoded_size() + 12);
 	}
 
 	#[test]
@@ -238,7 +238,12 @@ mod tests {
 		let (batch_id, server_sig) = signed();
 		let sat = ed25519::Pair::from_seed(&[9; 32]);
 		let signature = sat.sign(&satellite_payload(&batch_id, &server_sig));
-		let a = Attestation { satellite_id: 0, satellite_key: sat.public(), signed_at_ms: None, signature };
+		let a = Attestation {
+			satellite_id: 0,
+			satellite_key: sat.public(),
+			signed_at_ms: None,
+			signature,
+		};
 		assert_eq!(a.verify(&batch_id, &server_sig), Ok(()));
 		assert_eq!(a.payload(&batch_id, &server_sig), satellite_payload(&batch_id, &server_sig));
 		let as_v2 = Attestation { signed_at_ms: Some(0), ..a };

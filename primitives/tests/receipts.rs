@@ -224,11 +224,7 @@ fn tampered() -> Vec<(&'static str, Tamper, ReceiptError)> {
 			|r, _| r.batch.attestations[0].signed_at_ms = None,
 			BadSatelliteSignature,
 		),
-		(
-			"no countersignature",
-			|r, _| r.batch.attestations.clear(),
-			BadSatelliteSignature,
-		),
+		("no countersignature", |r, _| r.batch.attestations.clear(), BadSatelliteSignature),
 		(
 			"one of the quorum left out",
 			|r, _| {
@@ -236,11 +232,7 @@ fn tampered() -> Vec<(&'static str, Tamper, ReceiptError)> {
 			},
 			NotCertified,
 		),
-		(
-			"attestations reordered",
-			|r, _| r.batch.attestations.swap(0, 1),
-			NotCertified,
-		),
+		("attestations reordered", |r, _| r.batch.attestations.swap(0, 1), NotCertified),
 		("state root", |r, _| r.chain.header.state_root.0[0] ^= 1, StorageProofInvalid),
 		(
 			"state proof without a node",

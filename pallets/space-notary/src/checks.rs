@@ -68,9 +68,9 @@
 //! pool checks every entry of a bundle cheaply before it verifies any signature.
 
 use crate::{pallet::*, BatchStatus, ServerStatus};
+use frame_support::traits::UnixTime;
 use frame_support::{ensure, traits::Get};
 use frame_system::pallet_prelude::BlockNumberFor;
-use frame_support::traits::UnixTime;
 use space_notary_primitives::{
 	batch_root, total_bytes, verify_server_signature, Attestation, BatchCertificate, BatchId,
 	Countersignature, SatelliteSignature, ServerKey, ServerSignature, SignatureError,

@@ -57,13 +57,18 @@ pub mod v2 {
 		/// A batch status of version 1.
 		#[derive(Encode, Decode)]
 		pub enum BatchStatus<BlockNumber> {
-			Pending { expires_at: BlockNumber },
+			Pending {
+				expires_at: BlockNumber,
+			},
 			Certified {
 				satellite_signature: SatelliteSignature,
 				satellite_key: SatelliteKey,
 				certified_at: BlockNumber,
 			},
-			Expired { at: BlockNumber, reason: ExpiryReason },
+			Expired {
+				at: BlockNumber,
+				reason: ExpiryReason,
+			},
 		}
 
 		/// A batch record of version 1.

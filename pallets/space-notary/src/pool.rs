@@ -191,9 +191,9 @@ impl<T: Config> Pallet<T> {
 			| Error::<T>::TooManyPending
 			| Error::<T>::UnknownSatellite
 			| Error::<T>::SignedInFuture => UnknownTransaction::Custom(Self::error_code(error)).into(),
-			Error::<T>::AlreadyCertified | Error::<T>::BadSequence | Error::<T>::AlreadyAttested => {
-				InvalidTransaction::Stale.into()
-			},
+			Error::<T>::AlreadyCertified
+			| Error::<T>::BadSequence
+			| Error::<T>::AlreadyAttested => InvalidTransaction::Stale.into(),
 			_ => InvalidTransaction::Custom(Self::error_code(error)).into(),
 		}
 	}

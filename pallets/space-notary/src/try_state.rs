@@ -79,8 +79,8 @@ impl<T: Config> Pallet<T> {
 					);
 				}
 				ensure!(
-					server.status != ServerStatus::Active ||
-						(attestations.len() as u32) < server.quorum,
+					server.status != ServerStatus::Active
+						|| (attestations.len() as u32) < server.quorum,
 					"an active server's pending batch holds its quorum"
 				);
 			}

@@ -19,7 +19,13 @@ fn submit_batch_stores_pending_and_indexes_transactions() {
 			.into(),
 		);
 		let record = Batches::<Test>::get(id).unwrap();
-		assert_eq!(record.status, BatchStatus::Pending { expires_at: 1 + BatchTtl::get(), attestations: Default::default() });
+		assert_eq!(
+			record.status,
+			BatchStatus::Pending {
+				expires_at: 1 + BatchTtl::get(),
+				attestations: Default::default()
+			}
+		);
 		assert_eq!(record.submitted_at, 1);
 		let server = Servers::<Test>::get(a.id).unwrap();
 		assert_eq!((server.last_sequence, server.last_batch), (1, id));
@@ -276,7 +282,10 @@ fn more_expiries_than_a_block_does_spill_into_the_next_blocks_and_no_submission_
 		// The others are expired as of block 11 all the same: their countersignatures fail.
 		let late = *ids
 			.iter()
-			.find(|id| status(**id).eq(&BatchStatus::Pending { expires_at: due, attestations: Default::default() }))
+			.find(|id| {
+				status(**id)
+					.eq(&BatchStatus::Pending { expires_at: due, attestations: Default::default() })
+			})
 			.unwrap();
 		let owner = servers.iter().find(|s| s.last == late).unwrap();
 		let sig = countersign(&owner.satellite, late);

@@ -12,7 +12,10 @@ fn pending_batches_expire_after_ttl_with_an_event() {
 		assert_ok!(Notary::submit_countersignature(RuntimeOrigin::none(), certified, sig));
 
 		run_to_block(BatchTtl::get());
-		assert!(status(expiring).eq(&BatchStatus::Pending { expires_at: 1 + BatchTtl::get(), attestations: Default::default() }));
+		assert!(status(expiring).eq(&BatchStatus::Pending {
+			expires_at: 1 + BatchTtl::get(),
+			attestations: Default::default()
+		}));
 		System::reset_events();
 		run_to_block(1 + BatchTtl::get());
 		assert_eq!(

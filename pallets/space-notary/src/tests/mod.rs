@@ -7,6 +7,7 @@
 mod batches;
 mod bundles;
 mod checks;
+mod constellation;
 mod countersignatures;
 mod expiry;
 mod extension;

@@ -19,7 +19,10 @@ fn register_server_assigns_ids_and_records_keys() {
 		assert_eq!(record.quorum, 1);
 		assert_eq!(record.status, ServerStatus::Active);
 		assert_eq!((record.last_sequence, record.last_batch), (0, H256::zero()));
-		assert_eq!(SatelliteKeyOwner::<Test>::get(b.satellite.public()), Some((1, FIRST_SATELLITE)));
+		assert_eq!(
+			SatelliteKeyOwner::<Test>::get(b.satellite.public()),
+			Some((1, FIRST_SATELLITE))
+		);
 		assert_eq!(ServerKeyOwner::<Test>::get(b.key.public()), Some(1));
 	});
 }
