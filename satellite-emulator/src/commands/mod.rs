@@ -36,7 +36,7 @@ pub enum CommandError {
 	#[error(transparent)]
 	Constellation(#[from] ConstellationError),
 	/// A TLE file does not hold a usable element set.
-	#[error("{path}: {source}")]
+	#[error("cannot use the TLE in {path}")]
 	Tle {
 		/// The file.
 		path: std::path::PathBuf,
