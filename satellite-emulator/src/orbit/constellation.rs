@@ -230,16 +230,6 @@ impl Constellation {
 		Ok(self)
 	}
 
-	/// The satellites' labels, in the order added.
-	pub fn satellite_labels(&self) -> impl Iterator<Item = &str> {
-		self.satellites.iter().map(|(label, _)| label.as_str())
-	}
-
-	/// The stations' labels, in the order added.
-	pub fn station_labels(&self) -> impl Iterator<Item = &str> {
-		self.stations.iter().map(|(label, _)| label.as_str())
-	}
-
 	/// Every pair's passes over `[from, from + hours]` and their union. Costs one pass search
 	/// per pair (satellites × stations).
 	pub fn predict(
