@@ -20,7 +20,8 @@
 //! - [`link_model`]: bandwidth, latency, loss, corruption per packet, a bounded air; the
 //!   modem's packet cutter (the link's own `PacketScanner`).
 //! - [`pass`]: pass windows (fixed or from a TLE) in compressed orbit time.
-//! - [`orbit`]: SGP4 pass prediction over a ground station.
+//! - [`orbit`]: SGP4 pass prediction over a ground station; contact windows of several
+//!   satellites over several stations (`orbit::constellation`).
 //! - [`telemetry`]: counters, the `Status` answer and the Prometheus exposition.
 //! - [`metrics_http`]: `GET /metrics` (axum).
 //! - [`client`]: a small ground-side link client (for `status`, tests and benchmarks).

@@ -212,3 +212,95 @@ fn passes_prints_the_predicted_windows() {
 	let bad = emulator(&["passes", "--tle", tle, "--station", "91,0,0"]);
 	assert_eq!(bad.status.code(), Some(2));
 }
+
+/// The constellation data: every TLE under `data/tle` and every station in `data/stations.txt`.
+fn constellation_flags() -> Vec<String> {
+	let data = concat!(env!("CARGO_MANIFEST_DIR"), "/data");
+	let mut flags = Vec::new();
+	for name in ["qb50p1_2015-03-02.tle", "aist-2_2015-03-02.tle", "flock-1b-27_2015-03-02.tle"] {
+		flags.extend(["--tle".to_owned(), format!("{data}/tle/{name}")]);
+	}
+	let stations = std::fs::read_to_string(format!("{data}/stations.txt")).unwrap();
+	for line in stations.lines().filter(|line| !line.starts_with('#') && !line.trim().is_empty()) {
+		// The southernmost starts with a minus sign, given as it is after the flag.
+		flags.extend(["--station".to_owned(), line.split_whitespace().next().unwrap().to_owned()]);
+	}
+	flags
+}
+
+#[test]
+fn passes_of_several_satellites_and_stations_merge_into_contact_windows() {
+	let mut args = vec!["passes".to_owned()];
+	args.extend(constellation_flags());
+	args.extend(["--from", "2015-03-02T11:42:31Z", "--hours", "24"].map(str::to_owned));
+	let args: Vec<&str> = args.iter().map(String::as_str).collect();
+	let output = emulator(&args);
+	assert!(output.status.success(), "{}", stderr(&output));
+	let text = stdout(&output);
+
+	// One section per pair, each labelled by satellite name and station.
+	let headers: Vec<&str> =
+		text.lines().filter(|l| l.starts_with("# ") && l.contains(" over ")).collect();
+	assert_eq!(headers.len(), 9, "{text}");
+	for satellite in ["# QB50P1 over ", "# AIST-2 over ", "# FLOCK-1B 27 over "] {
+		assert_eq!(headers.iter().filter(|h| h.starts_with(satellite)).count(), 3, "{text}");
+	}
+	for station in ["over 78.23,15.4,450 ", "over 48.08,11.28,600 ", "over -3,40.19,10 "] {
+		assert_eq!(headers.iter().filter(|h| h.contains(station)).count(), 3, "{text}");
+	}
+
+	// RFC 3339 times of one form compare as text.
+	let passes: Vec<(&str, &str)> = text
+		.lines()
+		.filter(|l| l.starts_with("2015-03-0"))
+		.map(|l| {
+			let fields: Vec<&str> = l.split_whitespace().collect();
+			(fields[0], fields[1])
+		})
+		.collect();
+	let contacts: Vec<(&str, &str)> = text
+		.lines()
+		.filter(|l| l.starts_with("contact  2015"))
+		.map(|l| {
+			let fields: Vec<&str> = l.split_whitespace().collect();
+			(fields[1], fields[2])
+		})
+		.collect();
+	assert!(passes.len() > 9 && !contacts.is_empty(), "{text}");
+	// Merged: fewer windows than passes, disjoint and in order, and every pass inside one.
+	assert!(contacts.len() < passes.len(), "{text}");
+	for pair in contacts.windows(2) {
+		assert!(pair[0].1 < pair[1].0, "{pair:?} overlap or are out of order");
+	}
+	for (start, end) in &passes {
+		assert!(
+			contacts.iter().any(|(from, to)| from <= start && end <= to),
+			"pass {start} to {end} is in no contact window"
+		);
+	}
+	let gap = text.lines().find(|l| l.starts_with("longest gap: ")).expect("a longest gap line");
+	assert!(!gap.contains("cut by the search window"), "{gap}");
+}
+
+#[test]
+fn passes_names_the_tle_file_it_cannot_use() {
+	let dir = tempfile::tempdir().unwrap();
+	let bad = dir.path().join("bad-checksum.tle");
+	let good = concat!(env!("CARGO_MANIFEST_DIR"), "/data/tle/qb50p1_2015-03-02.tle");
+	let text = std::fs::read_to_string(good).unwrap();
+	// The last digit of line 1 is its checksum.
+	std::fs::write(&bad, text.replacen("0  9992", "0  9993", 1)).unwrap();
+	let output = emulator(&[
+		"passes",
+		"--tle",
+		good,
+		"--tle",
+		bad.to_str().unwrap(),
+		"--station",
+		"48,11,0",
+	]);
+	assert_eq!(output.status.code(), Some(1));
+	assert!(stderr(&output).contains("bad-checksum.tle"), "{}", stderr(&output));
+	// No station at all is a usage error.
+	assert_eq!(emulator(&["passes", "--tle", good]).status.code(), Some(2));
+}

@@ -6,7 +6,10 @@ pub mod run;
 pub mod status;
 
 use crate::{
-	client::ClientError, config::ConfigError, orbit::OrbitError, provisioning::ProvisioningError,
+	client::ClientError,
+	config::ConfigError,
+	orbit::{constellation::ConstellationError, OrbitError},
+	provisioning::ProvisioningError,
 	server::ServerError,
 };
 
@@ -29,6 +32,17 @@ pub enum CommandError {
 	/// Pass prediction failed.
 	#[error(transparent)]
 	Orbit(#[from] OrbitError),
+	/// Predicting the contacts of several satellites and stations failed.
+	#[error(transparent)]
+	Constellation(#[from] ConstellationError),
+	/// A TLE file does not hold a usable element set.
+	#[error("cannot use the TLE in {path}")]
+	Tle {
+		/// The file.
+		path: std::path::PathBuf,
+		/// What is wrong with it.
+		source: OrbitError,
+	},
 	/// A file could not be read.
 	#[error("cannot read {path}: {source}")]
 	Read {
@@ -51,7 +65,14 @@ impl CommandError {
 			| Self::Provisioning(
 				ProvisioningError::AlreadyProvisioned(_) | ProvisioningError::NotProvisioned(_),
 			)
-			| Self::Orbit(OrbitError::InvalidStation { .. } | OrbitError::InvalidWindow { .. }) => 2,
+			| Self::Orbit(OrbitError::InvalidStation { .. } | OrbitError::InvalidWindow { .. })
+			| Self::Constellation(
+				ConstellationError::NoSatellites
+				| ConstellationError::NoStations
+				| ConstellationError::Input(
+					OrbitError::InvalidStation { .. } | OrbitError::InvalidWindow { .. },
+				),
+			) => 2,
 			_ => 1,
 		}
 	}

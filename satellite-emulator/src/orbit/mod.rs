@@ -22,7 +22,11 @@
 //!    `search`).
 //!
 //! Checked against Skyfield: `tests/orbit.rs` and `PASSES.md`.
+//!
+//! Several satellites over several stations, and the wait for the next contact of any
+//! pair: [`constellation`].
 
+pub mod constellation;
 mod frames;
 mod search;
 
