@@ -170,7 +170,22 @@ pub enum InclusionError {
 	BadProof,
 }
 
+/// The satellite a v1 countersignature (which names none) is taken from: a server's only
+/// satellite, and only while its quorum is one. The transition rule of `docs/design.md`
+/// ("Countersignatures"), which the chain and the ground station share.
+pub fn v1_satellite(satellites: &[ServerSatellite], quorum: u32) -> Option<&ServerSatellite> {
+	match satellites {
+		[only] if quorum == 1 => Some(only),
+		_ => None,
+	}
+}
+
 impl<AccountId> ServerInfo<AccountId> {
+	/// The satellite whose v1 countersignatures count for this server ([`v1_satellite`]).
+	pub fn v1_satellite(&self) -> Option<&ServerSatellite> {
+		v1_satellite(&self.satellites, self.quorum)
+	}
+
 	/// The server's satellite `id`, if it has one.
 	pub fn satellite(&self, id: SatelliteId) -> Option<&ServerSatellite> {
 		self.satellites.iter().find(|s| s.id == id)

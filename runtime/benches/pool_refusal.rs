@@ -52,6 +52,7 @@ fn pending_countersignatures(n: u32) -> Vec<(BatchId, SatelliteSignature)> {
 				RuntimeOrigin::root(),
 				operator.clone(),
 				server.public().into(),
+				0,
 				satellite.public(),
 			)
 			.expect("registers");

@@ -64,6 +64,7 @@ fn a_block_full_of_batches_is_taken_and_expires_over_bounded_blocks() {
 					RuntimeOrigin::root(),
 					operator.clone(),
 					ServerKey::Ed25519(pair.public()),
+					0,
 					satellite_key,
 				)
 				.expect("registered");

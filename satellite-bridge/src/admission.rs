@@ -168,6 +168,7 @@ pub fn admit(
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use space_notary_primitives::records::ServerSatellite;
 	use sp_core::{crypto::AccountId32, ed25519, sr25519, Pair};
 	use space_notary_primitives::{BatchId, SatelliteKey};
 
@@ -195,7 +196,8 @@ mod tests {
 		ServerInfoOf {
 			operator: AccountId32::new([1; 32]),
 			server_key: pair.public().into(),
-			satellite_key: SatelliteKey::from_raw([2; 32]),
+			satellites: vec![ServerSatellite { id: 0, key: SatelliteKey::from_raw([2; 32]) }],
+			quorum: 1,
 			status: ServerStatus::Active,
 			last_sequence,
 			last_batch: BatchId::zero(),

@@ -72,7 +72,7 @@ use frame_support::traits::UnixTime;
 use frame_support::{ensure, traits::Get};
 use frame_system::pallet_prelude::BlockNumberFor;
 use space_notary_primitives::{
-	batch_root, total_bytes, verify_server_signature, Attestation, BatchCertificate, BatchId,
+	batch_root, records::v1_satellite, total_bytes, verify_server_signature, Attestation, BatchCertificate, BatchId,
 	Countersignature, SatelliteSignature, ServerKey, ServerSignature, SignatureError,
 	CERTIFICATE_VERSION,
 };
@@ -203,10 +203,8 @@ impl<T: Config> Pallet<T> {
 		let server = &pending.server;
 		let attestation = match claim {
 			Claim::V1(signature) => {
-				let [only] = server.satellites.as_slice() else {
-					return Err(Error::<T>::CountersignatureV1NotAccepted);
-				};
-				ensure!(server.quorum == 1, Error::<T>::CountersignatureV1NotAccepted);
+				let only = v1_satellite(&server.satellites, server.quorum)
+					.ok_or(Error::<T>::CountersignatureV1NotAccepted)?;
 				Attestation {
 					satellite_id: only.id,
 					satellite_key: only.key,

@@ -142,8 +142,7 @@ pub async fn make(
 	let record = chain::batch(&at, batch_id)
 		.await?
 		.ok_or_else(|| CommandError::BadRequest(format!("no batch {batch_id:?}")))?;
-	let BatchStatus::Certified { satellite_signature, satellite_key, certified_at } = record.status
-	else {
+	let BatchStatus::Certified { attestations, certified_at } = record.status else {
 		return Err(CommandError::BadRequest(format!("batch {batch_id:?} is not certified")));
 	};
 	let tx = TxEvidence {
@@ -217,8 +216,7 @@ pub async fn make(
 			cert: record.cert.clone(),
 			server_key: server.server_key,
 			server_signature: record.server_signature.clone(),
-			satellite_key,
-			satellite_signature,
+			attestations: attestations.to_vec(),
 		};
 		let keys = [batch_record_key(&batch_id), server_key_owner_key(&batch.server_key)];
 		let mut descendants = Vec::new();

@@ -8,7 +8,9 @@
 
 use clap::{Args, Subcommand};
 use sp_core::crypto::{AccountId32, Ss58Codec};
-use space_notary_primitives::{text::parse_satellite_key, SatelliteKey, ServerId, ServerKey};
+use space_notary_primitives::{
+	text::parse_satellite_key, SatelliteId, SatelliteKey, ServerId, ServerKey,
+};
 use std::io::Write;
 
 use super::{
@@ -30,8 +32,17 @@ pub enum ServerCommand {
 	/// Show a server at the finalized block: operator, keys, status, last batch, pending
 	/// batches.
 	Show(ShowArgs),
-	/// Replace a server's satellite key (registrar, through Sudo.sudo).
+	/// Replace the key one of a server's satellites holds for it (registrar, through
+	/// Sudo.sudo).
 	SetSatelliteKey(Box<SetSatelliteKeyArgs>),
+	/// Add a satellite to a server, with the key it holds for that server (registrar, through
+	/// Sudo.sudo).
+	AddSatellite(Box<SetSatelliteKeyArgs>),
+	/// Remove a satellite from a server (registrar, through Sudo.sudo).
+	RemoveSatellite(Box<SatelliteArgs>),
+	/// Set how many distinct satellites must countersign a server's batch (registrar, through
+	/// Sudo.sudo).
+	SetQuorum(Box<QuorumArgs>),
 	/// Suspend a server: no new batches, no certification (registrar, through Sudo.sudo).
 	Suspend(Box<RegistrarArgs>),
 	/// Resume a suspended server (registrar, through Sudo.sudo).
@@ -65,6 +76,10 @@ pub struct RegisterArgs {
 	/// registered. For dev chains and tests; instead of --server-key.
 	#[arg(long, conflicts_with = "server_key")]
 	pub server_suri: Option<ServerPair>,
+	/// The number of the satellite that serves the server (the constellation's number for it,
+	/// as `satellite-emulator run --satellite-id` has it).
+	#[arg(long, default_value_t = 0)]
+	pub satellite_id: SatelliteId,
 	/// The satellite's public key for this server (0x + 64 hex digits), as
 	/// `satellite-emulator provision` prints it.
 	#[arg(long, value_parser = parse_satellite_key)]
@@ -84,7 +99,7 @@ pub struct ShowArgs {
 	pub server_id: ServerId,
 }
 
-/// Flags of `server set-satellite-key`.
+/// Flags of `server set-satellite-key` and `server add-satellite`.
 #[derive(Args, Debug, Clone)]
 pub struct SetSatelliteKeyArgs {
 	/// The node to talk to.
@@ -92,9 +107,43 @@ pub struct SetSatelliteKeyArgs {
 	pub chain: ChainArgs,
 	/// The server's id.
 	pub server_id: ServerId,
-	/// The new satellite public key (0x + 64 hex digits).
+	/// The satellite's public key for this server (0x + 64 hex digits).
 	#[arg(value_parser = parse_satellite_key)]
 	pub satellite_key: SatelliteKey,
+	/// The satellite's number.
+	#[arg(long, default_value_t = 0)]
+	pub satellite_id: SatelliteId,
+	/// The sudo account.
+	#[command(flatten)]
+	pub sudo: SudoArgs,
+}
+
+/// Flags of `server remove-satellite`.
+#[derive(Args, Debug, Clone)]
+pub struct SatelliteArgs {
+	/// The node to talk to.
+	#[command(flatten)]
+	pub chain: ChainArgs,
+	/// The server's id.
+	pub server_id: ServerId,
+	/// The satellite's number.
+	#[arg(long)]
+	pub satellite_id: SatelliteId,
+	/// The sudo account.
+	#[command(flatten)]
+	pub sudo: SudoArgs,
+}
+
+/// Flags of `server set-quorum`.
+#[derive(Args, Debug, Clone)]
+pub struct QuorumArgs {
+	/// The node to talk to.
+	#[command(flatten)]
+	pub chain: ChainArgs,
+	/// The server's id.
+	pub server_id: ServerId,
+	/// Distinct satellites a batch needs: 1 to the server's number of satellites.
+	pub quorum: u32,
 	/// The sudo account.
 	#[command(flatten)]
 	pub sudo: SudoArgs,
@@ -118,7 +167,10 @@ pub async fn run(command: ServerCommand, out: &mut impl Write) -> Result<(), Com
 	match command {
 		ServerCommand::Register(args) => register(*args, out).await,
 		ServerCommand::Show(args) => show(args, out).await,
-		ServerCommand::SetSatelliteKey(args) => set_satellite_key(*args, out).await,
+		ServerCommand::SetSatelliteKey(args) => set_satellite_key(*args, false, out).await,
+		ServerCommand::AddSatellite(args) => set_satellite_key(*args, true, out).await,
+		ServerCommand::RemoveSatellite(args) => remove_satellite(*args, out).await,
+		ServerCommand::SetQuorum(args) => set_quorum(*args, out).await,
 		ServerCommand::Suspend(args) => set_status(*args, true, out).await,
 		ServerCommand::Resume(args) => set_status(*args, false, out).await,
 		ServerCommand::Key(args) => {
@@ -138,9 +190,11 @@ pub async fn register(args: RegisterArgs, out: &mut impl Write) -> Result<(), Co
 		},
 	};
 	let chain = Chain::connect(&args.chain.chain).await?;
-	let call =
-		Call::space_notary("register_server", (&args.operator, &server_key, &args.satellite_key))
-			.through_sudo();
+	let call = Call::space_notary(
+		"register_server",
+		(&args.operator, &server_key, args.satellite_id, &args.satellite_key),
+	)
+	.through_sudo();
 	let included = submit(&chain, &call, &args.sudo.signer()?).await?;
 	let server_id: ServerId =
 		included.event(chain::PALLET, "ServerRegistered")?.ok_or_else(|| {
@@ -148,10 +202,12 @@ pub async fn register(args: RegisterArgs, out: &mut impl Write) -> Result<(), Co
 		})?;
 	writeln!(
 		out,
-		"server {server_id} registered in block {:?}: operator {}, server key {}, satellite key {}",
+		"server {server_id} registered in block {:?}: operator {}, server key {}, satellite {} \
+		 key {}",
 		included.block,
 		args.operator.to_ss58check(),
 		server_key,
+		args.satellite_id,
 		hex_of(args.satellite_key),
 	)?;
 	writeln!(out, "{server_id}")?;
@@ -166,7 +222,10 @@ pub async fn show(args: ShowArgs, out: &mut impl Write) -> Result<(), CommandErr
 	writeln!(out, "server_id: {}", args.server_id)?;
 	writeln!(out, "operator: {}", server.operator.to_ss58check())?;
 	writeln!(out, "server_key: {}", server.server_key)?;
-	writeln!(out, "satellite_key: {}", hex_of(server.satellite_key))?;
+	for satellite in &server.satellites {
+		writeln!(out, "satellite: {} {}", satellite.id, hex_of(satellite.key))?;
+	}
+	writeln!(out, "quorum: {}", server.quorum)?;
 	writeln!(out, "status: {}", status_name(server.status))?;
 	writeln!(out, "last_sequence: {}", server.last_sequence)?;
 	writeln!(out, "last_batch: {:?}", server.last_batch)?;
@@ -178,22 +237,58 @@ pub async fn show(args: ShowArgs, out: &mut impl Write) -> Result<(), CommandErr
 	Ok(())
 }
 
-/// `server set-satellite-key`.
+/// `server set-satellite-key`, and `server add-satellite` (`add`).
 pub async fn set_satellite_key(
 	args: SetSatelliteKeyArgs,
+	add: bool,
 	out: &mut impl Write,
 ) -> Result<(), CommandError> {
 	let chain = Chain::connect(&args.chain.chain).await?;
 	existing_server(&chain.best().await?, args.server_id).await?;
-	let call = Call::space_notary("set_satellite_key", (args.server_id, &args.satellite_key))
+	let (name, done) = if add {
+		("add_satellite", "added with key")
+	} else {
+		("set_satellite_key", "key set to")
+	};
+	let call = Call::space_notary(name, (args.server_id, args.satellite_id, &args.satellite_key))
 		.through_sudo();
 	let included = submit(&chain, &call, &args.sudo.signer()?).await?;
 	writeln!(
 		out,
-		"server {} satellite key set to {} in block {:?}",
+		"server {} satellite {} {done} {} in block {:?}",
 		args.server_id,
+		args.satellite_id,
 		hex_of(args.satellite_key),
 		included.block
+	)?;
+	Ok(())
+}
+
+/// `server remove-satellite`.
+pub async fn remove_satellite(args: SatelliteArgs, out: &mut impl Write) -> Result<(), CommandError> {
+	let chain = Chain::connect(&args.chain.chain).await?;
+	existing_server(&chain.best().await?, args.server_id).await?;
+	let call =
+		Call::space_notary("remove_satellite", (args.server_id, args.satellite_id)).through_sudo();
+	let included = submit(&chain, &call, &args.sudo.signer()?).await?;
+	writeln!(
+		out,
+		"server {} satellite {} removed in block {:?}",
+		args.server_id, args.satellite_id, included.block
+	)?;
+	Ok(())
+}
+
+/// `server set-quorum`.
+pub async fn set_quorum(args: QuorumArgs, out: &mut impl Write) -> Result<(), CommandError> {
+	let chain = Chain::connect(&args.chain.chain).await?;
+	existing_server(&chain.best().await?, args.server_id).await?;
+	let call = Call::space_notary("set_quorum", (args.server_id, args.quorum)).through_sudo();
+	let included = submit(&chain, &call, &args.sudo.signer()?).await?;
+	writeln!(
+		out,
+		"server {} quorum set to {} in block {:?}",
+		args.server_id, args.quorum, included.block
 	)?;
 	Ok(())
 }

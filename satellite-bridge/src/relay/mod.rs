@@ -652,7 +652,7 @@ impl Relay {
 			.iter()
 			.map(|(id, record)| {
 				let expires_at = match record.status {
-					BatchStatus::Pending { expires_at } => Some(u64::from(expires_at)),
+					BatchStatus::Pending { expires_at, .. } => Some(u64::from(expires_at)),
 					_ => None,
 				};
 				(*id, expires_at)
@@ -726,7 +726,7 @@ impl Relay {
 				self.record(batch_id, EventKind::Certified, Some(format!("block {at}")));
 				tracing::info!(target: LOG, %batch_id, at, by_us, "certified");
 				self.update(batch_id, |e| {
-					e.stage = Stage::Certified { at_block: at, by_us, signature: Some(signature) }
+					e.stage = Stage::Certified { at_block: at, by_us, signature }
 				});
 			},
 			Settled::Expired { at } => {
@@ -741,17 +741,15 @@ impl Relay {
 	}
 
 	/// Whether `signature` verifies for `entry` under its server's satellite key at the latest
-	/// finalized block read: the one place the relay checks a countersignature.
+	/// finalized block read: the one place the relay checks a countersignature. The link carries
+	/// v1 countersignatures, which count only for a server with one satellite and a quorum of
+	/// one (`ServerInfo::v1_satellite`); for any other server none verifies.
 	fn verifies(&self, batch_id: &BatchId, entry: &Entry, signature: &SatelliteSignature) -> bool {
 		let Some(view) = &self.view else { return false };
-		view.servers.get(&entry.cert.server_id).is_some_and(|server| {
-			verify_satellite_signature(
-				batch_id,
-				&entry.server_signature,
-				signature,
-				&server.satellite_key,
-			)
-			.is_ok()
+		let key = view.servers.get(&entry.cert.server_id).and_then(|s| s.v1_satellite());
+		key.is_some_and(|satellite| {
+			verify_satellite_signature(batch_id, &entry.server_signature, signature, &satellite.key)
+				.is_ok()
 		})
 	}
 
@@ -773,7 +771,10 @@ impl Relay {
 		}
 		for server_id in servers {
 			match view.servers.get(server_id) {
-				Some(server) => self.verified_keys.insert(*server_id, server.satellite_key),
+				Some(server) => match server.v1_satellite() {
+					Some(satellite) => self.verified_keys.insert(*server_id, satellite.key),
+					None => self.verified_keys.remove(server_id),
+				},
 				None => self.verified_keys.remove(server_id),
 			};
 		}

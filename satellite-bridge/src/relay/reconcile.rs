@@ -85,7 +85,7 @@ pub(super) fn reconcile(
 	plan.rekeyed = chain
 		.servers
 		.iter()
-		.filter(|(id, info)| verified.get(*id) != Some(&info.satellite_key))
+		.filter(|(id, info)| verified.get(*id) != info.v1_satellite().map(|s| &s.key))
 		.map(|(id, _)| *id)
 		.collect();
 	plan.new.sort();
@@ -104,8 +104,8 @@ pub(super) enum Settled {
 		at: u64,
 		/// Whether the entry was `Submitted`.
 		by_us: bool,
-		/// The countersignature the chain recorded.
-		signature: SatelliteSignature,
+		/// The countersignature the chain recorded last (the one that reached the quorum).
+		signature: Option<SatelliteSignature>,
 	},
 	/// Expired at `at`, never certified.
 	Expired {
@@ -125,10 +125,10 @@ pub(super) fn settle<BlockNumber: Copy + Into<u64>>(
 ) -> Settled {
 	let Some(record) = record else { return Settled::Superseded };
 	match record.status {
-		BatchStatus::Certified { certified_at, satellite_signature, .. } => Settled::Certified {
+		BatchStatus::Certified { certified_at, ref attestations } => Settled::Certified {
 			at: certified_at.into(),
 			by_us: matches!(stage, Stage::Submitted { .. }),
-			signature: satellite_signature,
+			signature: attestations.last().map(|a| a.signature),
 		},
 		BatchStatus::Expired { at, .. } => Settled::Expired { at: at.into() },
 		BatchStatus::Pending { .. } => Settled::Pending,
@@ -141,7 +141,8 @@ mod tests {
 	use crate::store::Source;
 	use sp_core::{crypto::AccountId32, ed25519, sr25519, H256};
 	use space_notary_primitives::{
-		records::{ExpiryReason, ServerStatus},
+		records::{ExpiryReason, ServerSatellite, ServerStatus},
+		Attestation,
 		BatchCertificate, ServerKey, ServerSignature, CERTIFICATE_VERSION,
 	};
 
@@ -153,7 +154,8 @@ mod tests {
 		ServerInfoOf {
 			operator: AccountId32::new([1; 32]),
 			server_key: ServerKey::Sr25519(sr25519::Public::from_raw([2; 32])),
-			satellite_key: key(satellite),
+			satellites: vec![ServerSatellite { id: 0, key: key(satellite) }],
+			quorum: 1,
 			status: ServerStatus::Active,
 			last_sequence,
 			last_batch: H256::zero(),
@@ -270,22 +272,27 @@ mod tests {
 			submitted_at: 1,
 			status,
 		};
+		let attestation = Attestation {
+			satellite_id: 0,
+			satellite_key: key(1),
+			signed_at_ms: Some(5),
+			signature: sig(),
+		};
 		let certified = record(BatchStatus::Certified {
 			certified_at: 7,
-			satellite_signature: sig(),
-			satellite_key: key(1),
+			attestations: vec![attestation].try_into().expect("one fits"),
 		});
 		let submitted = Stage::Submitted { signature: sig(), at_block: 3 };
 		let rows = [
 			(
 				Stage::Queued,
 				Some(&certified),
-				Settled::Certified { at: 7, by_us: false, signature: sig() },
+				Settled::Certified { at: 7, by_us: false, signature: Some(sig()) },
 			),
 			(
 				submitted,
 				Some(&certified),
-				Settled::Certified { at: 7, by_us: true, signature: sig() },
+				Settled::Certified { at: 7, by_us: true, signature: Some(sig()) },
 			),
 			(
 				Stage::Queued,
@@ -294,7 +301,7 @@ mod tests {
 			),
 			(
 				Stage::Queued,
-				Some(&record(BatchStatus::Pending { expires_at: 9 })),
+				Some(&record(BatchStatus::Pending { expires_at: 9, attestations: Default::default() })),
 				Settled::Pending,
 			),
 			(Stage::Queued, None, Settled::Superseded),

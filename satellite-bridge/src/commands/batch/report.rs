@@ -4,7 +4,7 @@
 use codec::Encode;
 use sp_core::H256;
 use space_notary_primitives::records::{BatchStatus, ExpiryReason};
-use space_notary_primitives::{text::parse_h256, BatchId, InclusionProof};
+use space_notary_primitives::{text::parse_h256, Attestation, BatchId, InclusionProof};
 use std::{io::Write, path::PathBuf};
 
 use crate::{
@@ -39,13 +39,13 @@ impl BatchReport {
 		let cert = &self.record.cert;
 		writeln!(out, "batch_id: {:?}", self.batch_id)?;
 		match &self.record.status {
-			BatchStatus::Pending { expires_at } => {
-				writeln!(out, "status: pending until block {expires_at}")?
+			BatchStatus::Pending { expires_at, attestations } => {
+				writeln!(out, "status: pending until block {expires_at}")?;
+				print_attestations(out, attestations)?;
 			},
-			BatchStatus::Certified { satellite_signature, satellite_key, certified_at } => {
+			BatchStatus::Certified { attestations, certified_at } => {
 				writeln!(out, "status: certified at block {certified_at}")?;
-				writeln!(out, "satellite_signature: {}", hex_of(satellite_signature))?;
-				writeln!(out, "satellite_key: {}", hex_of(satellite_key))?;
+				print_attestations(out, attestations)?;
 			},
 			BatchStatus::Expired { at, reason } => {
 				writeln!(out, "status: expired at block {at} ({})", expiry_reason(reason))?
@@ -70,11 +70,13 @@ impl BatchReport {
 		let cert = &self.record.cert;
 		let mut status = serde_json::json!({ "name": status_name(&self.record.status) });
 		match &self.record.status {
-			BatchStatus::Pending { expires_at } => status["expires_at"] = (*expires_at).into(),
-			BatchStatus::Certified { satellite_signature, satellite_key, certified_at } => {
+			BatchStatus::Pending { expires_at, attestations } => {
+				status["expires_at"] = (*expires_at).into();
+				status["attestations"] = attestations_json(attestations);
+			},
+			BatchStatus::Certified { attestations, certified_at } => {
 				status["certified_at"] = (*certified_at).into();
-				status["satellite_signature"] = hex_of(satellite_signature).into();
-				status["satellite_key"] = hex_of(satellite_key).into();
+				status["attestations"] = attestations_json(attestations);
 			},
 			BatchStatus::Expired { at, reason } => {
 				status["expired_at"] = (*at).into();
@@ -310,4 +312,35 @@ mod tests {
 		assert_eq!(ProofDocument::from_json(&text), Ok(document));
 		assert!(ProofDocument::from_json(b"{}").unwrap_err().contains("batch_id"));
 	}
+}
+
+/// One block of `key: value` lines per attestation: the satellite, its key, its clock at signing
+/// (`none` for a v1 countersignature) and its signature.
+fn print_attestations(out: &mut impl Write, attestations: &[Attestation]) -> std::io::Result<()> {
+	for a in attestations {
+		writeln!(out, "satellite_id: {}", a.satellite_id)?;
+		writeln!(out, "satellite_key: {}", hex_of(a.satellite_key))?;
+		match a.signed_at_ms {
+			Some(at) => writeln!(out, "satellite_signed_at_ms: {at}")?,
+			None => writeln!(out, "satellite_signed_at_ms: none (v1)")?,
+		}
+		writeln!(out, "satellite_signature: {}", hex_of(a.signature))?;
+	}
+	Ok(())
+}
+
+/// The attestations as JSON: `satellite_id`, `satellite_key`, `signed_at_ms` (null for v1),
+/// `signature`.
+pub fn attestations_json(attestations: &[Attestation]) -> serde_json::Value {
+	attestations
+		.iter()
+		.map(|a| {
+			serde_json::json!({
+				"satellite_id": a.satellite_id,
+				"satellite_key": hex_of(a.satellite_key),
+				"signed_at_ms": a.signed_at_ms,
+				"signature": hex_of(a.signature),
+			})
+		})
+		.collect()
 }
