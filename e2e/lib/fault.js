@@ -230,7 +230,7 @@ export async function faultRun(options, log = (line) => console.error(line)) {
     const aliceNonce = (await api.rpc.system.accountNextIndex(alice.address)).toNumber();
     await Promise.all(
       servers.map(async (s, i) => {
-        const call = api.tx.sudo.sudo(api.tx.spaceNotary.registerServer(s.operator.address, s.key.serverKeyJson, s.satelliteKey));
+        const call = api.tx.sudo.sudo(api.tx.spaceNotary.registerServer(s.operator.address, s.key.serverKeyJson, 0, s.satelliteKey));
         await api.rpc.author.submitExtrinsic(await call.signAsync(alice, { nonce: aliceNonce + i }));
       }),
     );

@@ -26,6 +26,7 @@ await cryptoWaitReady();
 export const CERTIFICATE_VERSION = 1;
 export const SERVER_DOMAIN = stringToU8a('space-notary/v1/server');
 export const SATELLITE_DOMAIN = stringToU8a('space-notary/v1/satellite');
+export const SATELLITE_DOMAIN_V2 = stringToU8a('space-notary/v2/satellite');
 export const ZERO_HASH = new Uint8Array(32);
 
 /** Type definitions, from docs/design.md "Certificate v1" (names prefixed to stay clear of the chain's). */
@@ -218,13 +219,32 @@ function verifyRaw(type, msg, raw, pub) {
   }
 }
 
+/**
+ * The v2 satellite payload: the v1 payload's fields after the v2 domain, then the satellite's
+ * number (u32) and its clock at signing (u64 ms), both little-endian (docs/design.md).
+ */
+export function satellitePayloadV2(id, serverSignatureScale, satelliteId, signedAtMs) {
+  const v1 = satellitePayload(id, serverSignatureScale);
+  const tail = new Uint8Array(12);
+  const view = new DataView(tail.buffer);
+  view.setUint32(0, satelliteId, true);
+  view.setBigUint64(4, BigInt(signedAtMs), true);
+  return u8aConcat(SATELLITE_DOMAIN_V2, v1.subarray(SATELLITE_DOMAIN.length), tail);
+}
+
 /** The satellite's ed25519 key pair for one server, from a 32-byte seed. */
 export function satelliteKeyPair(seed) {
   const pair = ed25519PairFromSeed(u8aToU8a(seed));
   return {
     publicKey: pair.publicKey,
-    /** Raw 64-byte ed25519 signature over the satellite payload. */
+    /** Raw 64-byte ed25519 signature over the v1 satellite payload. */
     countersign: (id, serverSignatureScale) => ed25519Sign(satellitePayload(id, serverSignatureScale), pair),
+    /** A v2 countersignature `{ satelliteId, signedAtMs, signature }` as `submitAttestation` takes it. */
+    countersignV2: (id, serverSignatureScale, satelliteId, signedAtMs) => ({
+      satelliteId,
+      signedAtMs: BigInt(signedAtMs),
+      signature: ed25519Sign(satellitePayloadV2(id, serverSignatureScale, satelliteId, signedAtMs), pair),
+    }),
   };
 }
 

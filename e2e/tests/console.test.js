@@ -70,7 +70,7 @@ describe('console (dev node, emulator with passes, bridge relay --chain --http, 
       extra: ['--pass-period', '20', '--pass-duration', '10', '--time-scale', '1'],
     });
     procs.push(emulator.proc);
-    const call = api.tx.spaceNotary.registerServer(bob.address, server.key.serverKeyJson, satelliteKey);
+    const call = api.tx.spaceNotary.registerServer(bob.address, server.key.serverKeyJson, 0, satelliteKey);
     const { events } = await submit(api, api.tx.sudo.sudo(call), { signer: alice, what: 'sudo registerServer' });
     assert.equal(findEvent(events, 'spaceNotary', 'ServerRegistered').data.serverId.toNumber(), server.id);
 
@@ -207,7 +207,10 @@ describe('console (dev node, emulator with passes, bridge relay --chain --http, 
     assert.equal(new URL(page.url()).hash, `#/batch/${second.id}`);
     const certified = record.status.asCertified;
     assert.equal(await text(page, 'batch-certified-at'), certified.certifiedAt.toString());
-    assert.equal(await text(page, 'batch-countersignature'), certified.satelliteSignature.toHex());
+    const [attestation] = certified.attestations;
+    assert.equal(await text(page, 'batch-countersignature'), attestation.signature.toHex());
+    assert.equal(await text(page, 'batch-satellite'), attestation.satelliteId.toString());
+    assert.match(await text(page, 'batch-satellite-time'), attestation.signedAtMs.isSome ? /s after issue\)$/ : /^not given \(a v1 countersignature\)$/);
     assert.equal(await text(page, 'batch-server-signature'), record.serverSignature.toHex());
     assert.equal(await text(page, 'cert-batch-root'), record.cert.batchRoot.toHex());
     assert.equal(await text(page, 'cert-sequence'), record.cert.sequence.toString());
@@ -272,7 +275,7 @@ describe('console (dev node, emulator with passes, bridge relay --chain --http, 
     assert.equal(receipt[0], 1, 'a receipt of format 1');
     await viewContext.close();
     const jsonForm = await (await fetch(`${bridge.url}/chain/batches/${batch.id}/receipt?index=1&format=json`)).text();
-    assert.equal(JSON.parse(jsonForm).format, 'space-notary-receipt/1');
+    assert.equal(JSON.parse(jsonForm).format, 'space-notary-receipt/2');
 
     // What the verifier trusts: the dev chain's raw spec, from the node binary; and another chain's.
     const spec = spawnSync(nodeBinary(), ['build-spec', '--chain', 'dev', '--raw'], { maxBuffer: 64 << 20 });

@@ -18,6 +18,7 @@ import {
   merkleProof,
   satelliteKeyPair,
   satellitePayload,
+  satellitePayloadV2,
   serverKeyPair,
   verifyMerkleProof,
 } from '../lib/notary.js';
@@ -30,6 +31,8 @@ const SEEDS = {
   sr25519Satellite: '0x' + '31'.repeat(32),
   ecdsaServer: '0x' + '22'.repeat(32),
   ecdsaSatellite: '0x' + '32'.repeat(32),
+  quorumServer: '0x' + '23'.repeat(32),
+  quorumSatellites: ['0x' + '33'.repeat(32), '0x' + '34'.repeat(32)],
 };
 const ROUND_TRIP_LIMIT_MS = 30_000;
 const APPS_HELPER = fileURLToPath(new URL('../tools/apps-helper.js', import.meta.url));
@@ -73,6 +76,7 @@ describe('dev chain', () => {
     const call = api.tx.spaceNotary.registerServer(
       operator.address,
       server.serverKeyJson,
+      0,
       satellite.publicKey,
     );
     const { events } = await submit(api, api.tx.sudo.sudo(call), { signer: alice, what: 'sudo registerServer' });
@@ -196,8 +200,13 @@ describe('dev chain', () => {
 
     const record = (await at.query.spaceNotary.batches(batch.id)).unwrap();
     assert.ok(record.status.isCertified, `status ${record.status.type}`);
-    assert.equal(record.status.asCertified.satelliteSignature.toHex(), hex(signature));
-    assert.equal(record.status.asCertified.satelliteKey.toHex(), hex(satellite.publicKey));
+    // One v1 attestation: satellite 0, its key, no satellite time, the signature relayed.
+    const [attestation, ...others] = record.status.asCertified.attestations;
+    assert.equal(others.length, 0, 'a quorum of one');
+    assert.equal(attestation.satelliteId.toNumber(), 0);
+    assert.ok(attestation.signedAtMs.isNone, 'v1 carries no satellite time');
+    assert.equal(attestation.signature.toHex(), hex(signature));
+    assert.equal(attestation.satelliteKey.toHex(), hex(satellite.publicKey));
     assert.equal(record.status.asCertified.certifiedAt.toNumber(), relayed.blockNumber);
 
     assert.ok(roundTripMs < ROUND_TRIP_LIMIT_MS, `round trip ${roundTripMs} ms, limit ${ROUND_TRIP_LIMIT_MS} ms`);
@@ -299,7 +308,11 @@ describe('dev chain', () => {
     const s = info.unwrap();
     assert.equal(s.operator.toString(), bob.address);
     assert.equal(hex(s.serverKey.toU8a()), hex(server.serverKey));
-    assert.equal(s.satelliteKey.toHex(), hex(satellite.publicKey));
+    assert.deepEqual(
+      s.satellites.map((sat) => [sat.id.toNumber(), sat.key.toHex()]),
+      [[0, hex(satellite.publicKey)]],
+    );
+    assert.equal(s.quorum.toNumber(), 1);
     assert.ok(s.status.isActive);
     assert.equal(s.lastSequence.toNumber(), 2);
     assert.equal(s.lastBatch.toHex(), hex(batch.id));
@@ -311,7 +324,7 @@ describe('dev chain', () => {
     const record = status.unwrap();
     assert.equal(hex(record.cert.toU8a()), hex(batch.scale));
     assert.ok(record.status.isCertified);
-    assert.equal(record.status.asCertified.satelliteSignature.toHex(), hex(signature));
+    assert.equal(record.status.asCertified.attestations[0].signature.toHex(), hex(signature));
     assert.ok((await api.call.spaceNotaryApi.batchStatus(new Uint8Array(32))).isNone, 'unknown batch is None');
     assert.equal((await api.call.spaceNotaryApi.pendingBatches(serverId)).length, 0, 'nothing pending');
 
@@ -582,5 +595,69 @@ describe('dev chain', () => {
     const noBatch = await appsHelper(['countersign', ...rpc, '--batch-id', hex(new Uint8Array(32))]);
     assert.equal(noBatch.code, 1);
     assert.match(noBatch.stderr, /no batch/);
+  });
+
+  test('two satellites, a quorum of two: v2 countersignatures sent bare from JS, each satellite and its clock on record', async () => {
+    const server = serverKeyPair('sr25519', SEEDS.quorumServer);
+    const [first, second] = SEEDS.quorumSatellites.map(satelliteKeyPair);
+    // Satellite numbers as a constellation gives them (NORAD catalogue numbers fit).
+    const [firstId, secondId] = [40025, 39133];
+    const registered = await submit(
+      api,
+      api.tx.sudo.sudo(api.tx.spaceNotary.registerServer(charlie.address, server.serverKeyJson, firstId, first.publicKey)),
+      { signer: alice, what: 'sudo registerServer' },
+    );
+    const serverId = findEvent(registered.events, 'spaceNotary', 'ServerRegistered').data.serverId.toNumber();
+    for (const call of [api.tx.spaceNotary.addSatellite(serverId, secondId, second.publicKey), api.tx.spaceNotary.setQuorum(serverId, 2)]) {
+      const { events } = await submit(api, api.tx.sudo.sudo(call), { signer: alice, what: `sudo ${call.method.method}` });
+      const sudid = findEvent(events, 'sudo', 'Sudid');
+      assert.ok(sudid.data.sudoResult.isOk, `${call.method.method}: ${JSON.stringify(sudid.data.sudoResult.toHuman())}`);
+    }
+    const info = (await api.call.spaceNotaryApi.server(serverId)).unwrap();
+    assert.deepEqual(info.satellites.map((s) => s.id.toNumber()), [firstId, secondId]);
+    assert.equal(info.quorum.toNumber(), 2);
+
+    const issuedAtMs = Date.now();
+    const batch = buildBatch({ server, genesisHash: api.genesisHash.toU8a(), serverId, sequence: 1, txs: ['quorum'], issuedAtMs });
+    await submitBatch(batch, charlie);
+
+    // The runtime's v2 payload is the one JS builds from the spec.
+    const at1 = issuedAtMs + 1_000;
+    const payload = await api.call.spaceNotaryApi.satellitePayloadV2(batch.id, firstId, at1);
+    assert.ok(payload.isOk, JSON.stringify(payload.toHuman()));
+    assert.equal(hex(payload.asOk.toU8a(true)), hex(satellitePayloadV2(batch.id, batch.serverSignature, firstId, at1)));
+
+    // A v1 countersignature names no satellite: refused for a server with two.
+    const v1 = await expectPoolRejection(
+      api,
+      api.tx.spaceNotary.submitCountersignature(batch.id, first.countersign(batch.id, batch.serverSignature)),
+      { what: 'a v1 countersignature for a two-satellite server' },
+    );
+    const v1Index = api.errors.spaceNotary.CountersignatureV1NotAccepted.meta.index.toNumber();
+    assert.match(String(v1?.message), new RegExp(`^1010\\b.*Custom error: ${v1Index}\\b`), String(v1?.message));
+
+    const one = await submit(api, api.tx.spaceNotary.submitAttestation(batch.id, first.countersignV2(batch.id, batch.serverSignature, firstId, at1)), {
+      what: 'submitAttestation by the first satellite, bare',
+    });
+    const attested = findEvent(one.events, 'spaceNotary', 'BatchAttested');
+    assert.equal(attested.data.satelliteId.toNumber(), firstId);
+    assert.equal(attested.data.signedAtMs.unwrap().toNumber(), at1);
+    assert.deepEqual([attested.data.count.toNumber(), attested.data.quorum.toNumber()], [1, 2]);
+    assert.ok(!one.events.some(({ event }) => event.method === 'BatchCertified'), 'one of two certifies nothing');
+
+    const at2 = issuedAtMs + 2_000;
+    const two = await submit(api, api.tx.spaceNotary.submitAttestation(batch.id, second.countersignV2(batch.id, batch.serverSignature, secondId, at2)), {
+      what: 'submitAttestation by the second satellite, bare',
+    });
+    certifiedEvent(two.events, batch);
+    const record = (await (await api.at(two.blockHash)).query.spaceNotary.batches(batch.id)).unwrap();
+    assert.ok(record.status.isCertified);
+    assert.deepEqual(
+      record.status.asCertified.attestations.map((a) => [a.satelliteId.toNumber(), a.signedAtMs.unwrap().toNumber(), a.satelliteKey.toHex()]),
+      [
+        [firstId, at1, hex(first.publicKey)],
+        [secondId, at2, hex(second.publicKey)],
+      ],
+    );
   });
 });

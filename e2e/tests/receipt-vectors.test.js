@@ -81,6 +81,13 @@ describe('the valid receipt', () => {
     assert.equal(result.ok, true, `refused: ${result.error}`);
     assert.equal(result.batchId, valid.batch_id);
     assert.equal(result.certifiedAt, valid.certified_at);
+    // The time window: the ground's claim and each satellite's clock, as the file has them.
+    assert.equal(result.issuedAtMs, BigInt(valid.issued_at_ms));
+    assert.deepEqual(
+      result.satellites,
+      valid.satellites.map((s) => ({ id: s.id, signedAtMs: s.signed_at_ms === null ? null : BigInt(s.signed_at_ms) })),
+    );
+    assert.equal(result.satellites.length, 2, 'the file’s receipt is certified by a quorum of two');
     assert.equal(result.block.number, valid.block);
     assert.equal(result.finalized.number, valid.finalized);
     assert.match(result.block.hash, /^0x[0-9a-f]{64}$/);
@@ -160,7 +167,8 @@ describe('bytes that are not one receipt', () => {
       'Malformed',
     ],
     ['version 0', () => withByte(validBytes, 0, 0), 'UnsupportedVersion'],
-    ['a lone version byte 2 (the version is read before the rest)', () => new Uint8Array([2]), 'UnsupportedVersion'],
+    ['a lone version byte 3 (the version is read before the rest)', () => new Uint8Array([3]), 'UnsupportedVersion'],
+    ['format 1 (one satellite key and signature, no attestations)', () => withByte(validBytes, 0, 1), 'UnsupportedVersion'],
   ];
   for (const [name, bytes, error] of cases) {
     test(`${name}: ${error}`, () => assertRefused(verifyReceipt(bytes(), validAnchor), error, name));

@@ -53,7 +53,7 @@ describe('receipts (dev node; receipt make, then receipt verify with the node st
     const server = serverKeyPair('ed25519', '0x' + '51'.repeat(32));
     const satellite = satelliteKeyPair('0x' + '52'.repeat(32));
 
-    const register = api.tx.spaceNotary.registerServer(bob.address, server.serverKeyJson, satellite.publicKey);
+    const register = api.tx.spaceNotary.registerServer(bob.address, server.serverKeyJson, 0, satellite.publicKey);
     const registered = await submit(api, api.tx.sudo.sudo(register), { signer: alice, what: 'sudo registerServer' });
     const serverId = findEvent(registered.events, 'spaceNotary', 'ServerRegistered').data.serverId.toNumber();
     const txs = ['a deed', 'a second deed', 'a third, longer than the others'];
@@ -103,7 +103,7 @@ describe('receipts (dev node; receipt make, then receipt verify with the node st
     const byHash = bridge(['receipt', 'make', '--chain', node.wsUrl, '--batch', hex(batch.id), '--tx-hash', blake2AsHex(txs[1]), '--out', jsonPath, '--json']);
     assert.equal(byHash.status, 0, byHash.stderr);
     const json = JSON.parse(fs.readFileSync(jsonPath, 'utf8'));
-    assert.equal(json.format, 'space-notary-receipt/1');
+    assert.equal(json.format, 'space-notary-receipt/2');
     assert.equal(json.summary.leaf_index, 1);
     assert.equal(json.summary.batch_id, hex(batch.id));
 

@@ -95,7 +95,7 @@ describe('two validators (--chain local, Alice and Bob)', () => {
     const satellite = satelliteKeyPair('0x' + '51'.repeat(32));
 
     // Registration needs sudo: Alice is sudo in the local chain spec too.
-    const call = aliceApi.tx.spaceNotary.registerServer(operator.address, server.serverKeyJson, satellite.publicKey);
+    const call = aliceApi.tx.spaceNotary.registerServer(operator.address, server.serverKeyJson, 0, satellite.publicKey);
     const registered = await submit(aliceApi, aliceApi.tx.sudo.sudo(call), {
       signer: alice,
       what: 'sudo registerServer through Alice',
@@ -156,7 +156,7 @@ describe('two validators (--chain local, Alice and Bob)', () => {
     ]) {
       const record = (await api.call.spaceNotaryApi.batchStatus(batch.id)).unwrap();
       assert.ok(record.status.isCertified, `${name}: certified`);
-      assert.equal(record.status.asCertified.satelliteSignature.toHex(), hex(signature), `${name}: signature`);
+      assert.equal(record.status.asCertified.attestations[0].signature.toHex(), hex(signature), `${name}: signature`);
     }
   });
 
@@ -179,7 +179,7 @@ describe('two validators (--chain local, Alice and Bob)', () => {
     // Both workers, through the RPC (the nodes run without --ground-station-url).
     await Promise.all([setGroundStationUrl(aliceApi, bridge.url), setGroundStationUrl(bobApi, bridge.url)]);
 
-    const call = aliceApi.tx.spaceNotary.registerServer(operator.address, server.serverKeyJson, satelliteKey);
+    const call = aliceApi.tx.spaceNotary.registerServer(operator.address, server.serverKeyJson, 0, satelliteKey);
     const registered = await submit(aliceApi, aliceApi.tx.sudo.sudo(call), { signer: alice, what: 'sudo registerServer', ms: 90_000 });
     assert.equal(findEvent(registered.events, 'spaceNotary', 'ServerRegistered').data.serverId.toNumber(), serverId);
 

@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import { u8aToHex, hexToU8a } from '@polkadot/util';
 import {
   ed25519PairFromSeed,
+  ed25519Verify,
   secp256k1PairFromSeed,
   sr25519PairFromSeed,
 } from '@polkadot/util-crypto';
@@ -25,6 +26,7 @@ import {
   registry,
   satelliteKeyPair,
   satellitePayload,
+  satellitePayloadV2,
   serverKeyPair,
   serverPayload,
   verifyCountersignature,
@@ -162,6 +164,22 @@ describe('certificates', () => {
         assert.ok(verifyCountersignature(id, serverSig, sig, key));
         assert.ok(!verifyCountersignature(flipped(id), serverSig, sig, key), 'other batch id fails');
         assert.ok(!verifyCountersignature(id, serverSig, flipped(sig, 40), key), 'tampered signature fails');
+      });
+
+      test('v2 satellite payload and signature: the satellite and its clock join the payload', () => {
+        const id = hexToU8a(v.batch_id);
+        const serverSig = hexToU8a(v.server_signature);
+        const payload = satellitePayloadV2(id, serverSig, v.satellite_id, v.signed_at_ms);
+        assert.equal(hex(payload), v.satellite_payload_v2);
+        const satellite = satelliteKeyPair(v.satellite_seed);
+        const cs = satellite.countersignV2(id, serverSig, v.satellite_id, v.signed_at_ms);
+        assert.equal(hex(cs.signature), v.satellite_signature_v2);
+        const key = hexToU8a(v.satellite_key);
+        assert.ok(ed25519Verify(payload, cs.signature, key));
+        const moved = satellitePayloadV2(id, serverSig, v.satellite_id, v.signed_at_ms + 1);
+        assert.ok(!ed25519Verify(moved, cs.signature, key), 'another time fails');
+        const other = satellitePayloadV2(id, serverSig, v.satellite_id + 1, v.signed_at_ms);
+        assert.ok(!ed25519Verify(other, cs.signature, key), 'another satellite fails');
       });
     });
   }

@@ -9,7 +9,7 @@
 // the call, ready to type or paste into Apps' extrinsic form:
 //
 //   node tools/apps-helper.js keys
-//       the dev server key and satellite key, for sudo → spaceNotary.registerServer
+//       the dev server key and satellite key (satellite 0), for sudo → spaceNotary.registerServer
 //   node tools/apps-helper.js batch --server-id 0 hello world
 //       a certificate over the transactions "hello" and "world" (0x-hex arguments are taken as
 //       bytes), with the next sequence and previous batch read from the chain, and the server's
@@ -84,6 +84,7 @@ function keys({ scheme, serverSeed, satelliteSeed }) {
     registerServer: {
       operator: 'the account that will submit batches, e.g. ALICE',
       serverKey: server.serverKeyJson,
+      satelliteId: 0,
       satelliteKey: u8aToHex(satellite.publicKey),
     },
   };
@@ -141,8 +142,9 @@ async function countersign(api, { satelliteSeed, batchId }) {
   if (answer.isNone) throw new Error(`no batch ${batchId} on this chain`);
   const record = answer.unwrap();
   const server = await api.call.spaceNotaryApi.server(record.cert.serverId);
-  if (server.isSome && server.unwrap().satelliteKey.toHex() !== u8aToHex(satellite.publicKey)) {
-    throw new Error(`server ${record.cert.serverId}'s satellite key is not this seed's key`);
+  const keys = server.isSome ? server.unwrap().satellites.map((s) => s.key.toHex()) : [];
+  if (server.isSome && !keys.includes(u8aToHex(satellite.publicKey))) {
+    throw new Error(`no satellite of server ${record.cert.serverId} holds this seed's key`);
   }
   const signature = satellite.countersign(hexToU8a(batchId), record.serverSignature.toU8a());
   return {

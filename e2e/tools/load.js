@@ -127,7 +127,7 @@ async function main() {
       const satellite = satelliteKeyPair(seed(0x5a));
       const operator = operators[i % operators.length];
       servers.push({ id: firstId + i, key, satellite, operator, sequence: 0, last: ZERO_HASH });
-      const call = api.tx.spaceNotary.registerServer(operator.address, key.serverKeyJson, hex(satellite.publicKey));
+      const call = api.tx.spaceNotary.registerServer(operator.address, key.serverKeyJson, 0, hex(satellite.publicKey));
       registrations.push([api.tx.sudo.sudo(call), alice, await nextNonce(alice)]);
     }
     await blast(api, registrations);

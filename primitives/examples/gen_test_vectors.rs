@@ -10,7 +10,9 @@ use codec::Encode;
 use serde_json::{json, Value};
 use sp_core::{ecdsa, ed25519, sr25519, Pair, H256};
 use sp_runtime::MultiSignature;
-use space_notary_primitives::{batch_root, leaf_hash, BatchCertificate, InclusionProof, ServerKey};
+use space_notary_primitives::{
+	batch_root, leaf_hash, satellite_payload_v2, BatchCertificate, InclusionProof, ServerKey,
+};
 
 fn hex(bytes: impl AsRef<[u8]>) -> String {
 	format!("0x{}", ::hex::encode(bytes.as_ref()))
@@ -41,6 +43,10 @@ fn certificate_vector(name: &str, scheme: &str, seed: u8, cert: BatchCertificate
 	let server_payload = cert.server_payload();
 	let server_signature = sign(&server_payload);
 	let satellite_payload = cert.satellite_payload(&server_signature);
+	// v2: the satellite's number (a NORAD catalogue number) and its clock 90 s after issue.
+	let (satellite_id, signed_at_ms) = (40_025u32, cert.issued_at_ms.saturating_add(90_000));
+	let satellite_payload_v2 =
+		satellite_payload_v2(&cert.batch_id(), &server_signature, satellite_id, signed_at_ms);
 	json!({
 		"name": name,
 		"cert": {
@@ -66,6 +72,10 @@ fn certificate_vector(name: &str, scheme: &str, seed: u8, cert: BatchCertificate
 		"satellite_key": hex(satellite.public()),
 		"satellite_payload": hex(&satellite_payload),
 		"satellite_signature": hex(satellite.sign(&satellite_payload)),
+		"satellite_id": satellite_id,
+		"signed_at_ms": signed_at_ms,
+		"satellite_payload_v2": hex(&satellite_payload_v2),
+		"satellite_signature_v2": hex(satellite.sign(&satellite_payload_v2)),
 	})
 }
 
@@ -119,8 +129,12 @@ fn main() {
 		(0u8..7).map(|i| vec![i; i as usize]).collect(),
 	];
 	let out = json!({
-		"description": "Space Notary certificate v1 test vectors. Hex is 0x-prefixed. Seeds are raw 32-byte secret seeds (sp-core Pair::from_seed). server_key and server_signature are SCALE (MultiSigner/MultiSignature variant index first).",
-		"domains": { "server": hex(b"space-notary/v1/server"), "satellite": hex(b"space-notary/v1/satellite") },
+		"description": "Space Notary certificate v1 test vectors, with the v1 and v2 satellite payloads. Hex is 0x-prefixed. Seeds are raw 32-byte secret seeds (sp-core Pair::from_seed). server_key and server_signature are SCALE (MultiSigner/MultiSignature variant index first).",
+		"domains": {
+			"server": hex(b"space-notary/v1/server"),
+			"satellite": hex(b"space-notary/v1/satellite"),
+			"satellite_v2": hex(b"space-notary/v2/satellite"),
+		},
 		"certificates": [
 			certificate_vector("first batch, ed25519 server", "ed25519", 1, first),
 			certificate_vector("second batch, sr25519 server", "sr25519", 2, second),

@@ -544,6 +544,10 @@ fn vector_file() -> Value {
 			"tx": hex0x(&f.tx),
 			"batch_id": hex0x(f.receipt.batch.cert.batch_id().as_bytes()),
 			"certified_at": CERTIFIED_AT,
+			"issued_at_ms": f.receipt.batch.cert.issued_at_ms,
+			"satellites": f.receipt.batch.attestations.iter()
+				.map(|a| json!({ "id": a.satellite_id, "signed_at_ms": a.signed_at_ms }))
+				.collect::<Vec<_>>(),
 			"block": f.receipt.chain.header.number,
 			"finalized": f.receipt.chain.justification.commit.target_number,
 		},

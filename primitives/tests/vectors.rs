@@ -5,8 +5,9 @@ use serde_json::Value;
 use sp_core::{ecdsa, ed25519, sr25519, Pair, H256};
 use sp_runtime::MultiSignature;
 use space_notary_primitives::{
-	batch_root, leaf_hash, verify_satellite_signature, verify_server_signature, BatchCertificate,
-	InclusionProof, ServerKey, SATELLITE_DOMAIN, SERVER_DOMAIN,
+	batch_root, leaf_hash, satellite_payload_v2, verify_satellite_signature,
+	verify_server_signature, BatchCertificate, Countersignature, InclusionProof, ServerKey,
+	SATELLITE_DOMAIN, SERVER_DOMAIN,
 };
 
 fn vectors() -> Value {
@@ -91,6 +92,16 @@ fn certificates_encode_hash_and_sign_as_recorded() {
 			verify_satellite_signature(&cert.batch_id(), &sig, &sat_sig, &satellite.public()),
 			Ok(())
 		);
+
+		// v2: the satellite's number and clock join the payload.
+		let satellite_id = c["satellite_id"].as_u64().unwrap() as u32;
+		let signed_at_ms = c["signed_at_ms"].as_u64().unwrap();
+		let v2 = satellite_payload_v2(&cert.batch_id(), &sig, satellite_id, signed_at_ms);
+		assert_eq!(v2, bytes(&c["satellite_payload_v2"]), "{name}: v2 payload");
+		let v2_sig = satellite.sign(&v2);
+		assert_eq!(v2_sig.0.to_vec(), bytes(&c["satellite_signature_v2"]), "{name}: v2 sig");
+		let countersignature = Countersignature { satellite_id, signed_at_ms, signature: v2_sig };
+		assert_eq!(countersignature.verify(&cert.batch_id(), &sig, &satellite.public()), Ok(()));
 	}
 }
 

@@ -151,10 +151,29 @@ export async function showBatch(root, note, id) {
     el('h3', { text: 'Signatures' }),
     fields([
       [`server signature (${b.server_signature.scheme}, SCALE)`, b.server_signature.scale, 'batch-server-signature'],
-      ['countersignature (satellite)', s.satellite_signature ?? 'none yet', 'batch-countersignature'],
-      ['satellite key', s.satellite_key],
+      ['countersignatures (satellites)', (s.attestations ?? []).length === 0 ? 'none yet' : `${s.attestations.length}`, 'batch-countersignature-count'],
     ]),
+    ...(s.attestations ?? []).map((a, i) => attestationFields(a, i, c.issued_at_ms)),
   );
   if (s.name === 'certified') root.append(proofSection(b.batch_id, c.tx_count));
   root.append(bridgeSection(b.bridge));
+}
+
+/**
+ * One satellite's countersignature: which satellite, its clock at signing (v2; how long after
+ * the certificate was issued), its key and signature. The first one carries the test ids the
+ * console's tests read.
+ */
+function attestationFields(a, i, issuedAtMs) {
+  const first = i === 0;
+  const time =
+    a.signed_at_ms === null
+      ? 'not given (a v1 countersignature)'
+      : `${a.signed_at_ms} (${new Date(a.signed_at_ms).toISOString()}, ${((a.signed_at_ms - issuedAtMs) / 1000).toFixed(1)} s after issue)`;
+  return fields([
+    ['satellite', a.satellite_id, first ? 'batch-satellite' : undefined],
+    ['satellite time', time, first ? 'batch-satellite-time' : undefined],
+    ['countersignature', a.signature, first ? 'batch-countersignature' : undefined],
+    ['satellite key', a.satellite_key],
+  ]);
 }

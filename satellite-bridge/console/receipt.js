@@ -48,6 +48,7 @@ function hexToU8a(hex) {
 
 const SERVER_DOMAIN = utf8('space-notary/v1/server');
 const SATELLITE_DOMAIN = utf8('space-notary/v1/satellite');
+const SATELLITE_DOMAIN_V2 = utf8('space-notary/v2/satellite');
 
 /**
  * The merkle rule: binary, blake2-256 of the two children, an odd last node promoted unchanged;
@@ -93,7 +94,7 @@ export function verifyScheme(variant, message, raw, key) {
   }
 }
 
-export const RECEIPT_VERSION = 1;
+export const RECEIPT_VERSION = 2;
 /** The largest binary receipt read: bigger ones are `Malformed` without being read. */
 export const MAX_RECEIPT_BYTES = 1 << 20;
 
@@ -122,11 +123,11 @@ const CHECK_OF = {
 
 /** The checks in the order the verifier runs them, each with what it establishes. */
 export const CHECKS = [
-  ['Format', 'receipt format (version 1, well formed)'],
+  ['Format', 'receipt format (version 2, well formed)'],
   ['Genesis', 'certificate names the trusted chain'],
   ['Transaction', 'transaction is in the batch (merkle path to the root)'],
   ['ServerSignature', 'server signature over the certificate'],
-  ['SatelliteSignature', 'satellite countersignature'],
+  ['SatelliteSignature', 'satellite countersignatures'],
   ['Record', 'chain state holds the batch certified (storage proof)'],
   ['Finality', 'block finalized by the trusted GRANDPA authority set'],
 ];
@@ -328,6 +329,46 @@ function readJustification(r) {
 }
 
 /**
+ * An attestation `{ satellite_id: u32, satellite_key: [u8; 32], signed_at_ms: Option<u64>,
+ * signature: [u8; 64] }`: `signedAtMs` is a bigint, or null for a v1 countersignature.
+ */
+function readAttestation(r) {
+  return { satelliteId: r.u32(), satelliteKey: r.take(32), signedAtMs: r.option((x) => x.u64()), signature: r.take(64) };
+}
+
+function attestationEq(a, b) {
+  return a.satelliteId === b.satelliteId && u8aEq(a.satelliteKey, b.satelliteKey) && a.signedAtMs === b.signedAtMs && u8aEq(a.signature, b.signature);
+}
+
+function u32le(n) {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, n, true);
+  return out;
+}
+
+function u64le(n) {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, n, true);
+  return out;
+}
+
+/**
+ * Whether an attestation's signature verifies under its key: over the v2 payload (domain, batch
+ * id, server signature, satellite id, time) when it carries a time, over the v1 payload otherwise.
+ */
+function attestationValid(a, batchId, serverSignature) {
+  const payload =
+    a.signedAtMs === null
+      ? u8aConcat(SATELLITE_DOMAIN, batchId, serverSignature)
+      : u8aConcat(SATELLITE_DOMAIN_V2, batchId, serverSignature, u32le(a.satelliteId), u64le(a.signedAtMs));
+  try {
+    return ed25519.verify(a.signature, payload, a.satelliteKey);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The receipt's fields, read from exactly the bytes given (docs/receipts.md, "Layout").
  * Throws `Malformed` on anything else; the caller checks size and version first.
  */
@@ -343,8 +384,7 @@ function readReceipt(bytes) {
     cert: readCertificate(r),
     serverKey: readServerKey(r),
     serverSignature: readMultiSignature(r),
-    satelliteKey: r.take(32),
-    satelliteSignature: r.take(64),
+    attestations: r.vec(readAttestation, 101),
   };
   const chain = {
     header: readHeader(r),
@@ -519,14 +559,15 @@ function readBatchRecord(value) {
   r.u32(); // submitted_at
   const variant = r.u8();
   switch (variant) {
-    case 0: // Pending { expires_at }
+    case 0: // Pending { expires_at, attestations }
       r.u32();
+      r.vec(readAttestation, 101);
       return { cert, serverSignature, status: { kind: 'Pending' } };
-    case 1: // Certified { satellite_signature, satellite_key, certified_at }
+    case 1: // Certified { attestations, certified_at }
       return {
         cert,
         serverSignature,
-        status: { kind: 'Certified', satelliteSignature: r.take(64), satelliteKey: r.take(32), certifiedAt: r.u32() },
+        status: { kind: 'Certified', attestations: r.vec(readAttestation, 101), certifiedAt: r.u32() },
       };
     case 2: {
       // Expired { at, reason: ExpiryReason (0 TtlElapsed, 1 ServerDeregistered, no data) }
@@ -562,8 +603,8 @@ function checkRecord(receipt, batchId) {
   const { status } = record;
   if (
     status.kind !== 'Certified' ||
-    !u8aEq(status.satelliteSignature, batch.satelliteSignature) ||
-    !u8aEq(status.satelliteKey, batch.satelliteKey)
+    status.attestations.length !== batch.attestations.length ||
+    !status.attestations.every((a, i) => attestationEq(a, batch.attestations[i]))
   ) {
     return { error: 'NotCertified' };
   }
@@ -834,7 +875,7 @@ export function anchorFromChainSpec(spec) {
 
 /**
  * The binary receipt in a receipt file of either form: the JSON form (first non-blank byte `{`,
- * format `space-notary-receipt/1`, the binary form in hex under `receipt`), or the bytes as they
+ * format `space-notary-receipt/2`, the binary form in hex under `receipt`), or the bytes as they
  * are. Throws TypeError on a JSON file that is not a receipt.
  */
 export function receiptFileBytes(file) {
@@ -847,8 +888,8 @@ export function receiptFileBytes(file) {
   } catch {
     throw new TypeError('the receipt file starts with { but is not JSON');
   }
-  if (document?.format !== 'space-notary-receipt/1' || !isHex(document.receipt)) {
-    throw new TypeError('a JSON receipt has format "space-notary-receipt/1" and the receipt in hex');
+  if (document?.format !== 'space-notary-receipt/2' || !isHex(document.receipt)) {
+    throw new TypeError('a JSON receipt has format "space-notary-receipt/2" and the receipt in hex');
   }
   return hexToU8a(document.receipt);
 }
@@ -916,9 +957,10 @@ export function anchorFromJson(json) {
 /**
  * Verifies a binary receipt under `anchor` (`{ genesisHash, setId, authorities: [[key, weight]] }`),
  * and `tx` against its leaf when given (else the transaction the receipt carries, if any).
- * Returns `{ ok: true, batchId, serverId, sequence, leafIndex, certifiedAt, block: { number, hash }, setId,
- * finalized: { number, hash }, signedWeight, threshold }` (hashes as 0x hex, u64 values as
- * bigints), or `{ ok: false, error, check }` naming the first check that failed.
+ * Returns `{ ok: true, batchId, serverId, sequence, leafIndex, certifiedAt, issuedAtMs,
+ * satellites: [{ id, signedAtMs }], block: { number, hash }, setId, finalized: { number, hash },
+ * signedWeight, threshold }` (hashes as 0x hex, u64 values as bigints, `signedAtMs` null for a v1
+ * countersignature), or `{ ok: false, error, check }` naming the first check that failed.
  */
 export function verifyReceipt(bytes, anchor, tx) {
   const input = toBytes(bytes, 'receipt');
@@ -952,15 +994,11 @@ export function verifyReceipt(bytes, anchor, tx) {
   // 4. Server signature.
   if (!serverSignatureValid(batch)) return refuse('BadServerSignature');
 
-  // 5. Satellite signature, over the batch id and the server signature.
+  // 5. Satellite signatures: at least one, each over the batch id and the server signature (and,
+  // in v2, the satellite and its clock).
   const batchId = blake2AsU8a(cert.bytes, 256);
-  let countersigned;
-  try {
-    const payload = u8aConcat(SATELLITE_DOMAIN, batchId, batch.serverSignature.bytes);
-    countersigned = ed25519.verify(batch.satelliteSignature, payload, batch.satelliteKey);
-  } catch {
-    countersigned = false;
-  }
+  const countersigned =
+    batch.attestations.length > 0 && batch.attestations.every((a) => attestationValid(a, batchId, batch.serverSignature.bytes));
   if (!countersigned) return refuse('BadSatelliteSignature');
 
   // 6. Record.
@@ -978,6 +1016,8 @@ export function verifyReceipt(bytes, anchor, tx) {
     sequence: cert.sequence,
     leafIndex: proof.leafIndex,
     certifiedAt: record.certifiedAt,
+    issuedAtMs: cert.issuedAtMs,
+    satellites: batch.attestations.map((a) => ({ id: a.satelliteId, signedAtMs: a.signedAtMs })),
     block: { number: chain.header.number, hash: u8aToHex(chain.header.hash) },
     finalized: { number: finality.finalized.number, hash: u8aToHex(finality.finalized.hash) },
     setId: finality.setId,

@@ -168,8 +168,8 @@ pub fn admit(
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use space_notary_primitives::records::ServerSatellite;
 	use sp_core::{crypto::AccountId32, ed25519, sr25519, Pair};
+	use space_notary_primitives::records::ServerSatellite;
 	use space_notary_primitives::{BatchId, SatelliteKey};
 
 	const GENESIS: H256 = H256::repeat_byte(7);

@@ -92,7 +92,8 @@ async fn every_command_against_a_dev_node() {
 	let shown = cli(&node, &["server", "show"], &[&server1.to_string()]).await.success().stdout;
 	assert_eq!(field(&shown, "operator"), ss58("//Bob"));
 	assert_eq!(field(&shown, "server_key"), public1.to_string());
-	assert_eq!(field(&shown, "satellite_key"), hex_key(&sat1));
+	assert_eq!(field(&shown, "satellite"), format!("0 {}", hex_key(&sat1)));
+	assert_eq!(field(&shown, "quorum"), "1");
 	assert_eq!(field(&shown, "status"), "active");
 	assert_eq!(field(&shown, "last_sequence"), "0");
 	assert_eq!(field(&shown, "last_batch"), hex32(&H256::zero()));
@@ -216,6 +217,8 @@ async fn batches_proofs_and_refusals(
 	.await;
 	assert_eq!(field(&status, "satellite_signature"), format!("0x{}", hex::encode(signature)));
 	assert_eq!(field(&status, "satellite_key"), format!("0x{}", hex::encode(sat.public())));
+	assert_eq!(field(&status, "satellite_id"), "0");
+	assert_eq!(field(&status, "satellite_signed_at_ms"), "none (v1)");
 	let at = chain.finalized().await.unwrap();
 	let again = chain.submit(&at, &Call::countersignature(batch1, signature)).await.unwrap_err();
 	// Final, so banned: `Stale`, which the node words as "Transaction is outdated".
@@ -340,7 +343,7 @@ async fn suspension_and_key_change(
 				.refused(2, "The server is not suspended.");
 			cli(node, &["server", "set-satellite-key"], &[&id, &new_key]).await.success();
 			let shown = cli(node, &["server", "show"], &[&id]).await.success().stdout;
-			assert_eq!(field(&shown, "satellite_key"), new_key);
+			assert_eq!(field(&shown, "satellite"), format!("0 {new_key}"));
 			cli(node, &["server", "set-satellite-key"], &["999", &new_key])
 				.await
 				.refused(2, "no server 999");
@@ -355,6 +358,29 @@ async fn suspension_and_key_change(
 			assert_eq!(field(&status, "sequence"), "1");
 		},
 	);
+
+	// A second satellite and a quorum of two, then back: what `server show` says, and what the
+	// chain refuses by name.
+	let second = format!("0x{}", hex::encode(ed25519::Pair::from_seed(&[0x77; 32]).public()));
+	let run = cli(node, &["server", "add-satellite"], &[&id, &second, "--satellite-id", "7"]).await;
+	assert!(run.success().stdout.contains("satellite 7 added with key"));
+	cli(node, &["server", "add-satellite"], &[&id, &second, "--satellite-id", "8"])
+		.await
+		.refused(2, "SatelliteKeyInUse");
+	cli(node, &["server", "set-quorum"], &[&id, "3"]).await.refused(2, "QuorumUnreachable");
+	cli(node, &["server", "set-quorum"], &[&id, "2"]).await.success();
+	let shown = cli(node, &["server", "show"], &[&id]).await.success().stdout;
+	let satellites: Vec<&str> =
+		shown.lines().filter_map(|l| l.strip_prefix("satellite: ")).collect();
+	assert_eq!(satellites, [format!("0 {new_key}"), format!("7 {second}")]);
+	assert_eq!(field(&shown, "quorum"), "2");
+	cli(node, &["server", "remove-satellite"], &[&id, "--satellite-id", "7"])
+		.await
+		.refused(2, "QuorumUnreachable");
+	cli(node, &["server", "set-quorum"], &[&id, "1"]).await.success();
+	cli(node, &["server", "remove-satellite"], &[&id, "--satellite-id", "7"]).await.success();
+	let shown = cli(node, &["server", "show"], &[&id]).await.success().stdout;
+	assert_eq!(shown.lines().filter(|l| l.starts_with("satellite: ")).count(), 1, "{shown}");
 }
 
 #[test]

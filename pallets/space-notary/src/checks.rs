@@ -72,9 +72,9 @@ use frame_support::traits::UnixTime;
 use frame_support::{ensure, traits::Get};
 use frame_system::pallet_prelude::BlockNumberFor;
 use space_notary_primitives::{
-	batch_root, records::v1_satellite, total_bytes, verify_server_signature, Attestation, BatchCertificate, BatchId,
-	Countersignature, SatelliteSignature, ServerKey, ServerSignature, SignatureError,
-	CERTIFICATE_VERSION,
+	batch_root, records::v1_satellite, total_bytes, verify_server_signature, Attestation,
+	BatchCertificate, BatchId, Countersignature, SatelliteSignature, ServerKey, ServerSignature,
+	SignatureError, CERTIFICATE_VERSION,
 };
 
 /// A countersignature as a relay brings it: v1 (the transition form: no satellite, no time) or

@@ -9,7 +9,9 @@
 //! - A signed `submit_countersignature` runs [`Pallet::validate_countersignature`], the check the
 //!   bare path runs, and gets the same `provides` tag (the batch id); a signed bundle
 //!   (`submit_countersignatures`) runs [`Pallet::validate_countersignatures`], the tags of all
-//!   its batches. Every copy of one
+//!   its batches; the v2 calls (`submit_attestation`, `submit_attestations`) run
+//!   [`Pallet::validate_attestation`] and [`Pallet::validate_attestations`] the same way. Every
+//!   copy of one
 //!   countersignature, bare or signed, from any relay, competes for one slot in the pool; the
 //!   others are refused ("priority too low") or replaced ("usurped"), and are never charged. A
 //!   signed copy carries the pallet's priority plus the fee-based priority of
@@ -106,6 +108,12 @@ where
 			},
 			Some(Call::submit_countersignatures { entries }) => {
 				Pallet::<T>::validate_countersignatures(entries)?
+			},
+			Some(Call::submit_attestation { batch_id, countersignature }) => {
+				Pallet::<T>::validate_attestation(batch_id, countersignature)?
+			},
+			Some(Call::submit_attestations { entries }) => {
+				Pallet::<T>::validate_attestations(entries)?
 			},
 			Some(Call::submit_batch { cert, txs, .. }) => {
 				Pallet::<T>::validate_batch(who, cert, txs)?

@@ -1,28 +1,34 @@
 //! # Space Notary pallet
 //!
-//! A registry of ground servers, the batches they submit, and the countersignatures a satellite
-//! (the space node) makes over them. The certificate format and payloads are those of
+//! A registry of ground servers, the batches they submit, and the countersignatures the
+//! satellites (space nodes) that serve them make over them. The certificate format and payloads are those of
 //! `space-notary-primitives`; see `docs/design.md` for the whole flow.
 //!
 //! ## Overview
 //!
 //! The registrar (a configurable origin: Root, or sudo on a dev chain) registers a server with an
-//! operator account, the server's signing key and the ed25519 key the space node holds for that
-//! server alone. The operator submits batches: a certificate signed by the server key plus the
-//! transactions. The chain checks the certificate against the transactions and the server's hash
-//! chain, keeps the batch pending for `BatchTtl` blocks and puts the transaction bytes in the
-//! off-chain index (not in state). A relay (the off-chain worker, the bridge, or anyone) brings
-//! back the satellite's countersignature; the chain checks it under the server's satellite key and
-//! records the batch as certified. A batch still pending after its TTL expires, with an event.
+//! operator account, the server's signing key and a satellite: its number and the ed25519 key it
+//! holds for that server alone. It may add more satellites (up to `MAX_SATELLITES_PER_SERVER`),
+//! each with its own key for the server, and a quorum: how many distinct satellites must
+//! countersign a batch. The operator submits batches: a certificate signed by the server key plus
+//! the transactions. The chain checks the certificate against the transactions and the server's
+//! hash chain, keeps the batch pending for `BatchTtl` blocks and puts the transaction bytes in the
+//! off-chain index (not in state). Relays (the off-chain worker, the bridge, or anyone) bring back
+//! the satellites' countersignatures; the chain checks each under its satellite's key, records it
+//! with the satellite's clock (v2), and certifies the batch once the quorum is reached. A batch
+//! still pending after its TTL expires, with an event.
 //!
 //! ## Calls
 //!
-//! - [`Pallet::register_server`], [`Pallet::set_satellite_key`], [`Pallet::suspend_server`],
+//! - [`Pallet::register_server`], [`Pallet::add_satellite`], [`Pallet::remove_satellite`],
+//!   [`Pallet::set_satellite_key`], [`Pallet::set_quorum`], [`Pallet::suspend_server`],
 //!   [`Pallet::resume_server`], [`Pallet::deregister_server`]: the registrar.
 //! - [`Pallet::set_server_key`]: the server's operator or the registrar.
 //! - [`Pallet::submit_batch`]: the server's operator.
-//! - [`Pallet::submit_countersignature`], [`Pallet::submit_countersignatures`] (a bundle, each
-//!   entry on its own): anyone, unsigned or signed (see below).
+//! - [`Pallet::submit_attestation`], [`Pallet::submit_attestations`] (v2: the satellite and its
+//!   clock), [`Pallet::submit_countersignature`], [`Pallet::submit_countersignatures`] (v1, for a
+//!   server with one satellite and a quorum of one, during the transition); a bundle checks each
+//!   entry on its own: anyone, unsigned or signed (see below).
 //!
 //! ## Off-chain worker
 //!
@@ -54,8 +60,10 @@
 //!   favour of `authorize`, but the only mechanism that serves bare extrinsics, so it is used
 //!   here, with `#[allow(deprecated)]` on that one impl. `validate_unsigned` accepts the
 //!   transaction only for a pending batch of an active server and a signature that verifies
-//!   under that server's satellite key, and tags it with the batch id: duplicates from several
-//!   relays die in the pool, invalid ones never reach a block, and nobody can fill blocks for free.
+//!   under the key of one of that server's satellites, and tags it with the batch id (with the
+//!   satellite too under a quorum above one, [`Pallet::validate_attestation`]): duplicates from
+//!   several relays die in the pool, invalid ones never reach a block, and nobody can fill blocks
+//!   for free.
 //!   A refusal that can turn valid later (the batch is in a block the node has not imported yet,
 //!   the server is suspended) is an `UnknownTransaction`, never banned, so the same bytes can be
 //!   sent again; only final refusals are `InvalidTransaction` ([`Pallet::pool_refusal`]).
@@ -70,10 +78,15 @@
 //!
 //! ## Pending batches and key changes
 //!
-//! - Changing the satellite key never strands a pending batch: countersignatures are checked
-//!   against the server's *current* satellite key, so the space node signs pending batches again
-//!   with its new key. Signatures by the old key are refused from then on (a rotation is often a
-//!   response to compromise).
+//! - Changing a satellite's key never strands a pending batch: countersignatures are checked
+//!   against the satellite's *current* key for the server, so the space node signs pending batches
+//!   again with its new key. Signatures by the old key are refused from then on, and dropped from
+//!   pending batches that held them (a rotation is often a response to compromise); so are a
+//!   removed satellite's.
+//! - The quorum never exceeds the server's satellites (neither `set_quorum` nor `remove_satellite`
+//!   lets it), and lowering it certifies at once the pending batches that already meet it (at
+//!   `resume_server` for a suspended server): no batch waits for a countersignature no satellite
+//!   will send.
 //! - Changing the server key leaves pending batches alone: their server signatures were checked
 //!   at submission and are stored with them.
 //! - Suspension stops new batches and certification; pending batches keep their TTL, so they are
@@ -121,11 +134,12 @@
 //!
 //! ## Storage versions
 //!
-//! The layout is version 1 (`#[pallet::storage_version]`). Version 1 has not been released:
-//! until the first chain that outlives a restart from genesis runs it, it changes in place (the
-//! per-batch `Deposits` became the per-server `ServerDeposits` this way); from then on every
-//! change bumps the version and ships a migration. One stored type carries a bound from
-//! `Config`: a server's pending list (`MaxPendingPerServer`). Raising it needs nothing: the
+//! The layout is version 2 (`#[pallet::storage_version]`): a server's satellites and quorum, and a
+//! batch's attestations. [`migrations::v2::MigrateV1ToV2`] takes a version 1 chain there; every
+//! later change bumps the version and ships a migration. One stored type carries a bound from
+//! `Config`: a server's pending list (`MaxPendingPerServer`); the satellites of a server and the
+//! attestations of a batch are bounded by `MAX_SATELLITES_PER_SERVER`, a constant of the
+//! contract (primitives). Raising it needs nothing: the
 //! encoding of a bounded vector does not depend on its bound. Lowering it below what a server has
 //! pending makes that server's record fail to decode (`Servers::get` would return `None`), so it
 //! needs a migration that bumps the version and refuses (or waits out) servers with more batches
@@ -136,8 +150,10 @@
 //!
 //! `try_state` (with `try-runtime`, and after every call in the tests) checks that a server's
 //! pending list holds exactly its pending batches, that every pending batch sits in exactly one
-//! expiry slot (its own), that `last_batch` is the batch at `last_sequence`, and that the key-owner
-//! maps match the servers.
+//! expiry slot (its own), that `last_batch` is the batch at `last_sequence`, that the key-owner
+//! maps match the servers and their satellites, that a quorum is within a server's satellites,
+//! and that a pending batch's attestations are of distinct current satellites, fewer than an
+//! active server's quorum.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 

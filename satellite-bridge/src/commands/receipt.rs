@@ -50,7 +50,7 @@ pub const MAX_JUSTIFICATION_SEARCH: u32 = 1024;
 const MAX_CHAIN_SPEC_BYTES: u64 = 64 << 20;
 
 /// The JSON form's `format` field.
-pub const JSON_FORMAT: &str = "space-notary-receipt/1";
+pub const JSON_FORMAT: &str = "space-notary-receipt/2";
 
 /// `receipt` subcommands.
 #[derive(Subcommand, Debug, Clone)]

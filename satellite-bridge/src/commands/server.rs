@@ -245,11 +245,8 @@ pub async fn set_satellite_key(
 ) -> Result<(), CommandError> {
 	let chain = Chain::connect(&args.chain.chain).await?;
 	existing_server(&chain.best().await?, args.server_id).await?;
-	let (name, done) = if add {
-		("add_satellite", "added with key")
-	} else {
-		("set_satellite_key", "key set to")
-	};
+	let (name, done) =
+		if add { ("add_satellite", "added with key") } else { ("set_satellite_key", "key set to") };
 	let call = Call::space_notary(name, (args.server_id, args.satellite_id, &args.satellite_key))
 		.through_sudo();
 	let included = submit(&chain, &call, &args.sudo.signer()?).await?;
@@ -265,7 +262,10 @@ pub async fn set_satellite_key(
 }
 
 /// `server remove-satellite`.
-pub async fn remove_satellite(args: SatelliteArgs, out: &mut impl Write) -> Result<(), CommandError> {
+pub async fn remove_satellite(
+	args: SatelliteArgs,
+	out: &mut impl Write,
+) -> Result<(), CommandError> {
 	let chain = Chain::connect(&args.chain.chain).await?;
 	existing_server(&chain.best().await?, args.server_id).await?;
 	let call =

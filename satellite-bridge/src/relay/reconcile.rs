@@ -142,8 +142,7 @@ mod tests {
 	use sp_core::{crypto::AccountId32, ed25519, sr25519, H256};
 	use space_notary_primitives::{
 		records::{ExpiryReason, ServerSatellite, ServerStatus},
-		Attestation,
-		BatchCertificate, ServerKey, ServerSignature, CERTIFICATE_VERSION,
+		Attestation, BatchCertificate, ServerKey, ServerSignature, CERTIFICATE_VERSION,
 	};
 
 	fn key(byte: u8) -> SatelliteKey {
@@ -301,7 +300,10 @@ mod tests {
 			),
 			(
 				Stage::Queued,
-				Some(&record(BatchStatus::Pending { expires_at: 9, attestations: Default::default() })),
+				Some(&record(BatchStatus::Pending {
+					expires_at: 9,
+					attestations: Default::default(),
+				})),
 				Settled::Pending,
 			),
 			(Stage::Queued, None, Settled::Superseded),

@@ -506,3 +506,23 @@ fn the_v2_payload_from_the_runtime_api_is_primitives() {
 		);
 	});
 }
+
+#[test]
+fn a_signed_attestation_is_checked_in_the_pool_like_a_bare_one() {
+	new_test_ext().execute_with(|| {
+		clock_after_issue();
+		let mut a = register(1);
+		let id = submit(&mut a, &[b"tx"]);
+		let good = attest(&a.satellite, FIRST_SATELLITE, id, ISSUED_AT);
+		let bad = Countersignature { signed_at_ms: ISSUED_AT + 1, ..good };
+		let call = |countersignature| {
+			RuntimeCall::SpaceNotary(crate::Call::submit_attestation {
+				batch_id: id,
+				countersignature,
+			})
+		};
+		assert_eq!(pool_verdict(&bob(), &call(bad)), invalid(Error::BadSatelliteSignature));
+		let valid = pool_verdict(&bob(), &call(good)).expect("valid");
+		assert!(valid.provides.contains(&("SpaceNotaryCountersignature", id).encode()));
+	});
+}

@@ -292,28 +292,6 @@ fn status_name<B>(status: &BatchStatus<B>) -> &'static str {
 	}
 }
 
-#[cfg(test)]
-mod tests {
-	use super::*;
-
-	#[test]
-	fn proof_documents_round_trip_through_json() {
-		let txs = [b"alpha".to_vec(), b"beta".to_vec(), b"gamma".to_vec()];
-		let proof = InclusionProof::generate(&txs, 1).unwrap();
-		let document = ProofDocument {
-			batch_id: H256::repeat_byte(7),
-			leaf_index: proof.leaf_index,
-			number_of_leaves: proof.number_of_leaves,
-			proof: proof.proof,
-			tx: txs[1].clone(),
-			batch_root: space_notary_primitives::batch_root(&txs),
-		};
-		let text = serde_json::to_vec(&document.to_json()).unwrap();
-		assert_eq!(ProofDocument::from_json(&text), Ok(document));
-		assert!(ProofDocument::from_json(b"{}").unwrap_err().contains("batch_id"));
-	}
-}
-
 /// One block of `key: value` lines per attestation: the satellite, its key, its clock at signing
 /// (`none` for a v1 countersignature) and its signature.
 fn print_attestations(out: &mut impl Write, attestations: &[Attestation]) -> std::io::Result<()> {
@@ -343,4 +321,26 @@ pub fn attestations_json(attestations: &[Attestation]) -> serde_json::Value {
 			})
 		})
 		.collect()
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn proof_documents_round_trip_through_json() {
+		let txs = [b"alpha".to_vec(), b"beta".to_vec(), b"gamma".to_vec()];
+		let proof = InclusionProof::generate(&txs, 1).unwrap();
+		let document = ProofDocument {
+			batch_id: H256::repeat_byte(7),
+			leaf_index: proof.leaf_index,
+			number_of_leaves: proof.number_of_leaves,
+			proof: proof.proof,
+			tx: txs[1].clone(),
+			batch_root: space_notary_primitives::batch_root(&txs),
+		};
+		let text = serde_json::to_vec(&document.to_json()).unwrap();
+		assert_eq!(ProofDocument::from_json(&text), Ok(document));
+		assert!(ProofDocument::from_json(b"{}").unwrap_err().contains("batch_id"));
+	}
 }
