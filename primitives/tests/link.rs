@@ -7,9 +7,9 @@ use sp_runtime::MultiSignature;
 use space_notary_primitives::{
 	link::{
 		apid, crc16, encode_message, frame::SEQUENCE_COUNT_MODULUS, parse_packet, wire_len,
-		Deframer, DeframerStats, Direction, Downlink, RejectReason, Segment, SequenceCounter,
-		Telemetry, Uplink, DEFAULT_MAX_MESSAGE_LEN, MAX_PACKET_LEN, MAX_SEGMENT_LEN,
-		MESSAGE_CHECK_LEN,
+		Deframer, DeframerStats, Direction, Downlink, MessageError, RejectReason, Segment,
+		SequenceCounter, Telemetry, Uplink, DEFAULT_MAX_MESSAGE_LEN, MAX_PACKET_LEN,
+		MAX_SEGMENT_LEN, MESSAGE_CHECK_LEN,
 	},
 	BatchCertificate,
 };
@@ -147,13 +147,15 @@ fn downlink() -> impl Strategy<Value = Downlink> {
 			protocol_version,
 			accepted
 		}),
-		(any::<u32>(), h256(), bytes::<64>()).prop_map(|(request_id, batch_id, sig)| {
-			Downlink::Countersignature {
+		(any::<u32>(), h256(), any::<u32>(), any::<u64>(), bytes::<64>()).prop_map(
+			|(request_id, batch_id, satellite_id, signed_at_ms, sig)| Downlink::Countersignature {
 				request_id,
 				batch_id,
+				satellite_id,
+				signed_at_ms,
 				signature: ed25519::Signature::from_raw(sig),
 			}
-		}),
+		),
 		(any::<u32>(), h256(), reject_reason()).prop_map(|(request_id, batch_id, reason)| {
 			Downlink::Rejected { request_id, batch_id, reason }
 		}),
@@ -214,6 +216,9 @@ fn countersignature(request_id: u32) -> Downlink {
 	Downlink::Countersignature {
 		request_id,
 		batch_id: H256::repeat_byte(0xB1),
+		// A NORAD number of this decade and a clock of 2027.
+		satellite_id: 60_000,
+		signed_at_ms: 1_800_000_000_000,
 		signature: ed25519::Signature::from_raw([0x5A; 64]),
 	}
 }
@@ -308,11 +313,32 @@ fn link_budget_certificate_only() {
 	);
 	let down = wire_bytes(&countersignature(1_000_000).to_packets(&mut seq));
 	println!("on the wire: SignRequest ed25519 {ed} B, sr25519 {sr} B, ecdsa {ecdsa} B; Countersignature {down} B");
-	assert_eq!((ed, sr, ecdsa, down), (198, 198, 199, 112), "the budget moved; update the docs");
+	assert_eq!((ed, sr, ecdsa, down), (198, 198, 199, 124), "the budget moved; update the docs");
 	assert!(ecdsa <= 204);
-	assert!(down <= 120);
+	assert!(down <= 125);
 	// One packet: header, message check and CRC around the payload.
 	assert_eq!(wire_len(ecdsa - 6 - MESSAGE_CHECK_LEN - 2), ecdsa);
+}
+
+#[test]
+fn a_countersignature_names_its_satellite_and_clock_and_a_v1_one_is_refused() {
+	let message = countersignature(300);
+	let payload = message.encode_payload();
+	let mut expected = vec![0xB1, 0x04]; // Compact(300)
+	expected.extend([0xB1; 32]);
+	expected.extend(60_000u32.to_le_bytes());
+	expected.extend(1_800_000_000_000u64.to_le_bytes());
+	expected.extend([0x5A; 64]);
+	assert_eq!(payload, expected);
+	let (batch_id, cs) = message.countersignature().expect("a countersignature");
+	assert_eq!(batch_id, H256::repeat_byte(0xB1));
+	assert_eq!((cs.satellite_id, cs.signed_at_ms), (60_000, 1_800_000_000_000));
+	// Protocol 1 sent no satellite and no time: such a payload is not a countersignature now.
+	let v1 = [&expected[..34], &expected[46..]].concat();
+	assert_eq!(
+		Downlink::decode_payload(apid::COUNTERSIGNATURE, &v1),
+		Err(MessageError::BadPayload)
+	);
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use clap::{Args, ValueEnum};
 use sp_core::H256;
-use space_notary_primitives::text::parse_h256;
+use space_notary_primitives::{text::parse_h256, SatelliteId};
 use std::{net::SocketAddr, num::NonZeroU64, path::PathBuf, time::Duration};
 
 use crate::{
@@ -88,6 +88,10 @@ pub struct RunArgs {
 	/// Genesis hash of the chain whose certificates are signed (0x + 64 hex digits).
 	#[arg(long, value_parser = parse_h256)]
 	pub genesis_hash: H256,
+	/// This satellite's number, as the registrar gave it on chain (`add_satellite`); every
+	/// countersignature names it.
+	#[arg(long, default_value_t = 0)]
+	pub satellite_id: SatelliteId,
 	/// Link profile; the flags below override its values.
 	#[arg(long, value_enum, default_value = "ideal")]
 	pub profile: LinkProfile,
@@ -214,6 +218,8 @@ pub enum ConfigError {
 pub struct EmulatorConfig {
 	/// Keys and signing record.
 	pub state_dir: StateDir,
+	/// The number every countersignature names.
+	pub satellite_id: SatelliteId,
 	/// The step-4 limits.
 	pub limits: PolicyLimits,
 	/// Link parameters, the same in both directions.
@@ -252,6 +258,7 @@ impl EmulatorConfig {
 	pub fn ideal(state_dir: impl Into<PathBuf>, genesis_hash: H256) -> Self {
 		Self {
 			state_dir: StateDir::new(state_dir),
+			satellite_id: 0,
 			limits: PolicyLimits {
 				genesis_hash,
 				freshness_ms: DEFAULT_FRESHNESS_S * 1000,
@@ -335,6 +342,7 @@ impl EmulatorConfig {
 		};
 		Ok(Self {
 			state_dir: StateDir::new(args.state_dir),
+			satellite_id: args.satellite_id,
 			limits: PolicyLimits {
 				genesis_hash: args.genesis_hash,
 				freshness_ms: args.freshness_s.saturating_mul(1000),
@@ -383,6 +391,8 @@ mod tests {
 		assert_eq!(c.link.corruption, LinkProfile::Uhf.params().corruption);
 		assert!(matches!(c.passes, PassSchedule::Always));
 		assert_eq!(c.limits.genesis_hash, H256::repeat_byte(0xab));
+		assert_eq!(c.satellite_id, 0, "the satellite of a server registered with its default");
+		assert_eq!(config(&["--satellite-id", "25544"]).unwrap().satellite_id, 25_544);
 		let c = config(&["--pass-period", "5400", "--pass-duration", "600"]).unwrap();
 		assert!(matches!(c.passes, PassSchedule::Fixed { .. }));
 	}
@@ -456,6 +466,8 @@ mod tests {
 			&["--genesis-hash", "zz"][..],
 			&["--genesis-hash", &genesis, "--station", "91,0,0"][..],
 			&["--genesis-hash", &genesis, "--station", "1,2"][..],
+			&["--genesis-hash", &genesis, "--satellite-id", "ISS"][..],
+			&["--genesis-hash", &genesis, "--satellite-id", "4294967296"][..],
 		] {
 			let error = parse(bad).err().unwrap_or_else(|| panic!("{bad:?} parsed"));
 			assert_eq!(error.kind(), clap::error::ErrorKind::ValueValidation, "{bad:?}");

@@ -93,8 +93,13 @@ pub struct SignRequest<'a> {
 pub enum Verdict {
 	/// Record the sequence, then sign.
 	Sign,
-	/// Already signed: answer with the recorded countersignature.
-	Repeat(SatelliteSignature),
+	/// Already signed: answer with the recorded countersignature, if it still verifies.
+	Repeat {
+		/// The recorded signature.
+		signature: SatelliteSignature,
+		/// The satellite's clock it was made at; `None` for a v1 record, to be signed again.
+		signed_at_ms: Option<u64>,
+	},
 }
 
 /// Runs the step-4 checks in the order of the module table.
@@ -141,7 +146,10 @@ pub fn check(
 			return Err(RejectReason::Equivocation)
 		},
 		Some(record) if record.server_signature == *request.server_signature => {
-			return Ok(Verdict::Repeat(record.signature))
+			return Ok(Verdict::Repeat {
+				signature: record.signature,
+				signed_at_ms: record.signed_at_ms,
+			})
 		},
 		// Same batch, another valid server signature: signed afresh (see module docs).
 		Some(_) => {},
@@ -206,6 +214,7 @@ mod tests {
 			batch_id: cert.batch_id(),
 			server_signature: sig.clone(),
 			signature: ed25519::Signature::from_raw([sat; 64]),
+			signed_at_ms: Some(NOW - 1_000),
 		}
 	}
 
@@ -366,7 +375,10 @@ mod tests {
 				cert: |c| c.issued_at_ms = NOW - 3_600_000,
 				last_signed: Some(5),
 				at_sequence: Some(true),
-				expect: Ok(Verdict::Repeat(ed25519::Signature::from_raw([7; 64]))),
+				expect: Ok(Verdict::Repeat {
+					signature: ed25519::Signature::from_raw([7; 64]),
+					signed_at_ms: Some(NOW - 1_000),
+				}),
 				..BASE
 			},
 			Case {

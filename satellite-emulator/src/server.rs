@@ -88,8 +88,14 @@ pub async fn run_with_metrics(
 		Arc::new(PassClock::new(schedule, Instant::now(), config.orbit_start, config.time_scale));
 
 	let (signer_handle, jobs) = Signer::channel(config.queue_depth);
-	let signer =
-		Signer::new(keyring, store, config.limits.clone(), metrics.clone(), config.busy_retry_ms);
+	let signer = Signer::new(
+		config.satellite_id,
+		keyring,
+		store,
+		config.limits.clone(),
+		metrics.clone(),
+		config.busy_retry_ms,
+	);
 	let signer_thread = tokio::task::spawn_blocking(move || signer.run(jobs));
 	let shared = Arc::new(Shared::new(&config, passes.clone(), metrics.clone(), signer_handle));
 
@@ -114,6 +120,7 @@ pub async fn run_with_metrics(
 	tracing::info!(
 		target: "satellite",
 		addr = ?listener.local_addr().ok(),
+		satellite = config.satellite_id,
 		?servers,
 		seed = config.seed,
 		genesis = ?config.limits.genesis_hash,

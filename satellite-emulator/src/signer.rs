@@ -13,10 +13,10 @@
 //! The signer never waits for a connection: answers go into each connection's answer queue
 //! with `try_send` (the queue has room for every request a connection can have here).
 
-use sp_core::{ed25519, Pair};
 use space_notary_primitives::{
 	link::{Downlink, RequestId},
-	BatchCertificate, ServerSignature,
+	satellite_payload_v2, BatchCertificate, BatchId, Countersignature, SatelliteId,
+	ServerSignature,
 };
 use std::{
 	sync::Arc,
@@ -74,6 +74,7 @@ impl SignerHandle {
 
 /// The signer's state: keys, record, limits.
 pub struct Signer {
+	satellite_id: SatelliteId,
 	keyring: Keyring,
 	store: SigningStore,
 	limits: PolicyLimits,
@@ -82,15 +83,16 @@ pub struct Signer {
 }
 
 impl Signer {
-	/// A signer over these keys and this record.
+	/// A signer over these keys and this record, countersigning as satellite `satellite_id`.
 	pub fn new(
+		satellite_id: SatelliteId,
 		keyring: Keyring,
 		store: SigningStore,
 		limits: PolicyLimits,
 		metrics: Arc<Metrics>,
 		busy_retry_ms: u32,
 	) -> Self {
-		Self { keyring, store, limits, metrics, busy_retry_ms }
+		Self { satellite_id, keyring, store, limits, metrics, busy_retry_ms }
 	}
 
 	/// A queue of `depth` jobs feeding a signer.
@@ -188,33 +190,212 @@ impl Signer {
 			},
 			// `check` never approves an unknown server; refuse rather than panic.
 			(Ok(_), None) => return Ok(rejected(job, batch_id, RejectReason::UnknownServer)),
-			(Ok(Verdict::Repeat(signature)), Some(server)) => {
-				let payload = cert.satellite_payload(&job.server_signature);
-				if ed25519::Pair::verify(&signature, &payload, &server.satellite_key()) {
+			(Ok(Verdict::Repeat { signature, signed_at_ms: Some(at) }), Some(server)) => {
+				let recorded = Countersignature {
+					satellite_id: self.satellite_id,
+					signed_at_ms: at,
+					signature,
+				};
+				if recorded
+					.verify(&batch_id, &job.server_signature, &server.satellite_key())
+					.is_ok()
+				{
 					tracing::debug!(target: "satellite::signer", server = cert.server_id, sequence = cert.sequence, "repeat");
-					return Ok(Downlink::Countersignature {
-						request_id: job.request_id,
-						batch_id,
-						signature,
-					});
+					return Ok(answer(job, batch_id, recorded));
 				}
-				// Recorded under a key retired by `rotate-key`. The chain checks countersignatures
-				// against the server's current satellite key only, so the old signature would
-				// strand the pending batch: sign the same batch again with the current key.
-				tracing::info!(target: "satellite::signer", server = cert.server_id, sequence = cert.sequence, "re-signing with the rotated key");
+				// Recorded under a key retired by `rotate-key` (or under another satellite
+				// number). The chain checks countersignatures against the named satellite's
+				// current key only, so the old signature would strand the pending batch: sign the
+				// same batch again.
+				tracing::info!(target: "satellite::signer", server = cert.server_id, sequence = cert.sequence, "re-signing with the current key");
+				server
+			},
+			// Recorded by link protocol 1, without a time: the same batch, signed again in v2
+			// (not an equivocation: the certificate is the one recorded).
+			(Ok(Verdict::Repeat { signed_at_ms: None, .. }), Some(server)) => {
+				tracing::info!(target: "satellite::signer", server = cert.server_id, sequence = cert.sequence, "re-signing a v1 record in v2");
 				server
 			},
 			(Ok(Verdict::Sign), Some(server)) => server,
 		};
-		let signature = server.sign(&cert.satellite_payload(&job.server_signature));
-		let record =
-			SignedRecord { batch_id, server_signature: job.server_signature.clone(), signature };
+		// The satellite's own clock: what the chain bounds by the certificate's `issued_at_ms`
+		// and by its block time.
+		let signed_at_ms = now_ms;
+		let signature = server.sign(&satellite_payload_v2(
+			&batch_id,
+			&job.server_signature,
+			self.satellite_id,
+			signed_at_ms,
+		));
+		let record = SignedRecord {
+			batch_id,
+			server_signature: job.server_signature.clone(),
+			signature,
+			signed_at_ms: Some(signed_at_ms),
+		};
 		txn.record(cert.server_id, cert.sequence, &record)?;
 		tracing::info!(target: "satellite::signer", server = cert.server_id, sequence = cert.sequence, %batch_id, "signed");
-		Ok(Downlink::Countersignature { request_id: job.request_id, batch_id, signature })
+		let countersignature =
+			Countersignature { satellite_id: self.satellite_id, signed_at_ms, signature };
+		Ok(answer(job, batch_id, countersignature))
 	}
 }
 
-fn rejected(job: &SignJob, batch_id: sp_core::H256, reason: RejectReason) -> Downlink {
+fn answer(job: &SignJob, batch_id: BatchId, countersignature: Countersignature) -> Downlink {
+	Downlink::Countersignature {
+		request_id: job.request_id,
+		batch_id,
+		satellite_id: countersignature.satellite_id,
+		signed_at_ms: countersignature.signed_at_ms,
+		signature: countersignature.signature,
+	}
+}
+
+fn rejected(job: &SignJob, batch_id: BatchId, reason: RejectReason) -> Downlink {
 	Downlink::Rejected { request_id: job.request_id, batch_id, reason }
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::provisioning::StateDir;
+	use sp_core::{sr25519, Pair, H256};
+	use space_notary_primitives::{SatelliteKey, ServerKey};
+
+	const GENESIS: H256 = H256::repeat_byte(0x0e);
+	const SATELLITE: SatelliteId = 41_789;
+
+	struct Bench {
+		_dir: tempfile::TempDir,
+		signer: Signer,
+		satellite_key: SatelliteKey,
+		server: sr25519::Pair,
+	}
+
+	fn bench() -> Bench {
+		let dir = tempfile::tempdir().unwrap();
+		let state = StateDir::new(dir.path());
+		let server = sr25519::Pair::from_seed(&[5; 32]);
+		let satellite_key = state.provision(1, &ServerKey::from(server.public())).unwrap();
+		let limits = PolicyLimits {
+			genesis_hash: GENESIS,
+			freshness_ms: 3_600_000,
+			max_skew_ms: 30_000,
+			max_txs: 10,
+			max_bytes: 1 << 10,
+		};
+		let signer = Signer::new(
+			SATELLITE,
+			state.load_keyring().unwrap(),
+			SigningStore::open(&state.signing_db_path()).unwrap(),
+			limits,
+			Arc::new(Metrics::new()),
+			500,
+		);
+		Bench { _dir: dir, signer, satellite_key, server }
+	}
+
+	fn now_ms() -> u64 {
+		SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64
+	}
+
+	/// Signs a request through the signer's group path and returns the answer.
+	fn ask(
+		signer: &Signer,
+		cert: &BatchCertificate,
+		server_signature: &ServerSignature,
+	) -> Downlink {
+		let (reply, mut answers) = mpsc::channel(1);
+		signer.sign_group(vec![SignJob {
+			request_id: 7,
+			cert: cert.clone(),
+			server_signature: server_signature.clone(),
+			txs: None,
+			reply,
+		}]);
+		answers.try_recv().expect("an answer")
+	}
+
+	fn signed_cert(bench: &Bench) -> (BatchCertificate, ServerSignature) {
+		let cert =
+			BatchCertificate::over_transactions(GENESIS, 1, 1, H256::zero(), now_ms(), &[b"tx"])
+				.unwrap();
+		let signature = bench.server.sign(&cert.server_payload()).into();
+		(cert, signature)
+	}
+
+	#[test]
+	fn answers_v2_with_its_number_and_clock_and_repeats_the_recorded_answer() {
+		let bench = bench();
+		let (cert, server_signature) = signed_cert(&bench);
+		let before = now_ms();
+		let first = ask(&bench.signer, &cert, &server_signature);
+		let after = now_ms();
+		let (batch_id, cs) = first.countersignature().expect("signed");
+		assert_eq!(batch_id, cert.batch_id());
+		assert_eq!(cs.satellite_id, SATELLITE);
+		assert!((before..=after).contains(&cs.signed_at_ms));
+		assert_eq!(cs.verify(&batch_id, &server_signature, &bench.satellite_key), Ok(()));
+		let recorded = bench.signer.store.last_signed(1).unwrap().unwrap().1;
+		assert_eq!(recorded.signed_at_ms, Some(cs.signed_at_ms), "the time is recorded");
+
+		std::thread::sleep(std::time::Duration::from_millis(2));
+		assert_eq!(ask(&bench.signer, &cert, &server_signature), first, "same signature and time");
+	}
+
+	/// Regression guard for the upgrade to link protocol 2: a sequence signed in v1 by the
+	/// previous version is asked again (its countersignature never reached the chain). The
+	/// certificate is the recorded one, so it is signed again in v2, not refused.
+	#[test]
+	fn a_repeat_of_a_v1_record_is_signed_again_in_v2() {
+		let bench = bench();
+		let (cert, server_signature) = signed_cert(&bench);
+		let mut txn = bench.signer.store.begin().unwrap();
+		let v1 = SignedRecord {
+			batch_id: cert.batch_id(),
+			server_signature: server_signature.clone(),
+			signature: bench
+				.signer
+				.keyring
+				.get(1)
+				.unwrap()
+				.sign(&cert.satellite_payload(&server_signature)),
+			signed_at_ms: None,
+		};
+		txn.record(1, 1, &v1).unwrap();
+		txn.commit().unwrap();
+
+		let before = now_ms();
+		let answer = ask(&bench.signer, &cert, &server_signature);
+		let (batch_id, cs) = answer.countersignature().expect("signed again, not refused");
+		assert_ne!(cs.signature, v1.signature);
+		assert!(cs.signed_at_ms >= before);
+		assert_eq!(cs.verify(&batch_id, &server_signature, &bench.satellite_key), Ok(()));
+		let recorded = bench.signer.store.last_signed(1).unwrap().unwrap().1;
+		assert_eq!(recorded.signed_at_ms, Some(cs.signed_at_ms));
+		assert_eq!(recorded.signature, cs.signature);
+		// A different batch at that sequence is still an equivocation.
+		let mut other = cert.clone();
+		other.issued_at_ms += 1;
+		let other_signature = bench.server.sign(&other.server_payload()).into();
+		assert!(matches!(
+			ask(&bench.signer, &other, &other_signature),
+			Downlink::Rejected { reason: RejectReason::Equivocation, .. }
+		));
+	}
+
+	/// A satellite started under another number signs again rather than answer with a
+	/// countersignature that names a number it no longer has.
+	#[test]
+	fn a_repeat_under_another_satellite_number_is_signed_again() {
+		let mut bench = bench();
+		let (cert, server_signature) = signed_cert(&bench);
+		let first = ask(&bench.signer, &cert, &server_signature).countersignature().unwrap().1;
+		bench.signer.satellite_id = SATELLITE + 1;
+		let (batch_id, again) =
+			ask(&bench.signer, &cert, &server_signature).countersignature().unwrap();
+		assert_eq!(again.satellite_id, SATELLITE + 1);
+		assert_ne!(again.signature, first.signature);
+		assert_eq!(again.verify(&batch_id, &server_signature, &bench.satellite_key), Ok(()));
+	}
 }

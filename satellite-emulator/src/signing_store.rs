@@ -7,8 +7,13 @@
 //! `commit` returns, a crash rolls back to the last commit, several signatures can share one
 //! commit (the signer batches what is queued), and the file is locked so two emulators can
 //! never sign from one state directory.
+//!
+//! A record is the SCALE encoding of [`SignedRecord`]'s fields, the satellite's clock at
+//! signing last. Records written before countersignatures carried the satellite's clock (link
+//! protocol 1) end at the signature; they still load, with no time, and a repeat of one is
+//! signed again in v2.
 
-use codec::{Decode, Encode};
+use codec::{Decode, DecodeAll, Encode};
 use redb::{ReadableTable, TableDefinition};
 use space_notary_primitives::{BatchId, SatelliteSignature, ServerId, ServerSignature};
 use std::path::Path;
@@ -17,7 +22,7 @@ use std::path::Path;
 const SIGNED: TableDefinition<(u32, u64), &[u8]> = TableDefinition::new("signed");
 
 /// What the satellite signed at one sequence of one server.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct SignedRecord {
 	/// The certificate's batch id.
 	pub batch_id: BatchId,
@@ -25,6 +30,62 @@ pub struct SignedRecord {
 	pub server_signature: ServerSignature,
 	/// The countersignature returned.
 	pub signature: SatelliteSignature,
+	/// The satellite's clock when it signed (unix ms), part of the v2 payload; `None` for a
+	/// v1 signature recorded by an emulator of link protocol 1.
+	pub signed_at_ms: Option<u64>,
+}
+
+/// A record as stored now: the signature is over the v2 payload at `signed_at_ms`.
+#[derive(Encode, Decode)]
+struct StoredV2 {
+	batch_id: BatchId,
+	server_signature: ServerSignature,
+	signature: SatelliteSignature,
+	signed_at_ms: u64,
+}
+
+/// A record of link protocol 1: a v1 signature, no time.
+#[derive(Encode, Decode)]
+struct StoredV1 {
+	batch_id: BatchId,
+	server_signature: ServerSignature,
+	signature: SatelliteSignature,
+}
+
+impl SignedRecord {
+	/// The stored bytes: the form of its version (the signer records v2 only; a v1 record is
+	/// written as the previous version wrote it, which the tests use).
+	fn encode(&self) -> Vec<u8> {
+		let (batch_id, server_signature, signature) =
+			(self.batch_id, self.server_signature.clone(), self.signature);
+		match self.signed_at_ms {
+			Some(signed_at_ms) => {
+				StoredV2 { batch_id, server_signature, signature, signed_at_ms }.encode()
+			},
+			None => StoredV1 { batch_id, server_signature, signature }.encode(),
+		}
+	}
+
+	/// Reads the stored bytes of either form. Each decodes only exactly (no bytes left over),
+	/// and a v1 record is shorter than any v2 record with the same server signature's scheme,
+	/// so the two cannot be mistaken for each other.
+	fn decode(bytes: &[u8]) -> Option<Self> {
+		if let Ok(v2) = StoredV2::decode_all(&mut &bytes[..]) {
+			return Some(Self {
+				batch_id: v2.batch_id,
+				server_signature: v2.server_signature,
+				signature: v2.signature,
+				signed_at_ms: Some(v2.signed_at_ms),
+			});
+		}
+		let v1 = StoredV1::decode_all(&mut &bytes[..]).ok()?;
+		Some(Self {
+			batch_id: v1.batch_id,
+			server_signature: v1.server_signature,
+			signature: v1.signature,
+			signed_at_ms: None,
+		})
+	}
 }
 
 /// The signing record could not be read or written.
@@ -98,9 +159,9 @@ impl SigningStore {
 fn decode_record(
 	server_id: ServerId,
 	sequence: u64,
-	mut bytes: &[u8],
+	bytes: &[u8],
 ) -> Result<SignedRecord, StoreError> {
-	SignedRecord::decode(&mut bytes).map_err(|_| StoreError::CorruptRecord { server_id, sequence })
+	SignedRecord::decode(bytes).ok_or(StoreError::CorruptRecord { server_id, sequence })
 }
 
 /// A write transaction on the signing record: reads see its own uncommitted writes.
@@ -171,6 +232,7 @@ mod tests {
 			batch_id: H256::repeat_byte(byte),
 			server_signature: ed25519::Signature::from_raw([byte; 64]).into(),
 			signature: ed25519::Signature::from_raw([byte.wrapping_add(1); 64]),
+			signed_at_ms: Some(1_800_000_000_000 + u64::from(byte)),
 		}
 	}
 
@@ -205,5 +267,54 @@ mod tests {
 		assert_eq!(txn.record_at(1, 8).unwrap(), None);
 		assert_eq!(txn.recorded(), 0);
 		assert_eq!(txn.last_sequence(0).unwrap(), None, "server 0 must not see server 1");
+	}
+
+	/// Regression guard for the upgrade to link protocol 2: a state directory signed by the
+	/// previous version must still open and answer for what it signed.
+	#[test]
+	fn records_of_the_previous_version_load_without_a_time() {
+		#[derive(Encode)]
+		struct PreviousVersion {
+			batch_id: BatchId,
+			server_signature: ServerSignature,
+			signature: SatelliteSignature,
+		}
+		let tmp = tempfile::tempdir().unwrap();
+		let store = SigningStore::open(&tmp.path().join("signing.redb")).unwrap();
+		let insert = |sequence: u64, bytes: &[u8]| {
+			let txn = store.db.begin_write().unwrap();
+			txn.open_table(SIGNED).unwrap().insert((1, sequence), bytes).unwrap();
+			txn.commit().unwrap();
+		};
+		let server_signatures: [ServerSignature; 2] = [
+			ed25519::Signature::from_raw([3; 64]).into(),
+			sp_core::ecdsa::Signature::from_raw([3; 65]).into(),
+		];
+		for (sequence, server_signature) in (1..).zip(server_signatures) {
+			let old = SignedRecord { server_signature, signed_at_ms: None, ..record(3) };
+			let bytes = PreviousVersion {
+				batch_id: old.batch_id,
+				server_signature: old.server_signature.clone(),
+				signature: old.signature,
+			}
+			.encode();
+			insert(sequence, &bytes);
+			assert_eq!(store.last_signed(1).unwrap(), Some((sequence, old.clone())));
+			assert_eq!(old.encode(), bytes, "a record without a time keeps its old form");
+			let mut txn = store.begin().unwrap();
+			let new = SignedRecord { signed_at_ms: Some(1_800_000_000_000), ..old.clone() };
+			txn.record(1, sequence, &new).unwrap();
+			assert_eq!(txn.record_at(1, sequence).unwrap(), Some(new));
+		}
+		insert(5, &[0u8; 7]);
+		assert!(matches!(
+			store.last_signed(1),
+			Err(StoreError::CorruptRecord { server_id: 1, sequence: 5 })
+		));
+		// A v2 record with a byte too many is no v1 record either.
+		let mut long = record(4).encode();
+		long.push(0);
+		insert(6, &long);
+		assert!(matches!(store.last_signed(1), Err(StoreError::CorruptRecord { sequence: 6, .. })));
 	}
 }

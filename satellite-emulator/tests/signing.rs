@@ -10,16 +10,29 @@ use space_notary_primitives::{
 		apid, encode_message, Direction, Downlink, RejectReason, SequenceCounter, Uplink,
 		PROTOCOL_VERSION,
 	},
-	verify_satellite_signature, BatchCertificate,
+	BatchCertificate, Countersignature,
 };
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+/// Unix milliseconds by the host's clock, which the emulated satellite signs with.
+fn unix_ms() -> u64 {
+	SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64
+}
+
+/// The countersignature an answer carries, if it is one.
+fn countersignature(answer: &Downlink) -> Countersignature {
+	answer.countersignature().unwrap_or_else(|| panic!("not signed: {answer:?}")).1
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn countersignature_verifies_under_the_provisioned_key() {
+async fn countersignature_verifies_as_v2_under_the_provisioned_key_with_the_satellite_and_its_clock(
+) {
 	let servers = [ServerPair::sr(1), ServerPair::ed(2), ServerPair::ec(3)];
 	let (state, keys) = State::provisioned(&[(1, &servers[0]), (2, &servers[1]), (3, &servers[2])]);
-	let emulator = Emulator::start(state.config()).await;
+	let mut config = state.config();
+	config.satellite_id = 25_544;
+	let emulator = Emulator::start(config).await;
 	let mut client = emulator.connect().await;
 
 	client
@@ -36,25 +49,30 @@ async fn countersignature_verifies_under_the_provisioned_key() {
 		let c = cert(id, 1);
 		let request = request(10 + id, &c, server);
 		let Uplink::SignRequest { server_signature, .. } = &request else { unreachable!() };
-		let Downlink::Countersignature { request_id, batch_id, signature } =
-			ask(&mut client, &request).await
-		else {
-			panic!("server {id}: not signed");
+		let before = unix_ms();
+		let answer = ask(&mut client, &request).await;
+		let after = unix_ms();
+		let Downlink::Countersignature { request_id, batch_id, .. } = answer else {
+			panic!("server {id}: not signed: {answer:?}");
 		};
+		let cs = countersignature(&answer);
 		assert_eq!(request_id, 10 + id);
 		assert_eq!(batch_id, c.batch_id());
-		assert!(ed25519::Pair::verify(&signature, c.satellite_payload(server_signature), key));
-		assert_eq!(
-			verify_satellite_signature(&batch_id, server_signature, &signature, key),
-			Ok(())
-		);
+		assert_eq!(cs.satellite_id, 25_544, "the configured satellite number");
+		assert!((before..=after).contains(&cs.signed_at_ms), "{before} {cs:?} {after}");
+		assert_eq!(cs.verify(&batch_id, server_signature, key), Ok(()));
+		// The number and the time are signed: neither can be changed on the ground.
+		assert!(Countersignature { satellite_id: 0, ..cs }
+			.verify(&batch_id, server_signature, key)
+			.is_err());
+		assert!(Countersignature { signed_at_ms: before - 1, ..cs }
+			.verify(&batch_id, server_signature, key)
+			.is_err());
+		// Not a v1 signature.
+		assert!(!ed25519::Pair::verify(&cs.signature, c.satellite_payload(server_signature), key));
 		// Each server's satellite key is its own: no other verifies it.
 		for other in keys.iter().filter(|k| *k != key) {
-			assert!(!ed25519::Pair::verify(
-				&signature,
-				c.satellite_payload(server_signature),
-				other
-			));
+			assert!(cs.verify(&batch_id, server_signature, other).is_err());
 		}
 	}
 
@@ -318,13 +336,8 @@ async fn a_repeat_after_rotate_key_is_signed_with_the_new_key() {
 
 	let emulator = Emulator::start(state.config()).await;
 	let mut client = emulator.connect().await;
-	let Downlink::Countersignature { signature: old_sig, .. } = ask(&mut client, &req).await else {
-		panic!("not signed");
-	};
-	assert_eq!(
-		verify_satellite_signature(&c.batch_id(), server_signature, &old_sig, &keys[0]),
-		Ok(())
-	);
+	let old = countersignature(&ask(&mut client, &req).await);
+	assert_eq!(old.verify(&c.batch_id(), server_signature, &keys[0]), Ok(()));
 	drop(client);
 	emulator.stop().await;
 
@@ -334,19 +347,13 @@ async fn a_repeat_after_rotate_key_is_signed_with_the_new_key() {
 
 	let emulator = Emulator::start(state.config()).await;
 	let mut client = emulator.connect().await;
-	let Downlink::Countersignature { signature: new_sig, .. } = ask(&mut client, &req).await else {
-		panic!("not signed after rotation");
-	};
-	assert_ne!(new_sig, old_sig);
-	assert_eq!(
-		verify_satellite_signature(&c.batch_id(), server_signature, &new_sig, &rotation.new),
-		Ok(())
-	);
+	let answer = ask(&mut client, &req).await;
+	let new = countersignature(&answer);
+	assert_ne!(new.signature, old.signature);
+	assert!(new.signed_at_ms >= old.signed_at_ms, "signed again, at the satellite's time");
+	assert_eq!(new.verify(&c.batch_id(), server_signature, &rotation.new), Ok(()));
 	// And it is the recorded answer from now on.
-	assert_eq!(
-		ask(&mut client, &req).await,
-		Downlink::Countersignature { request_id: 1, batch_id: c.batch_id(), signature: new_sig }
-	);
+	assert_eq!(ask(&mut client, &req).await, answer);
 	emulator.stop().await;
 }
 

@@ -5,7 +5,7 @@
 //!
 //! A sign request carries the certificate as a [`WireCertificate`]: the same fields with
 //! their integers SCALE-compact, so that a certificate-only exchange fits the link budget
-//! (at most 204 B up and 120 B down, framing and the message check included). The satellite
+//! (at most 204 B up and 125 B down, framing and the message check included). The satellite
 //! rebuilds the exact [`BatchCertificate`] from it and signs over the canonical encoding;
 //! nothing is lost.
 
@@ -13,10 +13,13 @@ use alloc::vec::Vec;
 use codec::{Compact, Decode, DecodeWithMemTracking, Encode};
 use sp_core::H256;
 
-use crate::certificate::{BatchCertificate, BatchId, SatelliteSignature, ServerSignature};
+use crate::{
+	certificate::{BatchCertificate, BatchId, SatelliteSignature, ServerSignature},
+	countersignature::{Countersignature, SatelliteId},
+};
 
 /// Version of the link protocol, exchanged in `Hello`/`HelloAck`.
-pub const PROTOCOL_VERSION: u16 = 1;
+pub const PROTOCOL_VERSION: u16 = 2;
 
 /// A request's identifier, chosen by the ground station and echoed by the satellite.
 pub type RequestId = u32;
@@ -197,12 +200,17 @@ pub enum Downlink {
 		/// Whether the session is accepted (same protocol version and genesis hash).
 		accepted: bool,
 	},
-	/// The satellite's signature over the satellite payload.
+	/// The satellite's v2 countersignature: its number, its clock and its signature over
+	/// `satellite_payload_v2`.
 	Countersignature {
 		/// From the request.
 		request_id: RequestId,
 		/// The certificate's batch id.
 		batch_id: BatchId,
+		/// The satellite's number.
+		satellite_id: SatelliteId,
+		/// The satellite's clock when it signed, unix milliseconds.
+		signed_at_ms: u64,
 		/// Raw ed25519 signature with that server's satellite key.
 		signature: SatelliteSignature,
 	},
@@ -306,6 +314,16 @@ impl Uplink {
 }
 
 impl Downlink {
+	/// The countersignature a `Countersignature` answer carries, with its batch id.
+	pub fn countersignature(&self) -> Option<(BatchId, Countersignature)> {
+		match *self {
+			Self::Countersignature { batch_id, satellite_id, signed_at_ms, signature, .. } => {
+				Some((batch_id, Countersignature { satellite_id, signed_at_ms, signature }))
+			},
+			_ => None,
+		}
+	}
+
 	/// The APID this message travels under.
 	pub fn apid(&self) -> u16 {
 		match self {
@@ -322,9 +340,13 @@ impl Downlink {
 	pub fn encode_payload(&self) -> Vec<u8> {
 		match self {
 			Self::HelloAck { protocol_version, accepted } => (protocol_version, accepted).encode(),
-			Self::Countersignature { request_id, batch_id, signature } => {
-				(Compact(*request_id), batch_id, signature).encode()
-			},
+			Self::Countersignature {
+				request_id,
+				batch_id,
+				satellite_id,
+				signed_at_ms,
+				signature,
+			} => (Compact(*request_id), batch_id, satellite_id, signed_at_ms, signature).encode(),
 			Self::Rejected { request_id, batch_id, reason } => {
 				(Compact(*request_id), batch_id, reason).encode()
 			},
@@ -342,9 +364,20 @@ impl Downlink {
 				Self::HelloAck { protocol_version, accepted }
 			},
 			apid::COUNTERSIGNATURE => {
-				let (request_id, batch_id, signature): (Compact<u32>, _, _) =
-					decode_exact(payload)?;
-				Self::Countersignature { request_id: request_id.0, batch_id, signature }
+				let (request_id, batch_id, satellite_id, signed_at_ms, signature): (
+					Compact<u32>,
+					_,
+					_,
+					_,
+					_,
+				) = decode_exact(payload)?;
+				Self::Countersignature {
+					request_id: request_id.0,
+					batch_id,
+					satellite_id,
+					signed_at_ms,
+					signature,
+				}
 			},
 			apid::REJECTED => {
 				let (request_id, batch_id, reason): (Compact<u32>, _, _) = decode_exact(payload)?;
