@@ -12,9 +12,13 @@
 //! | `GET` | `/batches/0x{batch id}` | → `200` with a [`BatchView`]; `404` if the bridge does not hold it |
 //!
 //! Bytes travel as `0x`-prefixed hex: the certificate and the server signature as their SCALE
-//! encoding, transactions and the countersignature raw.
+//! encoding, transactions and a countersignature's signature raw. A countersignature is a
+//! [`CountersignatureView`]: `{"satellite_id": n, "signed_at_ms": t, "signature": "0x…"}` (v2).
 
-use crate::{BatchCertificate, BatchId, SatelliteSignature, ServerId, ServerSignature};
+use crate::{
+	BatchCertificate, BatchId, Countersignature, SatelliteId, SatelliteSignature, ServerId,
+	ServerSignature,
+};
 use alloc::{format, string::String, vec::Vec};
 use codec::Encode;
 use serde::{Deserialize, Serialize};
@@ -155,6 +159,40 @@ fn bounded_txs<'de, D: serde::Deserializer<'de>>(
 	Ok(Option::<Bounded>::deserialize(deserializer)?.map(|b| b.0))
 }
 
+/// A v2 countersignature as the API carries it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountersignatureView {
+	/// The satellite that signed.
+	pub satellite_id: SatelliteId,
+	/// The satellite's clock when it signed, unix milliseconds.
+	pub signed_at_ms: u64,
+	/// `0x` + the 64 bytes of its ed25519 signature over the v2 satellite payload.
+	pub signature: String,
+}
+
+impl From<&Countersignature> for CountersignatureView {
+	fn from(cs: &Countersignature) -> Self {
+		Self {
+			satellite_id: cs.satellite_id,
+			signed_at_ms: cs.signed_at_ms,
+			signature: to_hex(&cs.signature.0),
+		}
+	}
+}
+
+impl CountersignatureView {
+	/// The countersignature; `None` if the signature is not `0x` + 64 bytes of hex. Whether it
+	/// verifies is the caller's to check.
+	pub fn parse(&self) -> Option<Countersignature> {
+		let bytes: [u8; 64] = from_hex(&self.signature)?.try_into().ok()?;
+		Some(Countersignature {
+			satellite_id: self.satellite_id,
+			signed_at_ms: self.signed_at_ms,
+			signature: SatelliteSignature::from_raw(bytes),
+		})
+	}
+}
+
 /// The body of `POST /batches`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostBatch {
@@ -166,11 +204,12 @@ pub struct PostBatch {
 	/// [`MAX_POSTED_TXS`]: a longer list is refused while it is read, before it is held.
 	#[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "bounded_txs")]
 	pub txs: Option<Vec<String>>,
-	/// `0x` + the 64 bytes of a countersignature the ground station gave for this batch that
-	/// does not verify under the server's satellite key on chain (the satellite's key was rotated,
-	/// or the answer was forged): the ground station drops it and asks the satellite again.
+	/// A countersignature the ground station gave for this batch that does not verify under
+	/// the on-chain key of the satellite it names (the satellite's key was rotated, the server
+	/// has no such satellite, or the answer was forged): the ground station drops it and asks
+	/// the satellite again.
 	#[serde(default, skip_serializing_if = "Option::is_none")]
-	pub refused_countersignature: Option<String>,
+	pub refused_countersignature: Option<CountersignatureView>,
 }
 
 impl PostBatch {
@@ -188,9 +227,9 @@ impl PostBatch {
 		}
 	}
 
-	/// The same body, telling the ground station that `signature` does not verify.
-	pub fn refusing(mut self, signature: &SatelliteSignature) -> Self {
-		self.refused_countersignature = Some(to_hex(&signature.0));
+	/// The same body, telling the ground station that `countersignature` does not verify.
+	pub fn refusing(mut self, countersignature: &Countersignature) -> Self {
+		self.refused_countersignature = Some(countersignature.into());
 		self
 	}
 
@@ -302,9 +341,9 @@ pub struct BatchView {
 	/// A [`Stage`]'s name (kept a string, so that a worker reads views of a newer ground station
 	/// that knows more stages).
 	pub stage: String,
-	/// The satellite's countersignature (`0x` + 128 hex digits), once verified; for a certified
-	/// batch, the one the chain recorded.
-	pub countersignature: Option<String>,
+	/// The satellite's countersignature, once verified; for a certified batch, the v2 one the
+	/// chain recorded last.
+	pub countersignature: Option<CountersignatureView>,
 	/// Why it was refused.
 	pub reason: Option<String>,
 	/// Block at which the chain expires it.
@@ -326,8 +365,8 @@ pub enum ViewError {
 	/// A view of another batch than the one asked for.
 	#[error("a view of another batch")]
 	OtherBatch,
-	/// The countersignature is not `0x` + 64 bytes of hex.
-	#[error("the countersignature is not 0x + 64 bytes of hex")]
+	/// The countersignature's signature is not `0x` + 64 bytes of hex.
+	#[error("the countersignature's signature is not 0x + 64 bytes of hex")]
 	BadCountersignature,
 }
 
@@ -337,7 +376,7 @@ impl BatchView {
 	pub fn parse(
 		json: &[u8],
 		batch_id: &BatchId,
-	) -> Result<(Self, Option<SatelliteSignature>), ViewError> {
+	) -> Result<(Self, Option<Countersignature>), ViewError> {
 		let view: Self = serde_json::from_slice(json).map_err(|_| ViewError::Malformed)?;
 		let id = from_hex(&view.batch_id).ok_or(ViewError::Malformed)?;
 		if id.as_slice() != batch_id.as_bytes() {
@@ -345,12 +384,7 @@ impl BatchView {
 		}
 		let countersignature = match &view.countersignature {
 			None => None,
-			Some(hex) => {
-				let bytes: [u8; 64] = from_hex(hex)
-					.and_then(|b| b.try_into().ok())
-					.ok_or(ViewError::BadCountersignature)?;
-				Some(SatelliteSignature::from_raw(bytes))
-			},
+			Some(cs) => Some(cs.parse().ok_or(ViewError::BadCountersignature)?),
 		};
 		Ok((view, countersignature))
 	}
@@ -401,17 +435,28 @@ mod tests {
 	#[test]
 	fn views_are_read_with_their_countersignature_and_checked_for_the_batch() {
 		let id = BatchId::repeat_byte(7);
-		let sig = format!("0x{}", "11".repeat(64));
-		let json = |batch: &str, cs: Option<&str>| {
+		let signed = Countersignature {
+			satellite_id: 25_544,
+			signed_at_ms: 1_800_000_000_000,
+			signature: SatelliteSignature::from_raw([0x11; 64]),
+		};
+		let sig = CountersignatureView::from(&signed);
+		let json = |batch: &str, cs: Option<&CountersignatureView>| {
 			serde_json::to_vec(&BatchView {
 				batch_id: batch.into(),
 				stage: stage::COUNTERSIGNED.into(),
-				countersignature: cs.map(Into::into),
+				countersignature: cs.cloned(),
 				..Default::default()
 			})
 			.unwrap()
 		};
-		let (view, cs) = BatchView::parse(&json(&to_hex(id.as_bytes()), Some(&sig)), &id).unwrap();
+		let body = String::from_utf8(json(&to_hex(id.as_bytes()), Some(&sig))).unwrap();
+		let expected = format!(
+			"\"countersignature\":{{\"satellite_id\":25544,\"signed_at_ms\":1800000000000,\"signature\":\"0x{}\"}}",
+			"11".repeat(64)
+		);
+		assert!(body.contains(&expected), "{body}");
+		let (view, cs) = BatchView::parse(body.as_bytes(), &id).unwrap();
 		assert_eq!(view.stage, stage::COUNTERSIGNED);
 		let many = format!(
 			"{{\"cert\":\"0x\",\"server_signature\":\"0x\",\"txs\":[{}\"\"]}}",
@@ -429,16 +474,23 @@ mod tests {
 			assert_eq!(Stage::parse(s.as_str()), Some(s));
 		}
 		assert_eq!(Stage::parse("launched"), None);
-		assert_eq!(cs, Some(SatelliteSignature::from_raw([0x11; 64])));
+		assert_eq!(cs, Some(signed));
 		let (_, none) = BatchView::parse(&json(&to_hex(id.as_bytes()), None), &id).unwrap();
 		assert_eq!(none, None);
 		let other = to_hex(BatchId::repeat_byte(8).as_bytes());
 		assert_eq!(BatchView::parse(&json(&other, None), &id), Err(ViewError::OtherBatch));
-		let short = Some("0x1111");
+		let short = CountersignatureView { signature: "0x1111".into(), ..sig.clone() };
 		assert_eq!(
-			BatchView::parse(&json(&to_hex(id.as_bytes()), short), &id),
+			BatchView::parse(&json(&to_hex(id.as_bytes()), Some(&short)), &id),
 			Err(ViewError::BadCountersignature)
 		);
+		// A bare signature (link protocol 1's form) is not a countersignature.
+		let bare = format!(
+			"{{\"batch_id\":\"{}\",\"stage\":\"countersigned\",\"countersignature\":\"0x{}\"}}",
+			to_hex(id.as_bytes()),
+			"11".repeat(64)
+		);
+		assert_eq!(BatchView::parse(bare.as_bytes(), &id), Err(ViewError::Malformed));
 		assert_eq!(BatchView::parse(b"{\"batch_id\":", &id), Err(ViewError::Malformed));
 		assert_eq!(BatchView::parse(b"<html>500</html>", &id), Err(ViewError::Malformed));
 	}
@@ -453,5 +505,13 @@ mod tests {
 		assert_eq!(from_hex(&post.cert), Some(cert.encode()));
 		let with = PostBatch::new(&cert, &sig, Some(&[b"hi".to_vec()]));
 		assert_eq!(with.txs, Some(alloc::vec![String::from("0x6869")]));
+		let refused = Countersignature {
+			satellite_id: 3,
+			signed_at_ms: 4,
+			signature: SatelliteSignature::from_raw([5; 64]),
+		};
+		let body = PostBatch::new(&cert, &sig, None).refusing(&refused).to_json();
+		let post: PostBatch = serde_json::from_slice(&body).unwrap();
+		assert_eq!(post.refused_countersignature.and_then(|cs| cs.parse()), Some(refused));
 	}
 }

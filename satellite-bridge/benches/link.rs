@@ -33,7 +33,7 @@ use satellite_bridge::{
 use sp_core::H256;
 use space_notary_primitives::{
 	link::{wire_len, Uplink},
-	verify_satellite_signature, BatchCertificate, BatchId, SatelliteKey,
+	BatchCertificate, BatchId, SatelliteKey,
 };
 use std::{
 	collections::HashMap,
@@ -107,15 +107,11 @@ async fn exchange(
 		let event = tokio::time::timeout(Duration::from_millis(200), events.recv()).await;
 		let now = Instant::now();
 		match event {
-			Ok(Some(LinkEvent::Countersignature { batch_id, signature, .. })) => {
+			Ok(Some(LinkEvent::Countersignature { batch_id, countersignature, .. })) => {
 				let job = by_id[&batch_id];
-				verify_satellite_signature(
-					&batch_id,
-					&job.job.server_signature,
-					&signature,
-					&job.key,
-				)
-				.expect("countersignature verifies");
+				countersignature
+					.verify(&batch_id, &job.job.server_signature, &job.key)
+					.expect("countersignature verifies");
 				outcome.verified += 1;
 				outcome.first_answer.get_or_insert(now);
 				outcome.answers.push(now);

@@ -50,7 +50,9 @@ function bridgeSection(view) {
     el('h3', { text: "The bridge's queue" }),
     fields([
       ['stage', view.stage, 'bridge-stage'],
-      ['countersignature', view.countersignature],
+      ['satellite', view.countersignature?.satellite_id],
+      ['satellite time', view.countersignature?.signed_at_ms],
+      ['countersignature', view.countersignature?.signature],
       ['reason', view.reason],
       ['expires at block', ['queued', 'countersigned', 'submitted'].includes(view.stage) ? view.expires_at : undefined],
       ['certified at block', view.certified_at],

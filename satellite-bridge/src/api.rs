@@ -6,7 +6,7 @@
 use crate::admission::Refusal;
 use serde::{Deserialize, Serialize};
 use space_notary_primitives::{
-	ground_station::BatchView, BatchCertificate, BatchId, SatelliteSignature, ServerId,
+	ground_station::BatchView, BatchCertificate, BatchId, Countersignature, ServerId,
 	ServerSignature,
 };
 use std::collections::BTreeMap;
@@ -92,7 +92,7 @@ pub enum ApiRequest {
 		/// Its transactions, for full mode.
 		txs: Option<Vec<Vec<u8>>>,
 		/// A countersignature of the batch that the poster found not to verify.
-		refused_countersignature: Option<SatelliteSignature>,
+		refused_countersignature: Option<Countersignature>,
 		/// Answered once committed, or at once when refused.
 		reply: oneshot::Sender<Result<PostReply, Refusal>>,
 	},

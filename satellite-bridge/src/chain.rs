@@ -24,7 +24,7 @@ use sp_core::{crypto::AccountId32, H256};
 use space_notary_primitives::records::{BatchRecord, InclusionError, ServerInfo};
 use space_notary_primitives::{
 	receipt::{AuthorityId, Header},
-	BatchId, InclusionProof, SatelliteSignature, ServerId,
+	BatchId, Countersignature, InclusionProof, SatelliteSignature, ServerId,
 };
 use std::sync::Arc;
 use subxt::{
@@ -467,12 +467,23 @@ impl Call {
 		Self { pallet: PALLET, name, args: args.encode(), sudo: false }
 	}
 
-	/// `submit_countersignature(batch_id, signature)`.
+	/// `submit_attestation(batch_id, countersignature)`: a v2 countersignature.
+	pub fn attestation(batch_id: BatchId, countersignature: Countersignature) -> Self {
+		Self::space_notary("submit_attestation", (batch_id, countersignature))
+	}
+
+	/// `submit_attestations(entries)`: a bundle of v2 countersignatures.
+	pub fn attestations(entries: &[(BatchId, Countersignature)]) -> Self {
+		Self::space_notary("submit_attestations", entries)
+	}
+
+	/// `submit_countersignature(batch_id, signature)`: v1, for a server with one satellite and
+	/// a quorum of one.
 	pub fn countersignature(batch_id: BatchId, signature: SatelliteSignature) -> Self {
 		Self::space_notary("submit_countersignature", (batch_id, signature))
 	}
 
-	/// `submit_countersignatures(entries)`: a bundle.
+	/// `submit_countersignatures(entries)`: a bundle of v1 countersignatures.
 	pub fn countersignatures(entries: &[(BatchId, SatelliteSignature)]) -> Self {
 		Self::space_notary("submit_countersignatures", entries)
 	}

@@ -46,9 +46,7 @@ use hyper_util::{
 	service::TowerToHyperService,
 };
 pub use space_notary_primitives::ground_station::{BatchView, PostBatch};
-use space_notary_primitives::{
-	ground_station::from_hex, BatchCertificate, SatelliteSignature, ServerSignature,
-};
+use space_notary_primitives::{ground_station::from_hex, BatchCertificate, ServerSignature};
 use std::{net::IpAddr, sync::Arc};
 use tokio::sync::{mpsc, oneshot, Semaphore};
 
@@ -299,13 +297,13 @@ async fn post_batch(
 	};
 	let refused_countersignature = match &body.refused_countersignature {
 		None => None,
-		Some(hex) => match from_hex(hex).and_then(|b| <[u8; 64]>::try_from(b).ok()) {
-			Some(raw) => Some(SatelliteSignature::from_raw(raw)),
+		Some(view) => match view.parse() {
+			Some(countersignature) => Some(countersignature),
 			None => {
 				return error(
 					StatusCode::BAD_REQUEST,
 					"BadCountersignature",
-					"refused_countersignature: not 0x + 128 hex digits",
+					"refused_countersignature.signature: not 0x + 128 hex digits",
 				)
 			},
 		},

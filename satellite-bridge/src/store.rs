@@ -19,13 +19,16 @@
 //!
 //! The file records its layout (`"format"` in the meta table, [`FORMAT`]): an older file is
 //! rewritten in the new layout when opened, in the same transaction that records the new format;
-//! a newer one is refused by name ([`StoreError::NewerFormat`]) rather than misread.
+//! a newer one is refused by name ([`StoreError::NewerFormat`]) rather than misread. Formats 1
+//! and 2 held v1 countersignatures (link protocol 1); such a countersignature, held to submit or
+//! held as bad, becomes a batch to ask the satellite again, which answers the same certificate
+//! in v2.
 
 use codec::{Decode, Encode};
 use redb::{ReadableTable, TableDefinition};
 use space_notary_primitives::{
 	ground_station::Stage as ReportedStage, link::RejectReason, BatchCertificate, BatchId,
-	SatelliteSignature, ServerSignature,
+	Countersignature, SatelliteSignature, ServerSignature,
 };
 use std::path::Path;
 
@@ -34,15 +37,18 @@ const BATCHES: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("batches
 /// Bookkeeping: `"last_finalized"` → SCALE `u64`; `"format"` → SCALE `u32`.
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 
-/// The layout of the values this bridge writes: 2 since [`Stage::Certified`] keeps the chain's
-/// countersignature. A file without a format is format 1 and is brought to 2 when opened.
-pub const FORMAT: u32 = 2;
+/// The layout of the values this bridge writes: 3 since stages keep v2 countersignatures (the
+/// satellite's number and clock). A file without a format is format 1; formats 1 and 2 are
+/// brought to 3 when opened.
+pub const FORMAT: u32 = 3;
 
 /// Format 1's layout, read only to bring a file to [`FORMAT`].
 mod v1 {
 	use super::{BatchCertificate, RejectReason, SatelliteSignature, ServerSignature, Source};
 	use codec::Decode;
 
+	// A held signature is read for its length only: it is v1, and asked for again in v2.
+	#[allow(dead_code)]
 	#[derive(Decode)]
 	pub(super) enum Stage {
 		Queued,
@@ -71,13 +77,77 @@ mod v1 {
 		fn from(e: Entry) -> Self {
 			use super::Stage as S;
 			let stage = match e.stage {
-				Stage::Queued => S::Queued,
-				Stage::Countersigned { signature } => S::Countersigned { signature },
-				Stage::Submitted { signature, at_block } => S::Submitted { signature, at_block },
+				// A v1 countersignature, held to submit or as bad: asked for again, in v2.
+				Stage::Queued
+				| Stage::Countersigned { .. }
+				| Stage::Submitted { .. }
+				| Stage::BadCountersignature { .. } => S::Queued,
 				Stage::Refused { reason } => S::Refused { reason },
-				Stage::BadCountersignature { signature } => S::BadCountersignature { signature },
 				Stage::Certified { at_block, by_us } => {
-					S::Certified { at_block, by_us, signature: None }
+					S::Certified { at_block, by_us, countersignature: None }
+				},
+				Stage::Expired { at_block } => S::Expired { at_block },
+				Stage::Superseded => S::Superseded,
+			};
+			Self {
+				cert: e.cert,
+				server_signature: e.server_signature,
+				txs: e.txs,
+				source: e.source,
+				stage,
+				expires_at: e.expires_at,
+				sends: e.sends,
+				submissions: e.submissions,
+			}
+		}
+	}
+}
+
+/// Format 2's layout (format 1 with the chain's countersignature kept for a certified batch),
+/// read only to bring a file to [`FORMAT`].
+mod v2 {
+	use super::{BatchCertificate, RejectReason, SatelliteSignature, ServerSignature, Source};
+	use codec::Decode;
+
+	// A held signature is read for its length only: it is v1, and asked for again in v2.
+	#[allow(dead_code)]
+	#[derive(Decode)]
+	pub(super) enum Stage {
+		Queued,
+		Countersigned { signature: SatelliteSignature },
+		Submitted { signature: SatelliteSignature, at_block: u64 },
+		Refused { reason: RejectReason },
+		BadCountersignature { signature: SatelliteSignature },
+		Certified { at_block: u64, by_us: bool, signature: Option<SatelliteSignature> },
+		Expired { at_block: u64 },
+		Superseded,
+	}
+
+	#[derive(Decode)]
+	pub(super) struct Entry {
+		cert: BatchCertificate,
+		server_signature: ServerSignature,
+		txs: Option<Vec<Vec<u8>>>,
+		source: Source,
+		stage: Stage,
+		expires_at: Option<u64>,
+		sends: u32,
+		submissions: u32,
+	}
+
+	impl From<Entry> for super::Entry {
+		fn from(e: Entry) -> Self {
+			use super::Stage as S;
+			let stage = match e.stage {
+				// A v1 countersignature, held to submit or as bad: asked for again, in v2.
+				Stage::Queued
+				| Stage::Countersigned { .. }
+				| Stage::Submitted { .. }
+				| Stage::BadCountersignature { .. } => S::Queued,
+				Stage::Refused { reason } => S::Refused { reason },
+				// The chain's record has it; a v1 signature alone cannot be shown as v2.
+				Stage::Certified { at_block, by_us, signature: _ } => {
+					S::Certified { at_block, by_us, countersignature: None }
 				},
 				Stage::Expired { at_block } => S::Expired { at_block },
 				Stage::Superseded => S::Superseded,
@@ -122,13 +192,13 @@ pub enum Stage {
 	/// Countersigned and verified against the on-chain satellite key; to be submitted (or, for a
 	/// posted batch without a chain, to be collected).
 	Countersigned {
-		/// The satellite's signature.
-		signature: SatelliteSignature,
+		/// The satellite's countersignature.
+		countersignature: Countersignature,
 	},
 	/// Submitted to the chain when its finalized head was `at_block`.
 	Submitted {
-		/// The satellite's signature.
-		signature: SatelliteSignature,
+		/// The satellite's countersignature.
+		countersignature: Countersignature,
 		/// Finalized block number at the (last) submission.
 		at_block: u64,
 	},
@@ -138,12 +208,13 @@ pub enum Stage {
 		/// Its reason.
 		reason: RejectReason,
 	},
-	/// The satellite's answer did not verify under the server's satellite key on chain (or the
-	/// off-chain worker said it does not): nothing was submitted; asked again after a backoff,
-	/// and checked again when the key on chain changes.
+	/// The satellite's answer did not verify under the key on chain of the satellite it names
+	/// (or names a satellite the server does not have, or the off-chain worker said it does not
+	/// verify): nothing was submitted; asked again after a backoff, and checked again when the
+	/// server's satellites on chain change.
 	BadCountersignature {
 		/// What came down.
-		signature: SatelliteSignature,
+		countersignature: Countersignature,
 	},
 	/// Certified at a finalized block.
 	Certified {
@@ -152,9 +223,9 @@ pub enum Stage {
 		/// Whether this bridge's submission was the one (as far as it can tell: it submitted
 		/// and nobody else's countersignature differs, which for ed25519 it cannot).
 		by_us: bool,
-		/// The countersignature the chain recorded (whoever relayed it); `None` for an entry
-		/// certified before the file's format 2, which did not keep it.
-		signature: Option<SatelliteSignature>,
+		/// The v2 countersignature the chain recorded last (whoever relayed it); `None` when
+		/// that was a v1 one, and for an entry certified before the file's format 3.
+		countersignature: Option<Countersignature>,
 	},
 	/// Expired on chain, never certified.
 	Expired {
@@ -200,20 +271,20 @@ impl Stage {
 
 	/// The countersignature to show: the one held, or the one the chain certified with
 	/// (`None` while there is none, and for a held one that does not verify).
-	pub fn shown_signature(&self) -> Option<SatelliteSignature> {
+	pub fn shown_countersignature(&self) -> Option<Countersignature> {
 		match self {
-			Self::Certified { signature, .. } => *signature,
+			Self::Certified { countersignature, .. } => *countersignature,
 			Self::BadCountersignature { .. } => None,
-			other => other.signature(),
+			other => other.countersignature(),
 		}
 	}
 
 	/// The countersignature held to be submitted (or held as bad), once there is one.
-	pub fn signature(&self) -> Option<SatelliteSignature> {
+	pub fn countersignature(&self) -> Option<Countersignature> {
 		match self {
-			Self::Countersigned { signature }
-			| Self::Submitted { signature, .. }
-			| Self::BadCountersignature { signature } => Some(*signature),
+			Self::Countersigned { countersignature }
+			| Self::Submitted { countersignature, .. }
+			| Self::BadCountersignature { countersignature } => Some(*countersignature),
 			_ => None,
 		}
 	}
@@ -322,7 +393,7 @@ impl Store {
 				return Err(StoreError::NewerFormat { found });
 			}
 			if found < FORMAT {
-				migrate_v1(&mut batches)?;
+				migrate(found, &mut batches)?;
 				meta.insert("format", FORMAT.encode().as_slice()).map_err(db_error)?;
 			}
 		}
@@ -382,15 +453,19 @@ impl Store {
 	}
 }
 
-/// Rewrites every format-1 value in the new layout, its times (if any) kept as they were.
-fn migrate_v1(batches: &mut redb::Table<&[u8; 32], &[u8]>) -> Result<(), StoreError> {
+/// Rewrites every value of format `found` (1 or 2) in the new layout, its times (if any) kept
+/// as they were.
+fn migrate(found: u32, batches: &mut redb::Table<&[u8; 32], &[u8]>) -> Result<(), StoreError> {
 	let mut rewritten = Vec::new();
 	for item in batches.iter().map_err(db_error)? {
 		let (key, value) = item.map_err(db_error)?;
 		let batch_id = BatchId::from(*key.value());
 		let mut input = value.value();
-		let old = v1::Entry::decode(&mut input).map_err(|_| StoreError::Corrupt(batch_id))?;
-		let mut new = Entry::from(old).encode();
+		let old = match found {
+			1 => v1::Entry::decode(&mut input).map(Entry::from),
+			_ => v2::Entry::decode(&mut input).map(Entry::from),
+		};
+		let mut new = old.map_err(|_| StoreError::Corrupt(batch_id))?.encode();
 		new.extend_from_slice(input);
 		rewritten.push((*key.value(), new));
 	}
@@ -421,7 +496,13 @@ mod tests {
 		let (id3, e3) = entry(3);
 		let t = Times { created_ms: 5, settled_ms: 0 };
 		store.commit([(&id1, &e1, t), (&id2, &e2, t), (&id3, &e3, t)], &[], Some(7)).unwrap();
-		e1.stage = Stage::Countersigned { signature: ed25519::Signature::from_raw([9; 64]) };
+		e1.stage = Stage::Countersigned {
+			countersignature: Countersignature {
+				satellite_id: 25_544,
+				signed_at_ms: 1_800_000_000_000,
+				signature: ed25519::Signature::from_raw([9; 64]),
+			},
+		};
 		store.commit([(&id1, &e1, t)], &[id3], None).unwrap();
 		drop(store);
 
@@ -434,7 +515,7 @@ mod tests {
 	}
 
 	#[test]
-	fn a_format_1_file_is_brought_to_format_2_and_a_newer_one_is_refused() {
+	fn a_format_1_file_is_brought_to_format_3_and_a_newer_one_is_refused() {
 		let dir = tempfile::tempdir().unwrap();
 		let (id, e) = entry(1);
 		// Format 1: no format key, the certified stage without its countersignature (variant 5:
@@ -457,7 +538,7 @@ mod tests {
 		}
 		let store = Store::open(dir.path()).unwrap();
 		let expected = Entry {
-			stage: Stage::Certified { at_block: 42, by_us: true, signature: None },
+			stage: Stage::Certified { at_block: 42, by_us: true, countersignature: None },
 			sends: 3,
 			submissions: 1,
 			..e
@@ -469,10 +550,65 @@ mod tests {
 
 		let store = Store::open(dir.path()).unwrap();
 		let txn = store.db.begin_write().unwrap();
-		txn.open_table(META).unwrap().insert("format", 3u32.encode().as_slice()).unwrap();
+		txn.open_table(META).unwrap().insert("format", 4u32.encode().as_slice()).unwrap();
 		txn.commit().unwrap();
 		drop(store);
-		assert!(matches!(Store::open(dir.path()), Err(StoreError::NewerFormat { found: 3 })));
+		assert!(matches!(Store::open(dir.path()), Err(StoreError::NewerFormat { found: 4 })));
+	}
+
+	/// Regression guard for the upgrade to link protocol 2: a format-2 file holds v1
+	/// countersignatures. Each one held (to submit, submitted, or as bad) becomes a batch to ask
+	/// again; the rest keeps its stage.
+	#[test]
+	fn a_format_2_file_is_brought_to_format_3_and_its_v1_countersignatures_asked_again() {
+		let dir = tempfile::tempdir().unwrap();
+		let v1 = ed25519::Signature::from_raw([9; 64]);
+		// (format-2 stage bytes, the stage it becomes)
+		let rows: Vec<(Vec<u8>, Stage)> = vec![
+			((0u8,).encode(), Stage::Queued),
+			((1u8, v1).encode(), Stage::Queued),
+			((2u8, v1, 17u64).encode(), Stage::Queued),
+			((3u8, RejectReason::Stale).encode(), Stage::Refused { reason: RejectReason::Stale }),
+			((4u8, v1).encode(), Stage::Queued),
+			(
+				(5u8, 42u64, true, Some(v1)).encode(),
+				Stage::Certified { at_block: 42, by_us: true, countersignature: None },
+			),
+			((6u8, 43u64).encode(), Stage::Expired { at_block: 43 }),
+			((7u8,).encode(), Stage::Superseded),
+		];
+		let mut expected = Vec::new();
+		{
+			let db = redb::Database::create(dir.path().join("bridge.redb")).unwrap();
+			let txn = db.begin_write().unwrap();
+			{
+				let mut table = txn.open_table(BATCHES).unwrap();
+				for (n, (stage, becomes)) in (1u8..).zip(&rows) {
+					let (id, e) = entry(n);
+					let mut value = Vec::new();
+					e.cert.encode_to(&mut value);
+					e.server_signature.encode_to(&mut value);
+					e.txs.encode_to(&mut value);
+					e.source.encode_to(&mut value);
+					value.extend_from_slice(stage);
+					(e.expires_at, 3u32, 2u32).encode_to(&mut value);
+					Times { created_ms: 5, settled_ms: 0 }.encode_to(&mut value);
+					table.insert(&id.0, value.as_slice()).unwrap();
+					let e = Entry { stage: becomes.clone(), sends: 3, submissions: 2, ..e };
+					expected.push((id, e, Some(Times { created_ms: 5, settled_ms: 0 })));
+				}
+				let mut meta = txn.open_table(META).unwrap();
+				meta.insert("format", 2u32.encode().as_slice()).unwrap();
+			}
+			txn.commit().unwrap();
+		}
+		let store = Store::open(dir.path()).unwrap();
+		let mut loaded = store.load().unwrap();
+		loaded.sort_by_key(|(_, e, _)| e.cert.sequence);
+		assert_eq!(loaded, expected);
+		let txn = store.db.begin_read().unwrap();
+		let format = txn.open_table(META).unwrap().get("format").unwrap().unwrap().value().to_vec();
+		assert_eq!(format, FORMAT.encode());
 	}
 
 	#[test]

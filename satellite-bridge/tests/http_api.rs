@@ -10,7 +10,7 @@ use satellite_bridge::{
 	keys::ServerPair,
 };
 use sp_core::H256;
-use space_notary_primitives::{verify_satellite_signature, BatchCertificate, ServerSignature};
+use space_notary_primitives::{BatchCertificate, ServerSignature};
 use std::time::Duration;
 
 const GENESIS: H256 = H256::repeat_byte(0x42);
@@ -119,10 +119,9 @@ async fn posted_batches_are_countersigned_and_bad_input_is_refused_by_name() {
 			v.stage == "countersigned"
 		})
 		.await;
-	let signature =
-		satellite_bridge::keys::parse_signature(view.countersignature.as_deref().unwrap()).unwrap();
+	let countersignature = view.countersignature.as_ref().and_then(|cs| cs.parse()).unwrap();
 	assert_eq!(
-		verify_satellite_signature(&batch_id, &server_signature, &signature, &satellite_key),
+		countersignature.verify(&batch_id, &server_signature, &satellite_key),
 		Ok(()),
 		"the countersignature is the satellite's, for this batch"
 	);

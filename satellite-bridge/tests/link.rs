@@ -9,7 +9,7 @@ use satellite_bridge::{
 	link::{self, LinkConfig, LinkEvent, SignJob},
 };
 use sp_core::{ed25519, Pair, H256};
-use space_notary_primitives::{verify_satellite_signature, BatchCertificate};
+use space_notary_primitives::BatchCertificate;
 use std::time::Duration;
 use tokio::{sync::mpsc, time::timeout};
 
@@ -33,12 +33,12 @@ async fn busy_is_capped_and_unmatched_rejections_are_dropped() {
 	);
 
 	// A `Busy` of u32::MAX ms (49 days) honoured in full would never let this finish.
-	let signature = tokio::time::timeout(Duration::from_secs(60), async {
+	let countersignature = tokio::time::timeout(Duration::from_secs(60), async {
 		loop {
 			match events.recv().await.expect("link client stopped") {
-				LinkEvent::Countersignature { batch_id, signature, .. } => {
+				LinkEvent::Countersignature { batch_id, countersignature, .. } => {
 					assert_eq!(batch_id, cert.batch_id());
-					break signature;
+					break countersignature;
 				},
 				LinkEvent::Rejected { batch_id, reason } => {
 					panic!("a rejection that matched no request in flight counted: {batch_id:?} {reason:?}")
@@ -52,10 +52,7 @@ async fn busy_is_capped_and_unmatched_rejections_are_dropped() {
 	let stats = handle.stats();
 	assert_eq!(stats.busy, 1);
 	assert_eq!(stats.unsolicited, 2, "both unmatched rejections dropped");
-	assert_eq!(
-		verify_satellite_signature(&cert.batch_id(), &server_signature, &signature, &key.public()),
-		Ok(())
-	);
+	assert_eq!(countersignature.verify(&cert.batch_id(), &server_signature, &key.public()), Ok(()));
 }
 
 /// A request lost on the way up is sent again as soon as a request sent after it is answered,
@@ -91,10 +88,10 @@ async fn a_request_lost_before_a_later_one_was_answered_is_sent_again_at_once() 
 	let mut next_countersignature = async |what: &str| {
 		timeout(Duration::from_secs(30), async {
 			loop {
-				if let LinkEvent::Countersignature { batch_id, signature, .. } =
+				if let LinkEvent::Countersignature { batch_id, countersignature, .. } =
 					events.recv().await.expect("link client stopped")
 				{
-					break (batch_id, signature);
+					break (batch_id, countersignature);
 				}
 			}
 		})
@@ -116,7 +113,7 @@ async fn a_request_lost_before_a_later_one_was_answered_is_sent_again_at_once() 
 	let (later, later_job) = job(2);
 	handle.sign(later, later_job);
 	assert_eq!(next_countersignature("the later request's countersignature").await.0, later);
-	let (answered, signature) = next_countersignature(
+	let (answered, countersignature) = next_countersignature(
 		"the lost request's countersignature (its timeout is 60 s: the later answer did not \
 		 reveal the loss)",
 	)
@@ -124,12 +121,7 @@ async fn a_request_lost_before_a_later_one_was_answered_is_sent_again_at_once() 
 	assert_eq!(answered, victim);
 	assert_eq!(handle.stats().retransmissions, 1);
 	assert_eq!(
-		verify_satellite_signature(
-			&victim,
-			&victim_job.server_signature,
-			&signature,
-			&key.public()
-		),
+		countersignature.verify(&victim, &victim_job.server_signature, &key.public()),
 		Ok(())
 	);
 }

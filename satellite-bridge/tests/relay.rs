@@ -299,7 +299,7 @@ async fn countersignature_that_does_not_verify_is_never_submitted() {
 	assert!(matches!(record.status, BatchStatus::Pending { .. }), "{:?}", record.status);
 }
 
-/// Countersignatures ready together go to the chain as one bundle (`submit_countersignatures`).
+/// Countersignatures ready together go to the chain as one bundle (`submit_attestations`).
 /// Made deterministic by collecting them first in HTTP-only mode, where the bridge follows no
 /// chain and holds what the satellite signs, and then starting the relay with `--chain` on the
 /// same queue: it restores all three at once and submits them together.

@@ -26,15 +26,19 @@
 //!    forwards batches in the order they reach it (posting a server's batches at once let a
 //!    later one overtake, and the earlier ones were refused for good). [`read_reply`] decides
 //!    what each answer means.
-//! 5. Every countersignature is checked against the batch and its server's satellite key
-//!    ([`Pallet::check_countersignature`], which verifies with primitives) before it is
-//!    submitted; one that does not verify is logged, never submitted, and posted back to the
-//!    ground station as `refused_countersignature`, which drops it and asks the satellite again
-//!    (its key may have been rotated, or the answer forged): the batch is asked about again
-//!    after [`RECHECK_REFUSED_AFTER`] blocks. The valid ones go as
-//!    bare v4 transactions: `submit_countersignature` for one, `submit_countersignatures`
-//!    bundles of up to `MaxCountersignaturesPerCall` for more. A bundle the pool refuses (an
-//!    entry certified meanwhile by another relay) is sent again as singles.
+//! 5. Every countersignature (v2: the satellite's number, its clock, its signature) is checked
+//!    against the batch and the key of the satellite it names among its server's
+//!    ([`Pallet::check_attestation`] with [`Claim::V2`], the chain's own check) before it is
+//!    submitted; one that does not verify, or names a satellite the server does not have, is
+//!    logged, never submitted, and posted back to the ground station as
+//!    `refused_countersignature`, which drops it and asks the satellite again (its key may have
+//!    been rotated, or the answer forged): the batch is asked about again after
+//!    [`RECHECK_REFUSED_AFTER`] blocks. One signed ahead of the chain's clock is neither
+//!    submitted nor sent back, and asked about again after as many blocks. The valid ones go as
+//!    bare v4 transactions:
+//!    `submit_attestation` for one, `submit_attestations` bundles of up to
+//!    `MaxCountersignaturesPerCall` for more. A bundle the pool refuses (an entry certified
+//!    meanwhile by another relay) is sent again as singles.
 //! 6. What was handed over is recorded per server ([`Roster`], persistent local storage): it
 //!    survives a node restart, is kept to the server's pending batches so it does not grow, and
 //!    belongs to one URL (a new URL gets every pending batch posted again).
@@ -47,7 +51,7 @@
 //! one pool tag (its id) whoever relays it, so copies die in the pools; a valid countersignature
 //! certifies exactly once, and the block builder drops one that became stale.
 
-use crate::{pallet::*, Call, Error, ServerStatus};
+use crate::{pallet::*, Call, Claim, Error, ServerStatus};
 use alloc::{collections::BTreeMap, string::String, vec::Vec};
 use codec::{Decode, Encode};
 use frame_support::traits::Get;
@@ -68,7 +72,7 @@ use space_notary_primitives::{
 		BatchView, GroundStationUrl, PostBatch, Stage, ViewError, GROUND_STATION_TOKEN_KEY,
 		GROUND_STATION_URL_KEY,
 	},
-	offchain_txs_key, BatchId, SatelliteSignature, ServerId,
+	offchain_txs_key, BatchId, Countersignature, ServerId,
 };
 
 /// Deadline of each phase of HTTP requests (posts, then asks), from its start: for the whole
@@ -179,7 +183,7 @@ pub enum Failure {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
 	/// The ground station holds a countersignature (still to be checked here).
-	Countersigned(SatelliteSignature),
+	Countersigned(Countersignature),
 	/// It holds the batch, without a countersignature, at this stage.
 	Waiting(String),
 	/// It holds the batch and wants its transactions (for the satellite's root check).
@@ -194,7 +198,7 @@ pub enum Outcome {
 pub fn read_reply(batch_id: &BatchId, code: u16, body: &[u8]) -> Outcome {
 	match code {
 		200 | 202 => match BatchView::parse(body, batch_id) {
-			Ok((_, Some(signature))) => Outcome::Countersigned(signature),
+			Ok((_, Some(countersignature))) => Outcome::Countersigned(countersignature),
 			Ok((view, None)) if view.needs_transactions => Outcome::WantsTransactions,
 			Ok((view, None)) => Outcome::Waiting(view.stage),
 			Err(e) => Outcome::Failed(Failure::View(e)),
@@ -457,7 +461,7 @@ impl<T: Config> Pallet<T> {
 						"off-chain worker: {url} about {batch_id:?}: {failure:?}"
 					)
 				},
-				Outcome::Countersigned(signature) => countersigned.push((batch_id, *signature)),
+				Outcome::Countersigned(cs) => countersigned.push((batch_id, *cs)),
 				_ => {},
 			}
 			match record(handed.get(&batch_id).copied(), &outcome, now) {
@@ -477,20 +481,28 @@ impl<T: Config> Pallet<T> {
 		// Only what verifies here is submitted; what does not goes back to the ground station.
 		let mut valid = Vec::new();
 		let mut refused = Vec::new();
-		for (batch_id, signature) in countersigned {
-			match Self::check_countersignature(&batch_id, &signature) {
-				Ok(_) => valid.push((batch_id, signature)),
-				Err(Error::<T>::BadSatelliteSignature) => {
-					log::warn!(target: crate::LOG_TARGET, "off-chain worker: {url} returned a countersignature of {batch_id:?} that does not verify; not submitted, sent back");
+		for (batch_id, cs) in countersigned {
+			match Self::check_attestation(&batch_id, &Claim::V2(cs)) {
+				Ok(_) => valid.push((batch_id, cs)),
+				Err(Error::<T>::BadSatelliteSignature | Error::<T>::UnknownSatellite) => {
+					log::warn!(target: crate::LOG_TARGET, "off-chain worker: {url} returned a countersignature of {batch_id:?} by satellite {} that does not verify (or the server has no such satellite); not submitted, sent back", cs.satellite_id);
 					if let Some(entry) = handed.get_mut(&batch_id) {
 						entry.next_ask = now.saturating_add(RECHECK_REFUSED_AFTER);
 					}
-					refused.push((batch_id, signature));
+					refused.push((batch_id, cs));
 				},
-				Err(_) => {}, // certified or expired meanwhile: nothing to do
+				// Signed ahead of the chain's clock (a block's lag behind real time): valid once
+				// the clock catches up, so asked about again soon rather than held as submitted.
+				Err(Error::<T>::SignedInFuture) => {
+					if let Some(entry) = handed.get_mut(&batch_id) {
+						entry.next_ask = now.saturating_add(RECHECK_REFUSED_AFTER);
+					}
+				},
+				// Certified, expired or already attested meanwhile: nothing to do.
+				Err(_) => {},
 			}
 		}
-		Self::submit_countersignatures_bare(valid);
+		Self::submit_attestations_bare(valid);
 		Self::refuse_countersignatures(&url, &refused);
 
 		for ((server_id, pending), stored) in servers.into_iter().zip(stored) {
@@ -565,16 +577,16 @@ impl<T: Config> Pallet<T> {
 
 	/// Tells the ground station which countersignatures did not verify (a post of the batch with
 	/// `refused_countersignature`), so that it asks the satellite again; answers are not needed.
-	fn refuse_countersignatures(url: &GroundStationUrl, refused: &[(BatchId, SatelliteSignature)]) {
+	fn refuse_countersignatures(url: &GroundStationUrl, refused: &[(BatchId, Countersignature)]) {
 		if refused.is_empty() {
 			return;
 		}
 		let bodies: Vec<Vec<u8>> = refused
 			.iter()
-			.filter_map(|(id, signature)| {
+			.filter_map(|(id, cs)| {
 				let batch = Batches::<T>::get(id)?;
 				let body = PostBatch::new(&batch.cert, &batch.server_signature, None);
-				Some(body.refusing(signature).to_json())
+				Some(body.refusing(cs).to_json())
 			})
 			.collect();
 		let batches_url = url.batches();
@@ -598,18 +610,18 @@ impl<T: Config> Pallet<T> {
 			.collect()
 	}
 
-	/// Submits countersignatures as bare v4 transactions: bundles when there are several, each
-	/// bundle the pool refuses as singles.
-	fn submit_countersignatures_bare(valid: Vec<(BatchId, SatelliteSignature)>) {
+	/// Submits countersignatures as bare v4 transactions (`submit_attestation[s]`): bundles when
+	/// there are several, each bundle the pool refuses as singles.
+	fn submit_attestations_bare(valid: Vec<(BatchId, Countersignature)>) {
 		let submit = |call: Call<T>| {
 			SubmitTransaction::<T, Call<T>>::submit_transaction(T::create_bare(call.into()))
 		};
 		let max = (T::MaxCountersignaturesPerCall::get() as usize).max(1);
 		for chunk in valid.chunks(max) {
-			if let [(batch_id, signature)] = chunk {
-				if submit(Call::submit_countersignature {
+			if let [(batch_id, countersignature)] = chunk {
+				if submit(Call::submit_attestation {
 					batch_id: *batch_id,
-					signature: *signature,
+					countersignature: *countersignature,
 				})
 				.is_err()
 				{
@@ -618,13 +630,13 @@ impl<T: Config> Pallet<T> {
 				continue;
 			}
 			let bundle = BoundedVec::truncate_from(chunk.to_vec());
-			if submit(Call::submit_countersignatures { entries: bundle }).is_ok() {
+			if submit(Call::submit_attestations { entries: bundle }).is_ok() {
 				continue;
 			}
-			for (batch_id, signature) in chunk {
-				let _ = submit(Call::submit_countersignature {
+			for (batch_id, countersignature) in chunk {
+				let _ = submit(Call::submit_attestation {
 					batch_id: *batch_id,
-					signature: *signature,
+					countersignature: *countersignature,
 				});
 			}
 		}

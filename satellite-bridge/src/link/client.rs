@@ -10,7 +10,7 @@ use space_notary_primitives::{
 		Deframer, Direction, Downlink, RequestId, SequenceCounter, Uplink, DEFAULT_MAX_MESSAGE_LEN,
 		PROTOCOL_VERSION,
 	},
-	BatchId, ServerId,
+	BatchId, Countersignature, ServerId,
 };
 use std::{
 	collections::{BTreeSet, HashMap, VecDeque},
@@ -432,7 +432,13 @@ impl Client {
 					tracing::error!(target: LOG, protocol_version, genesis = %self.config.genesis_hash, "satellite refused the session: another protocol version or chain");
 				}
 			},
-			Downlink::Countersignature { request_id, batch_id, signature } => {
+			Downlink::Countersignature {
+				request_id,
+				batch_id,
+				satellite_id,
+				signed_at_ms,
+				signature,
+			} => {
 				match self.take_request(request_id, &batch_id) {
 					Some((sent_at, retries)) => {
 						let rtt = now.saturating_duration_since(sent_at);
@@ -442,7 +448,9 @@ impl Client {
 							self.rtt.sample(rtt);
 							self.detect_losses(sent_at, now);
 						}
-						self.emit(LinkEvent::Countersignature { batch_id, signature, rtt });
+						let countersignature =
+							Countersignature { satellite_id, signed_at_ms, signature };
+						self.emit(LinkEvent::Countersignature { batch_id, countersignature, rtt });
 					},
 					None => LinkStats::add(&self.stats.unsolicited, 1),
 				}

@@ -61,7 +61,7 @@ mod rtt;
 
 use sp_core::H256;
 use space_notary_primitives::{
-	link::RejectReason, BatchCertificate, BatchId, SatelliteSignature, ServerSignature,
+	link::RejectReason, BatchCertificate, BatchId, Countersignature, ServerSignature,
 };
 use std::{
 	sync::{
@@ -130,8 +130,8 @@ pub enum LinkEvent {
 	Countersignature {
 		/// The batch.
 		batch_id: BatchId,
-		/// The satellite's signature.
-		signature: SatelliteSignature,
+		/// The satellite's v2 countersignature: its number, its clock and its signature.
+		countersignature: Countersignature,
 		/// From the last send to the answer.
 		rtt: Duration,
 	},

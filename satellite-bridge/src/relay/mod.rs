@@ -37,15 +37,17 @@
 //!
 //! # Countersignatures
 //!
-//! A countersignature is verified (primitives) in one place, `Relay::verifies`, against the
-//! server's satellite key at the latest finalized block read: when it comes down the link, and
-//! again for every held one when its server's key on chain changes or is read for the first
-//! time (after a start or a restart). One that does not verify is recorded as
-//! `BadCountersignature`, counted, never submitted, and asked for again; a held good one that no
-//! longer verifies goes back to the satellite. A verified one is recorded, then submitted: bare
-//! (v4 unsigned) by default, signed with `--signer` (nonces read from the node, which counts its
+//! A countersignature (v2: the satellite's number, its clock, its signature) is verified
+//! (`Countersignature::verify`) in one place, `Relay::verifies`, under the key of the satellite it
+//! names among its server's satellites at the latest finalized block read: when it comes down the
+//! link, and again for every held one when its server's satellites on chain change or are read
+//! for the first time (after a start or a restart). One that does not verify, or names a
+//! satellite the server does not have, is recorded as `BadCountersignature`, counted, never
+//! submitted, and asked for again; a held good one that no longer verifies goes back to the
+//! satellite. A verified one is recorded, then submitted (`submit_attestation`): bare (v4
+//! unsigned) by default, signed with `--signer` (nonces read from the node, which counts its
 //! pool, one submission at a time). Several ready at once (a pass's worth) go as bundles
-//! (`submit_countersignatures`); a bundle the pool refuses is split into singles. Any number of
+//! (`submit_attestations`); a bundle the pool refuses is split into singles. Any number of
 //! bridges may run at once: the pool gives every copy of one countersignature the same tag, so
 //! duplicates die there, and the satellite's signing record gives the same certificate the same
 //! signature. A submission the pool already holds, or a batch certified by another relay first,
@@ -75,10 +77,8 @@ use crate::{
 };
 use backon::BackoffBuilder;
 use sp_core::H256;
-use space_notary_primitives::records::BatchStatus;
-use space_notary_primitives::{
-	verify_satellite_signature, BatchId, SatelliteKey, SatelliteSignature, ServerId,
-};
+use space_notary_primitives::records::{BatchStatus, ServerSatellite};
+use space_notary_primitives::{BatchId, Countersignature, ServerId};
 use std::{
 	collections::{BTreeMap, BTreeSet, HashMap, HashSet},
 	future::Future,
@@ -218,8 +218,9 @@ struct Relay {
 	posts_refused: BTreeMap<&'static str, u64>,
 	/// The link's counters as last read into the metrics.
 	link_counts: link::LinkCounts,
-	/// The satellite key each server's held countersignatures were last verified under.
-	verified_keys: HashMap<ServerId, SatelliteKey>,
+	/// The satellites (numbers and keys) each server's held countersignatures were last
+	/// verified under.
+	verified_keys: HashMap<ServerId, Vec<ServerSatellite>>,
 }
 
 /// Runs the relay until `shutdown` completes, serving HTTP on `listener` if given (bound by the
@@ -718,7 +719,7 @@ impl Relay {
 				tracing::info!(target: LOG, %batch_id, "posted batch superseded on chain");
 				self.update(batch_id, |e| e.stage = Stage::Superseded);
 			},
-			Settled::Certified { at, by_us, signature } => {
+			Settled::Certified { at, by_us, countersignature } => {
 				if !by_us {
 					self.metrics.lost_races.inc();
 				}
@@ -726,7 +727,7 @@ impl Relay {
 				self.record(batch_id, EventKind::Certified, Some(format!("block {at}")));
 				tracing::info!(target: LOG, %batch_id, at, by_us, "certified");
 				self.update(batch_id, |e| {
-					e.stage = Stage::Certified { at_block: at, by_us, signature }
+					e.stage = Stage::Certified { at_block: at, by_us, countersignature }
 				});
 			},
 			Settled::Expired { at } => {
@@ -740,23 +741,22 @@ impl Relay {
 		self.link.cancel(batch_id);
 	}
 
-	/// Whether `signature` verifies for `entry` under its server's satellite key at the latest
-	/// finalized block read: the one place the relay checks a countersignature. The link carries
-	/// v1 countersignatures, which count only for a server with one satellite and a quorum of
-	/// one (`ServerInfo::v1_satellite`); for any other server none verifies.
-	fn verifies(&self, batch_id: &BatchId, entry: &Entry, signature: &SatelliteSignature) -> bool {
+	/// Whether `countersignature` verifies for `entry` under the key, at the latest finalized
+	/// block read, of the satellite it names among its server's: the one place the relay checks a
+	/// countersignature. One naming a satellite the server does not have does not verify.
+	fn verifies(&self, batch_id: &BatchId, entry: &Entry, cs: &Countersignature) -> bool {
 		let Some(view) = &self.view else { return false };
-		let key = view.servers.get(&entry.cert.server_id).and_then(|s| s.v1_satellite());
-		key.is_some_and(|satellite| {
-			verify_satellite_signature(batch_id, &entry.server_signature, signature, &satellite.key)
-				.is_ok()
+		let server = view.servers.get(&entry.cert.server_id);
+		let satellite = server.and_then(|s| s.satellite(cs.satellite_id));
+		satellite.is_some_and(|satellite| {
+			cs.verify(batch_id, &entry.server_signature, &satellite.key).is_ok()
 		})
 	}
 
 	/// Verifies the countersignatures held for `servers` (read for the first time, or whose
-	/// satellite key changed on chain) under their keys now: one held as bad that now verifies
-	/// (the satellite's key was rotated first) is submitted, else asked for again at once; one
-	/// held as good that no longer verifies goes back to the satellite.
+	/// satellites changed on chain) under their keys now: one held as bad that now verifies (the
+	/// satellite's key was rotated, or the satellite added, first) is submitted, else asked for
+	/// again at once; one held as good that no longer verifies goes back to the satellite.
 	fn recheck(&mut self, servers: &BTreeSet<ServerId>) {
 		let Some(view) = &self.view else { return };
 		let mut verdicts = Vec::new();
@@ -764,27 +764,24 @@ impl Relay {
 			if !servers.contains(&entry.cert.server_id) {
 				continue;
 			}
-			if let Some(signature) = entry.stage.signature() {
-				let valid = self.verifies(batch_id, entry, &signature);
-				verdicts.push((*batch_id, entry.stage.clone(), signature, valid));
+			if let Some(countersignature) = entry.stage.countersignature() {
+				let valid = self.verifies(batch_id, entry, &countersignature);
+				verdicts.push((*batch_id, entry.stage.clone(), countersignature, valid));
 			}
 		}
 		for server_id in servers {
 			match view.servers.get(server_id) {
-				Some(server) => match server.v1_satellite() {
-					Some(satellite) => self.verified_keys.insert(*server_id, satellite.key),
-					None => self.verified_keys.remove(server_id),
-				},
+				Some(server) => self.verified_keys.insert(*server_id, server.satellites.clone()),
 				None => self.verified_keys.remove(server_id),
 			};
 		}
 		let now = Instant::now();
-		for (batch_id, stage, signature, valid) in verdicts {
+		for (batch_id, stage, countersignature, valid) in verdicts {
 			match (stage, valid) {
 				(Stage::BadCountersignature { .. }, true) => {
 					tracing::info!(target: LOG, %batch_id, "the held countersignature verifies under the satellite key on chain now");
 					self.reasks.remove(&batch_id);
-					self.update(batch_id, |e| e.stage = Stage::Countersigned { signature });
+					self.update(batch_id, |e| e.stage = Stage::Countersigned { countersignature });
 					self.to_submit.push(batch_id);
 				},
 				(Stage::BadCountersignature { .. }, false) => {
@@ -802,7 +799,7 @@ impl Relay {
 
 	fn on_link(&mut self, event: LinkEvent) {
 		match event {
-			LinkEvent::Countersignature { batch_id, signature, rtt } => {
+			LinkEvent::Countersignature { batch_id, countersignature, rtt } => {
 				self.metrics.rtt.observe(rtt.as_secs_f64());
 				let Some(entry) = self.entries.get(&batch_id) else { return };
 				if !matches!(entry.stage, Stage::Queued) {
@@ -813,23 +810,27 @@ impl Relay {
 						// HTTP-only: no chain to check against; the off-chain worker checks it
 						// before submitting, and says so in its next post if it does not verify.
 						self.reasks.remove(&batch_id);
-						self.update(batch_id, |e| e.stage = Stage::Countersigned { signature });
+						self.update(batch_id, |e| {
+							e.stage = Stage::Countersigned { countersignature }
+						});
 						self.record(batch_id, EventKind::Countersigned, None);
 					},
 					Some(_) => {
-						let valid = self.verifies(&batch_id, entry, &signature);
+						let valid = self.verifies(&batch_id, entry, &countersignature);
 						if valid {
-							tracing::debug!(target: LOG, %batch_id, "countersignature verified");
+							tracing::debug!(target: LOG, %batch_id, satellite = countersignature.satellite_id, "countersignature verified");
 							self.reasks.remove(&batch_id);
-							self.update(batch_id, |e| e.stage = Stage::Countersigned { signature });
+							self.update(batch_id, |e| {
+								e.stage = Stage::Countersigned { countersignature }
+							});
 							self.to_submit.push(batch_id);
 						} else {
-							tracing::warn!(target: LOG, %batch_id, server = entry.cert.server_id, "countersignature does not verify under the server's satellite key on chain; not submitted, will ask again");
+							tracing::warn!(target: LOG, %batch_id, server = entry.cert.server_id, satellite = countersignature.satellite_id, "countersignature does not verify under the key on chain of the satellite it names (or the server has no such satellite); not submitted, will ask again");
 							self.metrics.bad_countersignatures.inc();
 							let detail = Some("BadCountersignature".to_string());
 							self.record(batch_id, EventKind::Refused, detail);
 							self.update(batch_id, |e| {
-								e.stage = Stage::BadCountersignature { signature }
+								e.stage = Stage::BadCountersignature { countersignature }
 							});
 							self.schedule_reask(batch_id);
 						}
@@ -971,7 +972,7 @@ mod tests {
 		let created = |ago: u64| Times { created_ms: now - ago * 1000, settled_ms: 0 };
 		let settled = |ago: u64| Times { created_ms: 1, settled_ms: now - ago * 1000 };
 		let refused = Stage::Refused { reason: space_notary_primitives::link::RejectReason::Stale };
-		let certified = Stage::Certified { at_block: 1, by_us: true, signature: None };
+		let certified = Stage::Certified { at_block: 1, by_us: true, countersignature: None };
 		let table = [
 			(
 				"certified, within retention",

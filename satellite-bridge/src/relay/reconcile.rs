@@ -10,8 +10,8 @@ use crate::{
 	store::{Entry, Stage},
 };
 use space_notary_primitives::{
-	records::{BatchRecord, BatchStatus},
-	BatchId, SatelliteKey, SatelliteSignature, ServerId,
+	records::{BatchRecord, BatchStatus, ServerSatellite},
+	BatchId, Countersignature, ServerId,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -37,20 +37,20 @@ pub(super) struct Plan {
 	pub gone: Vec<BatchId>,
 	/// Submitted, and still pending `resubmit_after` blocks later: to check and submit again.
 	pub resubmit: Vec<BatchId>,
-	/// Servers whose satellite key on chain differs from the one the relay last verified its
-	/// held countersignatures under (every server, the first time it is read): those are to be
-	/// verified again.
+	/// Servers whose satellites on chain (numbers and keys) differ from those the relay last
+	/// verified its held countersignatures under (every server, the first time it is read):
+	/// those are to be verified again.
 	pub rekeyed: BTreeSet<ServerId>,
 }
 
-/// Compares what the relay holds (`entries`, and `verified` — the satellite key each server's
-/// held countersignatures were last verified under) with `chain`.
+/// Compares what the relay holds (`entries`, and `verified` — the satellites each server's held
+/// countersignatures were last verified under) with `chain`.
 ///
 /// A batch posted to the API ahead of its server's last sequence on chain is not "gone": the
 /// chain has not reached it yet.
 pub(super) fn reconcile(
 	entries: &HashMap<BatchId, Entry>,
-	verified: &HashMap<ServerId, SatelliteKey>,
+	verified: &HashMap<ServerId, Vec<ServerSatellite>>,
 	chain: &ChainState<'_>,
 	resubmit_after: u64,
 ) -> Plan {
@@ -85,7 +85,7 @@ pub(super) fn reconcile(
 	plan.rekeyed = chain
 		.servers
 		.iter()
-		.filter(|(id, info)| verified.get(*id) != info.v1_satellite().map(|s| &s.key))
+		.filter(|(id, info)| verified.get(*id) != Some(&info.satellites))
 		.map(|(id, _)| *id)
 		.collect();
 	plan.new.sort();
@@ -104,8 +104,9 @@ pub(super) enum Settled {
 		at: u64,
 		/// Whether the entry was `Submitted`.
 		by_us: bool,
-		/// The countersignature the chain recorded last (the one that reached the quorum).
-		signature: Option<SatelliteSignature>,
+		/// The countersignature the chain recorded last (the one that reached the quorum), when
+		/// it is v2.
+		countersignature: Option<Countersignature>,
 	},
 	/// Expired at `at`, never certified.
 	Expired {
@@ -128,7 +129,10 @@ pub(super) fn settle<BlockNumber: Copy + Into<u64>>(
 		BatchStatus::Certified { certified_at, ref attestations } => Settled::Certified {
 			at: certified_at.into(),
 			by_us: matches!(stage, Stage::Submitted { .. }),
-			signature: attestations.last().map(|a| a.signature),
+			countersignature: attestations
+				.last()
+				.filter(|a| a.signed_at_ms.is_some())
+				.map(|a| Countersignature::from(*a)),
 		},
 		BatchStatus::Expired { at, .. } => Settled::Expired { at: at.into() },
 		BatchStatus::Pending { .. } => Settled::Pending,
@@ -141,8 +145,9 @@ mod tests {
 	use crate::store::Source;
 	use sp_core::{crypto::AccountId32, ed25519, sr25519, H256};
 	use space_notary_primitives::{
-		records::{ExpiryReason, ServerSatellite, ServerStatus},
-		Attestation, BatchCertificate, ServerKey, ServerSignature, CERTIFICATE_VERSION,
+		records::{ExpiryReason, ServerStatus},
+		Attestation, BatchCertificate, SatelliteKey, ServerKey, ServerSignature,
+		CERTIFICATE_VERSION,
 	};
 
 	fn key(byte: u8) -> SatelliteKey {
@@ -188,12 +193,20 @@ mod tests {
 		ed25519::Signature::from_raw([7; 64])
 	}
 
+	fn cs() -> Countersignature {
+		Countersignature { satellite_id: 0, signed_at_ms: 5, signature: sig() }
+	}
+
+	fn satellites(info: &ServerInfoOf) -> Vec<ServerSatellite> {
+		info.satellites.clone()
+	}
+
 	/// One row: an entry (or none) for batch `n`, whether it is pending on chain, and which list
 	/// of the plan it must land in.
 	#[test]
 	fn each_batch_lands_in_the_list_its_chain_state_calls_for() {
 		let servers = BTreeMap::from([(0, server(5, 1)), (1, server(2, 1))]);
-		let submitted = |at_block| Stage::Submitted { signature: sig(), at_block };
+		let submitted = |at_block| Stage::Submitted { countersignature: cs(), at_block };
 		// (batch, held entry, pending on chain with this expiry, expected list)
 		let rows: Vec<(u8, Option<Entry>, Option<Option<u64>>, &str)> = vec![
 			(1, None, Some(Some(100)), "new"),
@@ -213,7 +226,7 @@ mod tests {
 			(11, Some(entry(1, 2, submitted(11), Some(99))), Some(Some(99)), "none"),
 			(
 				12,
-				Some(entry(0, 2, Stage::BadCountersignature { signature: sig() }, None)),
+				Some(entry(0, 2, Stage::BadCountersignature { countersignature: cs() }, None)),
 				None,
 				"gone",
 			),
@@ -228,7 +241,8 @@ mod tests {
 				pending.insert(id(*n), *expiry);
 			}
 		}
-		let verified = HashMap::from([(0, key(1)), (1, key(1))]);
+		let verified =
+			HashMap::from([(0, satellites(&servers[&0])), (1, satellites(&servers[&1]))]);
 		let chain = ChainState { servers: &servers, pending: &pending, finalized: 20 };
 		let plan = reconcile(&entries, &verified, &chain, 10);
 		for (n, _, _, list) in &rows {
@@ -251,16 +265,35 @@ mod tests {
 	}
 
 	#[test]
-	fn servers_are_rekeyed_when_first_read_and_when_their_key_changes() {
-		let servers = BTreeMap::from([(0, server(0, 1)), (1, server(0, 2)), (2, server(0, 3))]);
+	fn servers_are_rekeyed_when_first_read_and_when_their_satellites_change() {
+		let mut added = server(0, 4);
+		added.satellites.push(ServerSatellite { id: 7, key: key(5) });
+		let mut renumbered = server(0, 6);
+		renumbered.satellites[0].id = 8;
+		let servers = BTreeMap::from([
+			(0, server(0, 1)),
+			(1, server(0, 2)),
+			(2, server(0, 3)),
+			(3, added.clone()),
+			(4, renumbered),
+		]);
 		let pending = HashMap::new();
 		let chain = ChainState { servers: &servers, pending: &pending, finalized: 1 };
 		let entries = HashMap::new();
 		let first = reconcile(&entries, &HashMap::new(), &chain, 10);
-		assert_eq!(first.rekeyed, BTreeSet::from([0, 1, 2]), "after a start every key is new");
-		let verified = HashMap::from([(0, key(1)), (1, key(9)), (2, key(3))]);
+		assert_eq!(first.rekeyed, BTreeSet::from([0, 1, 2, 3, 4]), "after a start all are new");
+		let verified = HashMap::from([
+			(0, satellites(&server(0, 1))),
+			// Satellite 0's key rotated.
+			(1, satellites(&server(0, 9))),
+			(2, satellites(&server(0, 3))),
+			// A satellite added.
+			(3, satellites(&server(0, 4))),
+			// The same key under another number.
+			(4, satellites(&server(0, 6))),
+		]);
 		let later = reconcile(&entries, &verified, &chain, 10);
-		assert_eq!(later.rekeyed, BTreeSet::from([1]), "only the rotated server");
+		assert_eq!(later.rekeyed, BTreeSet::from([1, 3, 4]), "only the changed servers");
 	}
 
 	#[test]
@@ -281,17 +314,28 @@ mod tests {
 			certified_at: 7,
 			attestations: vec![attestation].try_into().expect("one fits"),
 		});
-		let submitted = Stage::Submitted { signature: sig(), at_block: 3 };
+		let submitted = Stage::Submitted { countersignature: cs(), at_block: 3 };
+		let v1 = Attestation { signed_at_ms: None, ..attestation };
+		let certified_v1 = record(BatchStatus::Certified {
+			certified_at: 8,
+			attestations: vec![v1].try_into().expect("one fits"),
+		});
 		let rows = [
 			(
 				Stage::Queued,
 				Some(&certified),
-				Settled::Certified { at: 7, by_us: false, signature: Some(sig()) },
+				Settled::Certified { at: 7, by_us: false, countersignature: Some(cs()) },
 			),
 			(
 				submitted,
 				Some(&certified),
-				Settled::Certified { at: 7, by_us: true, signature: Some(sig()) },
+				Settled::Certified { at: 7, by_us: true, countersignature: Some(cs()) },
+			),
+			// The last one recorded was v1: no v2 countersignature to show.
+			(
+				Stage::Queued,
+				Some(&certified_v1),
+				Settled::Certified { at: 8, by_us: false, countersignature: None },
 			),
 			(
 				Stage::Queued,

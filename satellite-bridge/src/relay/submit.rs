@@ -8,11 +8,12 @@ use crate::{
 };
 use sp_core::H256;
 use space_notary_primitives::records::ServerStatus;
-use space_notary_primitives::{BatchId, SatelliteSignature};
+use space_notary_primitives::{BatchId, Countersignature};
 
 impl Relay {
-	/// Submits the countersignatures of `batch_ids` that are ready: several at once as bundles (`submit_countersignatures`, at most
-	/// [`BUNDLE_MAX`] each), one alone as `submit_countersignature`. The pool refuses a bundle
+	/// Submits the countersignatures of `batch_ids` that are ready: several at once as bundles
+	/// (`submit_attestations`, at most [`BUNDLE_MAX`] each), one alone as `submit_attestation`.
+	/// The pool refuses a bundle
 	/// with any entry that fails (another relay certified one of its batches first, say); then
 	/// its entries go one by one, so one lost race never holds up the others.
 	pub(super) async fn submit(&mut self, batch_ids: Vec<BatchId>) {
@@ -20,14 +21,14 @@ impl Relay {
 			batch_ids.into_iter().filter_map(|id| self.ready(id).map(|sig| (id, sig))).collect();
 		for chunk in ready.chunks(BUNDLE_MAX) {
 			if chunk.len() > 1 {
-				match self.send(&Call::countersignatures(chunk)).await {
+				match self.send(&Call::attestations(chunk)).await {
 					Ok(Ok(hash)) => {
 						crash_point("submitted");
 						tracing::info!(target: LOG, tx = %hash, count = chunk.len(), "bundle submitted");
 						self.metrics.bundles.inc();
-						for &(batch_id, signature) in chunk {
+						for &(batch_id, countersignature) in chunk {
 							self.metrics.submissions.inc();
-							self.record_submission(batch_id, signature);
+							self.record_submission(batch_id, countersignature);
 						}
 						continue;
 					},
@@ -37,19 +38,19 @@ impl Relay {
 					Err(()) => return,
 				}
 			}
-			for &(batch_id, signature) in chunk {
-				self.submit_one(batch_id, signature).await;
+			for &(batch_id, countersignature) in chunk {
+				self.submit_one(batch_id, countersignature).await;
 			}
 		}
 	}
 
 	/// `batch_id`'s countersignature if it should be submitted now: held while its server is
 	/// suspended (the pool would refuse it). It was verified when it came down, and again when
-	/// its server's satellite key changed on chain (`Relay::recheck`).
-	fn ready(&mut self, batch_id: BatchId) -> Option<SatelliteSignature> {
+	/// its server's satellites changed on chain (`Relay::recheck`).
+	fn ready(&mut self, batch_id: BatchId) -> Option<Countersignature> {
 		let view = self.view.as_ref()?;
 		let entry = self.entries.get(&batch_id)?;
-		let signature = entry.stage.signature()?;
+		let countersignature = entry.stage.countersignature()?;
 		if !matches!(entry.stage, Stage::Countersigned { .. } | Stage::Submitted { .. }) {
 			return None;
 		}
@@ -57,10 +58,10 @@ impl Relay {
 		if server.is_some_and(|s| s.status == ServerStatus::Suspended) {
 			tracing::info!(target: LOG, %batch_id, "server suspended; holding the countersignature");
 			let at_block = view.finalized;
-			self.update(batch_id, |e| e.stage = Stage::Submitted { signature, at_block });
+			self.update(batch_id, |e| e.stage = Stage::Submitted { countersignature, at_block });
 			return None;
 		}
-		Some(signature)
+		Some(countersignature)
 	}
 
 	/// Sends `call` bare, or signed with `--signer`; `Err(())` without a chain.
@@ -76,8 +77,8 @@ impl Relay {
 	}
 
 	/// Submits one countersignature alone.
-	async fn submit_one(&mut self, batch_id: BatchId, signature: SatelliteSignature) {
-		let Ok(result) = self.send(&Call::countersignature(batch_id, signature)).await else {
+	async fn submit_one(&mut self, batch_id: BatchId, countersignature: Countersignature) {
+		let Ok(result) = self.send(&Call::attestation(batch_id, countersignature)).await else {
 			return;
 		};
 		match result {
@@ -95,26 +96,29 @@ impl Relay {
 				tracing::warn!(target: LOG, %batch_id, %error, "submission failed; will check and retry");
 			},
 		}
-		self.record_submission(batch_id, signature);
+		self.record_submission(batch_id, countersignature);
 	}
 
 	/// Records that `batch_id`'s countersignature went out at the latest finalized block: it is
 	/// checked again from chain state after `--resubmit-after` blocks.
-	fn record_submission(&mut self, batch_id: BatchId, signature: SatelliteSignature) {
+	fn record_submission(&mut self, batch_id: BatchId, countersignature: Countersignature) {
 		let Some(finalized) = self.view.as_ref().map(|v| v.finalized) else { return };
 		self.update(batch_id, |e| {
-			e.stage = Stage::Submitted { signature, at_block: finalized };
+			e.stage = Stage::Submitted { countersignature, at_block: finalized };
 			e.submissions = e.submissions.saturating_add(1);
 		});
 	}
 }
 
 /// Whether a pool refusal means another copy of this countersignature got there first: the
-/// pool holds one already (already imported, or the same tag at a higher priority), or the batch
-/// is already certified (`Stale`, or the pallet's `AlreadyCertified`).
+/// pool holds one already (already imported, or the same tag at a higher priority), the batch
+/// is already certified (`Stale`, or the pallet's `AlreadyCertified`), or this satellite's
+/// countersignature of it is already recorded (`AlreadyAttested`, under a quorum above one).
 fn is_lost_race(error: &ChainError) -> bool {
 	match error {
-		ChainError::Rejected { error, .. } => error == "AlreadyCertified",
+		ChainError::Rejected { error, .. } => {
+			error == "AlreadyCertified" || error == "AlreadyAttested"
+		},
 		ChainError::Refused { kind, .. } => matches!(
 			kind,
 			PoolRefusal::AlreadyImported | PoolRefusal::PriorityTooLow | PoolRefusal::Stale

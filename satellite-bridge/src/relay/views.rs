@@ -12,8 +12,8 @@ use crate::{
 };
 use space_notary_primitives::records::ServerStatus;
 use space_notary_primitives::{
-	ground_station::to_hex, BatchCertificate, BatchId, SatelliteSignature, ServerId,
-	ServerSignature,
+	ground_station::{to_hex, CountersignatureView},
+	BatchCertificate, BatchId, Countersignature, ServerId, ServerSignature,
 };
 use std::collections::BTreeMap;
 
@@ -36,8 +36,8 @@ impl Relay {
 					self.insert(batch_id, entry);
 					self.to_send.push(batch_id);
 					tracing::info!(target: LOG, %batch_id, "batch posted to the API");
-				} else if let Some(signature) = refused_countersignature {
-					self.countersignature_refused(batch_id, signature);
+				} else if let Some(countersignature) = refused_countersignature {
+					self.countersignature_refused(batch_id, countersignature);
 				} else if let Some(entry) = self.entries.get_mut(&batch_id) {
 					// A batch held for its transactions, posted again with them (checked
 					// against the certificate by the HTTP layer).
@@ -107,21 +107,21 @@ impl Relay {
 		admission::admit(cert, signature, with_txs, genesis, authority, counts, &limits)
 	}
 
-	/// The off-chain worker says `signature`, collected for `batch_id`, does not verify: drop it
-	/// and ask the satellite again. With a chain, the claim is checked first (a valid signature
-	/// is kept whatever a post says).
-	fn countersignature_refused(&mut self, batch_id: BatchId, signature: SatelliteSignature) {
+	/// The off-chain worker says `countersignature`, collected for `batch_id`, does not verify:
+	/// drop it and ask the satellite again. With a chain, the claim is checked first (a valid
+	/// countersignature is kept whatever a post says).
+	fn countersignature_refused(&mut self, batch_id: BatchId, countersignature: Countersignature) {
 		let Some(entry) = self.entries.get(&batch_id) else { return };
-		if entry.stage != (Stage::Countersigned { signature }) {
+		if entry.stage != (Stage::Countersigned { countersignature }) {
 			return;
 		}
-		if self.view.is_some() && self.verifies(&batch_id, entry, &signature) {
+		if self.view.is_some() && self.verifies(&batch_id, entry, &countersignature) {
 			return;
 		}
 		tracing::warn!(target: LOG, %batch_id, "the off-chain worker refused the countersignature; asking the satellite again");
 		self.metrics.bad_countersignatures.inc();
 		self.record(batch_id, EventKind::Refused, Some("BadCountersignature".into()));
-		self.update(batch_id, |e| e.stage = Stage::BadCountersignature { signature });
+		self.update(batch_id, |e| e.stage = Stage::BadCountersignature { countersignature });
 		self.schedule_reask(batch_id);
 	}
 
@@ -143,7 +143,9 @@ impl Relay {
 			server_id: entry.map(|e| e.cert.server_id),
 			sequence: entry.map(|e| e.cert.sequence),
 			stage: entry.map_or("unknown", |e| e.stage.name()).to_string(),
-			countersignature: entry.and_then(|e| e.stage.shown_signature()).map(|s| to_hex(&s.0)),
+			countersignature: entry
+				.and_then(|e| e.stage.shown_countersignature())
+				.map(|cs| CountersignatureView::from(&cs)),
 			reason: entry.and_then(|e| match &e.stage {
 				Stage::Refused { reason } => Some(format!("{reason:?}")),
 				Stage::BadCountersignature { .. } => Some("BadCountersignature".into()),

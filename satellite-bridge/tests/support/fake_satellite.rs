@@ -11,7 +11,7 @@ use space_notary_primitives::{
 		Deframer, Direction, Downlink, RejectReason, SequenceCounter, Telemetry, Uplink,
 		DEFAULT_MAX_MESSAGE_LEN, PROTOCOL_VERSION,
 	},
-	ServerId,
+	satellite_payload_v2, ServerId,
 };
 use std::{collections::HashSet, net::SocketAddr};
 use tokio::{
@@ -67,11 +67,16 @@ fn answer(message: Uplink, behaviour: &Behaviour, seen: &mut HashSet<u32>) -> Ve
 		Uplink::Ping { nonce } => vec![Downlink::Pong { nonce }],
 		Uplink::SignRequest { request_id, cert, server_signature, .. } => {
 			let batch_id = cert.batch_id();
-			let payload = cert.satellite_payload(&server_signature);
+			// Satellite 0 (the one `register` names by default), signing at the certificate's time.
+			let (satellite_id, signed_at_ms) = (0, cert.issued_at_ms);
+			let payload =
+				satellite_payload_v2(&batch_id, &server_signature, satellite_id, signed_at_ms);
 			let countersign = |key: &ed25519::Pair| {
 				vec![Downlink::Countersignature {
 					request_id,
 					batch_id,
+					satellite_id,
+					signed_at_ms,
 					signature: key.sign(&payload),
 				}]
 			};

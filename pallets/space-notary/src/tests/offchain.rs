@@ -16,9 +16,12 @@ use sp_core::offchain::{
 	HttpError, HttpRequestId, HttpRequestStatus, OffchainDbExt, OffchainWorkerExt, StorageKind,
 	Timestamp, TransactionPoolExt,
 };
-use space_notary_primitives::ground_station::{
-	stage, to_hex, BatchView, PostBatch, ViewError, GROUND_STATION_TOKEN_KEY,
-	GROUND_STATION_URL_KEY,
+use space_notary_primitives::{
+	ground_station::{
+		stage, to_hex, BatchView, CountersignatureView, PostBatch, ViewError,
+		GROUND_STATION_TOKEN_KEY, GROUND_STATION_URL_KEY,
+	},
+	Countersignature,
 };
 use std::sync::{
 	atomic::{AtomicUsize, Ordering},
@@ -69,11 +72,11 @@ fn the_plan_posts_new_batches_first_and_asks_for_the_due_ones_within_the_budget(
 	}
 }
 
-fn view(batch: BatchId, stage: &str, countersignature: Option<[u8; 64]>) -> Vec<u8> {
+fn view(batch: BatchId, stage: &str, countersignature: Option<Countersignature>) -> Vec<u8> {
 	serde_json::to_vec(&BatchView {
 		batch_id: to_hex(batch.as_bytes()),
 		stage: stage.into(),
-		countersignature: countersignature.map(|c| to_hex(&c)),
+		countersignature: countersignature.as_ref().map(CountersignatureView::from),
 		..Default::default()
 	})
 	.unwrap()
@@ -93,11 +96,15 @@ fn wants_txs(batch: BatchId) -> Vec<u8> {
 #[test]
 fn answers_are_read_by_status_and_body() {
 	let b = id(1);
-	let sig = [7u8; 64];
+	let sig = Countersignature {
+		satellite_id: 25_544,
+		signed_at_ms: ISSUED_AT,
+		signature: [7u8; 64].into(),
+	};
 	let cases: Vec<(u16, Vec<u8>, Outcome)> = vec![
 		(202, view(b, stage::QUEUED, None), Outcome::Waiting(stage::QUEUED.into())),
-		(200, view(b, stage::COUNTERSIGNED, Some(sig)), Outcome::Countersigned(sig.into())),
-		(200, view(b, stage::CERTIFIED, Some(sig)), Outcome::Countersigned(sig.into())),
+		(200, view(b, stage::COUNTERSIGNED, Some(sig)), Outcome::Countersigned(sig)),
+		(200, view(b, stage::CERTIFIED, Some(sig)), Outcome::Countersigned(sig)),
 		(200, view(b, stage::REFUSED, None), Outcome::Waiting(stage::REFUSED.into())),
 		(404, br#"{"error":"UnknownBatch","message":"..."}"#.to_vec(), Outcome::Unknown),
 		(500, b"oops".to_vec(), Outcome::Failed(Failure::Status(500))),
@@ -131,7 +138,11 @@ fn what_an_answer_makes_of_a_batch_entry() {
 	let wanted = Handed { wants_txs: true, ..was };
 	let at = |next_ask| Some(Handed { posted_at: 40, next_ask, wants_txs: false });
 	let new = |next_ask| Some(Handed { posted_at: now, next_ask, wants_txs: false });
-	let sig = Outcome::Countersigned([0; 64].into());
+	let sig = Outcome::Countersigned(Countersignature {
+		satellite_id: 0,
+		signed_at_ms: 0,
+		signature: [0; 64].into(),
+	});
 	let waiting = |s: &str| Outcome::Waiting(s.into());
 	// (entry before, answer, entry after)
 	let cases = [
@@ -329,9 +340,27 @@ fn set_url(url: &str) {
 /// each of `txs`; the server and the batches' ids.
 fn relaying(txs: &[&[u8]]) -> (Server, Vec<BatchId>) {
 	set_url(URL);
+	// The chain's clock a minute after the certificates were issued.
+	NowMs::set(ISSUED_AT + 60_000);
 	let mut server = register(1);
 	let ids = txs.iter().map(|tx| submit(&mut server, &[*tx])).collect();
 	(server, ids)
+}
+
+/// The tests' certificates are issued at this time (`cert_for`).
+const ISSUED_AT: u64 = 1_800_000_000_000;
+
+/// The v2 countersignature of a stored batch by `satellite` as satellite `id`, a second after
+/// the certificate was issued.
+fn attest_as(satellite: &ed25519::Pair, id: SatelliteId, batch_id: BatchId) -> Countersignature {
+	let at = ISSUED_AT + 1_000;
+	let payload = Notary::satellite_payload_v2(batch_id, id, at).expect("batch exists");
+	Countersignature { satellite_id: id, signed_at_ms: at, signature: satellite.sign(&payload) }
+}
+
+/// The countersignature of a stored batch by `server`'s satellite.
+fn attest(server: &Server, batch_id: BatchId) -> Countersignature {
+	attest_as(&server.satellite, FIRST_SATELLITE, batch_id)
 }
 
 fn run_worker() {
@@ -403,12 +432,12 @@ fn batches_are_posted_then_asked_for_and_their_countersignatures_submitted_as_on
 
 		// Block 2: both asked for; both countersigned: one bundle of two.
 		run_to_block(2);
-		let sigs = [countersign(&a.satellite, first), countersign(&a.satellite, second)];
-		expect_ask(&http, first, view(first, stage::COUNTERSIGNED, Some(sigs[0].0)));
-		expect_ask(&http, second, view(second, stage::COUNTERSIGNED, Some(sigs[1].0)));
+		let sigs = [attest(&a, first), attest(&a, second)];
+		expect_ask(&http, first, view(first, stage::COUNTERSIGNED, Some(sigs[0])));
+		expect_ask(&http, second, view(second, stage::COUNTERSIGNED, Some(sigs[1])));
 		run_worker();
 		let entries = BoundedVec::truncate_from(vec![(first, sigs[0]), (second, sigs[1])]);
-		assert_eq!(submitted(&pool), vec![crate::Call::submit_countersignatures { entries }]);
+		assert_eq!(submitted(&pool), vec![crate::Call::submit_attestations { entries }]);
 
 		// Block 3: submitted, not on chain yet: not asked again before RESUBMIT_AFTER.
 		run_to_block(3);
@@ -424,12 +453,12 @@ fn one_countersignature_goes_as_the_single_call() {
 		let (a, ids) = relaying(&[b"one"]);
 		let batch = ids[0];
 		// A ground station that has it countersigned already answers the post with it.
-		let sig = countersign(&a.satellite, batch);
-		expect_post(&http, batch, view(batch, stage::COUNTERSIGNED, Some(sig.0)));
+		let sig = attest(&a, batch);
+		expect_post(&http, batch, view(batch, stage::COUNTERSIGNED, Some(sig)));
 		run_worker();
 		assert_eq!(
 			submitted(&pool),
-			vec![crate::Call::submit_countersignature { batch_id: batch, signature: sig }]
+			vec![crate::Call::submit_attestation { batch_id: batch, countersignature: sig }]
 		);
 	});
 }
@@ -443,8 +472,8 @@ fn a_countersignature_that_does_not_verify_is_never_submitted_and_is_sent_back()
 		expect_post(&http, batch, view(batch, stage::QUEUED, None));
 		run_worker();
 		run_to_block(2);
-		let forged = satellite_pair(99).sign(&Notary::satellite_payload(batch).unwrap());
-		expect_ask(&http, batch, view(batch, stage::COUNTERSIGNED, Some(forged.0)));
+		let forged = attest_as(&satellite_pair(99), FIRST_SATELLITE, batch);
+		expect_ask(&http, batch, view(batch, stage::COUNTERSIGNED, Some(forged)));
 		// The ground station is told, so that it asks the satellite again.
 		let record = Batches::<Test>::get(batch).unwrap();
 		let refusal =
@@ -466,11 +495,59 @@ fn a_countersignature_that_does_not_verify_is_never_submitted_and_is_sent_back()
 		run_worker();
 		assert_eq!(started.load(Ordering::SeqCst), 3);
 		run_to_block(2 + RECHECK_REFUSED_AFTER);
-		let good = countersign(&a.satellite, batch);
-		expect_ask(&http, batch, view(batch, stage::COUNTERSIGNED, Some(good.0)));
+		let good = attest(&a, batch);
+		expect_ask(&http, batch, view(batch, stage::COUNTERSIGNED, Some(good)));
 		run_worker();
 		assert_eq!(submitted(&pool).len(), 1);
 		assert!(matches!(status(batch), BatchStatus::Pending { .. }));
+	});
+}
+
+/// A countersignature naming a satellite the server does not have is handled as one that does
+/// not verify: never submitted, sent back; one ahead of the chain's clock is neither (it turns
+/// valid when the clock catches up) and is asked for again.
+#[test]
+fn a_countersignature_of_another_satellite_is_sent_back_and_one_from_the_future_waits() {
+	let Offchain { mut ext, http, pool, .. } = offchain_ext();
+	ext.execute_with(|| {
+		let (a, ids) = relaying(&[b"one", b"two"]);
+		let (stranger, early) = (ids[0], ids[1]);
+		// Signed with the server's satellite key, but naming another satellite.
+		let other = attest_as(&a.satellite, FIRST_SATELLITE + 1, stranger);
+		expect_post(&http, stranger, view(stranger, stage::COUNTERSIGNED, Some(other)));
+		let ahead = ISSUED_AT + 60_000 + 120_001;
+		let payload = Notary::satellite_payload_v2(early, FIRST_SATELLITE, ahead).unwrap();
+		let future = Countersignature {
+			satellite_id: FIRST_SATELLITE,
+			signed_at_ms: ahead,
+			signature: a.satellite.sign(&payload),
+		};
+		expect_post(&http, early, view(early, stage::COUNTERSIGNED, Some(future)));
+		let record = Batches::<Test>::get(stranger).unwrap();
+		let refusal = PostBatch::new(&record.cert, &record.server_signature, None).refusing(&other);
+		http.write().expect_request(PendingRequest {
+			method: "POST".into(),
+			uri: format!("{URL}/batches"),
+			headers: vec![("Content-Type".into(), "application/json".into())],
+			body: refusal.to_json(),
+			response: Some(view(stranger, stage::BAD_COUNTERSIGNATURE, None)),
+			sent: true,
+			..Default::default()
+		});
+		run_worker();
+		assert!(submitted(&pool).is_empty());
+
+		// The chain's clock catches up: the same countersignature is submitted when asked for
+		// (and the other batch, asked about again, is still being asked of the satellite).
+		NowMs::set(ahead);
+		run_to_block(1 + RECHECK_REFUSED_AFTER);
+		expect_ask(&http, early, view(early, stage::COUNTERSIGNED, Some(future)));
+		expect_ask(&http, stranger, view(stranger, stage::QUEUED, None));
+		run_worker();
+		assert_eq!(
+			submitted(&pool),
+			vec![crate::Call::submit_attestation { batch_id: early, countersignature: future }]
+		);
 	});
 }
 
@@ -493,8 +570,8 @@ fn a_ground_station_that_stalls_mid_body_or_streams_without_end_costs_one_run() 
 			// The next run is unaffected: the batch, never handed over, is posted again.
 			*body_fault.write() = None;
 			run_to_block(2);
-			let sig = countersign(&a.satellite, batch);
-			expect_post(&http, batch, view(batch, stage::COUNTERSIGNED, Some(sig.0)));
+			let sig = attest(&a, batch);
+			expect_post(&http, batch, view(batch, stage::COUNTERSIGNED, Some(sig)));
 			run_worker();
 			assert_eq!(submitted(&pool).len(), 1, "{fault:?}");
 		});
@@ -556,10 +633,9 @@ fn a_deadline_a_500_and_malformed_json_submit_nothing_and_are_retried_next_block
 		// Next block: all three asked again; now they answer.
 		run_to_block(3);
 		overrides.write().clear();
-		let sigs: Vec<_> =
-			[slow, failing, garbled].iter().map(|b| countersign(&a.satellite, *b)).collect();
+		let sigs: Vec<_> = [slow, failing, garbled].iter().map(|b| attest(&a, *b)).collect();
 		for (b, sig) in [slow, failing, garbled].iter().zip(&sigs) {
-			expect_ask(&http, *b, view(*b, stage::COUNTERSIGNED, Some(sig.0)));
+			expect_ask(&http, *b, view(*b, stage::COUNTERSIGNED, Some(*sig)));
 		}
 		run_worker();
 		assert_eq!(submitted(&pool).len(), 1, "one bundle");
