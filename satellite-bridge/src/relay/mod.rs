@@ -52,7 +52,8 @@
 //! duplicates die there, and the satellite's signing record gives the same certificate the same
 //! signature. A submission the pool already holds, or a batch certified by another relay first,
 //! is a lost race: counted, not an error. A batch still pending `--resubmit-after` finalized
-//! blocks after its submission is submitted again.
+//! blocks after its submission is submitted again, unless the chain holds that satellite's
+//! countersignature already (under a quorum above one it waits for the other satellites).
 //!
 //! # Decisions apart from effects
 //!
@@ -78,7 +79,7 @@ use crate::{
 use backon::BackoffBuilder;
 use sp_core::H256;
 use space_notary_primitives::records::{BatchStatus, ServerSatellite};
-use space_notary_primitives::{BatchId, Countersignature, ServerId};
+use space_notary_primitives::{BatchId, Countersignature, SatelliteId, ServerId};
 use std::{
 	collections::{BTreeMap, BTreeSet, HashMap, HashSet},
 	future::Future,
@@ -659,7 +660,19 @@ impl Relay {
 				(*id, expires_at)
 			})
 			.collect();
-		let state = reconcile::ChainState { servers: &servers, pending: &pending, finalized };
+		let attested: HashMap<BatchId, BTreeSet<SatelliteId>> = records
+			.iter()
+			.map(|(id, record)| {
+				(*id, record.status.attestations().iter().map(|a| a.satellite_id).collect())
+			})
+			.filter(|(_, by): &(BatchId, BTreeSet<SatelliteId>)| !by.is_empty())
+			.collect();
+		let state = reconcile::ChainState {
+			servers: &servers,
+			pending: &pending,
+			attested: &attested,
+			finalized,
+		};
 		let plan = reconcile::reconcile(
 			&self.entries,
 			&self.verified_keys,

@@ -11,7 +11,7 @@ use crate::{
 };
 use space_notary_primitives::{
 	records::{BatchRecord, BatchStatus, ServerSatellite},
-	BatchId, Countersignature, ServerId,
+	BatchId, Countersignature, SatelliteId, ServerId,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -21,6 +21,9 @@ pub(super) struct ChainState<'a> {
 	pub servers: &'a BTreeMap<ServerId, ServerInfoOf>,
 	/// Every pending batch, with the block at which it expires when the chain says.
 	pub pending: &'a HashMap<BatchId, Option<u64>>,
+	/// The satellites whose countersignatures a pending batch holds already (under a quorum
+	/// above one, a batch stays pending after this relay's countersignature is recorded).
+	pub attested: &'a HashMap<BatchId, BTreeSet<SatelliteId>>,
 	/// The block's number.
 	pub finalized: u64,
 }
@@ -35,7 +38,8 @@ pub(super) struct Plan {
 	/// Held and open, no longer pending, at or below its server's last sequence (or its server
 	/// gone): certified, expired or superseded; its record to be looked up and [`settle`]d.
 	pub gone: Vec<BatchId>,
-	/// Submitted, and still pending `resubmit_after` blocks later: to check and submit again.
+	/// Submitted, and still pending `resubmit_after` blocks later without the countersignature
+	/// recorded: to check and submit again.
 	pub resubmit: Vec<BatchId>,
 	/// Servers whose satellites on chain (numbers and keys) differ from those the relay last
 	/// verified its held countersignatures under (every server, the first time it is read):
@@ -67,8 +71,12 @@ pub(super) fn reconcile(
 	for (batch_id, entry) in entries {
 		let pending = chain.pending.contains_key(batch_id);
 		if pending {
-			if let Stage::Submitted { at_block, .. } = entry.stage {
-				if chain.finalized >= at_block.saturating_add(resubmit_after) {
+			if let Stage::Submitted { at_block, countersignature } = entry.stage {
+				let recorded = chain
+					.attested
+					.get(batch_id)
+					.is_some_and(|by| by.contains(&countersignature.satellite_id));
+				if !recorded && chain.finalized >= at_block.saturating_add(resubmit_after) {
 					plan.resubmit.push(*batch_id);
 				}
 			}
@@ -224,6 +232,9 @@ mod tests {
 			// Submitted at 10, pending at 20: due with resubmit_after 10, not at 11.
 			(10, Some(entry(1, 2, submitted(10), Some(99))), Some(Some(99)), "resubmit"),
 			(11, Some(entry(1, 2, submitted(11), Some(99))), Some(Some(99)), "none"),
+			// Submitted at 10, pending at 20, its satellite's countersignature recorded: the
+			// batch waits for the quorum's other satellites, not for a resubmission.
+			(13, Some(entry(1, 2, submitted(10), Some(99))), Some(Some(99)), "none"),
 			(
 				12,
 				Some(entry(0, 2, Stage::BadCountersignature { countersignature: cs() }, None)),
@@ -243,7 +254,10 @@ mod tests {
 		}
 		let verified =
 			HashMap::from([(0, satellites(&servers[&0])), (1, satellites(&servers[&1]))]);
-		let chain = ChainState { servers: &servers, pending: &pending, finalized: 20 };
+		let attested =
+			HashMap::from([(id(13), BTreeSet::from([0])), (id(10), BTreeSet::from([5]))]);
+		let chain =
+			ChainState { servers: &servers, pending: &pending, attested: &attested, finalized: 20 };
 		let plan = reconcile(&entries, &verified, &chain, 10);
 		for (n, _, _, list) in &rows {
 			let b = id(*n);
@@ -278,7 +292,9 @@ mod tests {
 			(4, renumbered),
 		]);
 		let pending = HashMap::new();
-		let chain = ChainState { servers: &servers, pending: &pending, finalized: 1 };
+		let attested = HashMap::new();
+		let chain =
+			ChainState { servers: &servers, pending: &pending, attested: &attested, finalized: 1 };
 		let entries = HashMap::new();
 		let first = reconcile(&entries, &HashMap::new(), &chain, 10);
 		assert_eq!(first.rekeyed, BTreeSet::from([0, 1, 2, 3, 4]), "after a start all are new");

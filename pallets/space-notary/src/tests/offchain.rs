@@ -541,8 +541,8 @@ fn a_countersignature_of_another_satellite_is_sent_back_and_one_from_the_future_
 		// (and the other batch, asked about again, is still being asked of the satellite).
 		NowMs::set(ahead);
 		run_to_block(1 + RECHECK_REFUSED_AFTER);
-		expect_ask(&http, early, view(early, stage::COUNTERSIGNED, Some(future)));
 		expect_ask(&http, stranger, view(stranger, stage::QUEUED, None));
+		expect_ask(&http, early, view(early, stage::COUNTERSIGNED, Some(future)));
 		run_worker();
 		assert_eq!(
 			submitted(&pool),
