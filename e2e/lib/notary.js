@@ -248,6 +248,17 @@ export function satelliteKeyPair(seed) {
   };
 }
 
+/**
+ * Whether an attestation the chain recorded (as @polkadot/api decodes it) verifies under its own
+ * key: over the v2 payload with its satellite and time, or the v1 payload when it has no time.
+ */
+export function verifyAttestation(id, serverSignatureScale, a) {
+  const payload = a.signedAtMs.isSome
+    ? satellitePayloadV2(id, serverSignatureScale, a.satelliteId.toNumber(), a.signedAtMs.unwrap().toBigInt())
+    : satellitePayload(id, serverSignatureScale);
+  return ed25519Verify(payload, a.signature.toU8a(), a.satelliteKey.toU8a());
+}
+
 /** Verifies a raw 64-byte satellite signature. */
 export function verifyCountersignature(id, serverSignatureScale, signature, satelliteKey) {
   return ed25519Verify(satellitePayload(id, serverSignatureScale), signature, satelliteKey);

@@ -55,7 +55,7 @@ describe('off-chain worker (--dev --ground-station-url, bridge HTTP-only, emulat
     const bridge = await startBridge({ satellite: emulator.url, genesisHash, dataDir: data.dir, httpPort, extra: ['--uplink-txs'] });
     procs.push(bridge.proc);
     for (const s of servers) {
-      const call = api.tx.spaceNotary.registerServer(bob.address, s.key.serverKeyJson, s.satelliteKey);
+      const call = api.tx.spaceNotary.registerServer(bob.address, s.key.serverKeyJson, 0, s.satelliteKey);
       const { events } = await submit(api, api.tx.sudo.sudo(call), { signer: alice, what: 'sudo registerServer' });
       assert.equal(findEvent(events, 'spaceNotary', 'ServerRegistered').data.serverId.toNumber(), s.id);
     }

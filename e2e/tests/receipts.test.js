@@ -95,7 +95,7 @@ describe('receipts (dev node; receipt make, then receipt verify with the node st
     assert.equal(unexpected, undefined, 'receipt make failed only for want of a justification');
     console.log(`receipt made ${((Date.now() - certifiedMs) / 1000).toFixed(1)} s after certification: ${made.stdout.trim()}`);
     const binary = fs.readFileSync(receiptPath);
-    assert.equal(binary[0], 1, 'format 1');
+    assert.equal(binary[0], 2, 'format 2');
     assert.ok(binary.length < 8_192, `a receipt of one validator's chain is a few kilobytes (${binary.length} bytes)`);
 
     // The JSON form and the form by transaction hash carry the same receipt.

@@ -49,6 +49,7 @@ import {
   satelliteKeyPair,
   serverKeyPair,
   serverPayload,
+  verifyAttestation,
   verifyCountersignature,
 } from '../lib/notary.js';
 import { describeDispatchError, eventsAt, expectPoolRejection, findEvent, submit, waitFinalized } from '../lib/tx.js';
@@ -246,12 +247,15 @@ describe('user path: register → submit → certify through the bridge → rota
   async function certification(batch, satelliteKey) {
     const record = (await api.query.spaceNotary.batches(batch.id)).unwrap();
     assert.ok(record.status.isCertified, `batch ${hex(batch.id)}: ${record.status.type}`);
-    const { satelliteSignature, satelliteKey: key, certifiedAt } = record.status.asCertified;
-    assert.equal(key.toHex(), hex(satelliteKey), 'certified under the satellite key in force');
+    const { attestations, certifiedAt } = record.status.asCertified;
+    assert.equal(attestations.length, 1, 'a quorum of one');
+    const [attestation] = attestations;
+    assert.equal(attestation.satelliteKey.toHex(), hex(satelliteKey), 'certified under the satellite key in force');
     assert.ok(
-      verifyCountersignature(batch.id, batch.serverSignature, satelliteSignature.toU8a(), key.toU8a()),
+      verifyAttestation(batch.id, batch.serverSignature, attestation),
       'the recorded countersignature verifies under that key',
     );
+    const satelliteSignature = attestation.signature;
     const events = await eventsAt(api, await api.rpc.chain.getBlockHash(certifiedAt.toNumber()));
     const certified = events.filter(
       ({ event }) =>
@@ -447,7 +451,7 @@ describe('user path: register → submit → certify through the bridge → rota
     ];
     const included = await Promise.all(
       servers.map(([s, satelliteKey], i) =>
-        sudo(api.tx.spaceNotary.registerServer(s.operator.address, s.key.serverKeyJson, satelliteKey), {
+        sudo(api.tx.spaceNotary.registerServer(s.operator.address, s.key.serverKeyJson, 0, satelliteKey), {
           nonce: nonces[i],
           what: `registerServer ${s.name}`,
         }),
@@ -467,14 +471,14 @@ describe('user path: register → submit → certify through the bridge → rota
       const record = (await at.query.spaceNotary.servers(s.id)).unwrap();
       assert.equal(record.operator.toString(), s.operator.address);
       assert.equal(hex(record.serverKey.toU8a()), hex(s.key.serverKey));
-      assert.equal(record.satelliteKey.toHex(), satelliteKey);
+      assert.deepEqual(record.satellites.map((sat) => [sat.id.toNumber(), sat.key.toHex()]), [[0, satelliteKey]]);
       assert.ok(record.status.isActive);
       assert.equal(record.lastSequence.toNumber(), 0);
       assert.equal(record.lastBatch.toHex(), hex(ZERO_HASH));
       assert.equal(record.pending.length, 0);
       assert.equal((await at.query.spaceNotary.serverDeposits(s.id)).unwrap().toBigInt(), deposit);
       assert.equal((await at.query.spaceNotary.serverKeyOwner(s.key.serverKeyJson)).unwrap().toNumber(), s.id);
-      assert.equal((await at.query.spaceNotary.satelliteKeyOwner(satelliteKey)).unwrap().toNumber(), s.id);
+      assert.deepEqual((await at.query.spaceNotary.satelliteKeyOwner(satelliteKey)).unwrap().map((n) => n.toNumber()), [s.id, 0]);
       assert.deepEqual(await depositsHeld(at, s.operator), [deposit], `${s.name}'s deposit held from its operator`);
     }
     assert.equal((await api.query.spaceNotary.nextServerId()).toNumber(), beta.id + 1);
@@ -644,8 +648,8 @@ describe('user path: register → submit → certify through the bridge → rota
     const { setServerKey, setSatelliteKey } = api.tx.spaceNotary;
     const [serverKeyChange, ...satelliteChanges] = await Promise.all([
       submit(api, setServerKey(alpha.id, newAlphaKey.serverKeyJson), { signer: bob, what: 'setServerKey alpha' }),
-      sudo(setSatelliteKey(alpha.id, newAlphaSatellite), { nonce: nonces[0], what: 'setSatelliteKey alpha' }),
-      sudo(setSatelliteKey(beta.id, hex(newBetaSatellite.publicKey)), { nonce: nonces[1], what: 'setSatelliteKey beta' }),
+      sudo(setSatelliteKey(alpha.id, 0, newAlphaSatellite), { nonce: nonces[0], what: 'setSatelliteKey alpha' }),
+      sudo(setSatelliteKey(beta.id, 0, hex(newBetaSatellite.publicKey)), { nonce: nonces[1], what: 'setSatelliteKey beta' }),
     ]);
     const changed = findEvent(serverKeyChange.events, 'spaceNotary', 'ServerKeyChanged').data;
     assert.equal(changed.serverId.toNumber(), alpha.id);
@@ -660,13 +664,13 @@ describe('user path: register → submit → certify through the bridge → rota
     const at = await api.at(rotatedHash);
     const alphaRecord = (await at.query.spaceNotary.servers(alpha.id)).unwrap();
     assert.equal(hex(alphaRecord.serverKey.toU8a()), hex(newAlphaKey.serverKey));
-    assert.equal(alphaRecord.satelliteKey.toHex(), newAlphaSatellite);
+    assert.equal(alphaRecord.satellites[0].key.toHex(), newAlphaSatellite);
     const betaRecord = (await at.query.spaceNotary.servers(beta.id)).unwrap();
-    assert.equal(betaRecord.satelliteKey.toHex(), hex(newBetaSatellite.publicKey));
+    assert.equal(betaRecord.satellites[0].key.toHex(), hex(newBetaSatellite.publicKey));
     assert.ok((await at.query.spaceNotary.serverKeyOwner(oldAlphaKey.serverKeyJson)).isNone, 'the old server key is free');
     assert.equal((await at.query.spaceNotary.serverKeyOwner(newAlphaKey.serverKeyJson)).unwrap().toNumber(), alpha.id);
     assert.ok((await at.query.spaceNotary.satelliteKeyOwner(oldAlphaSatellite)).isNone, 'the old satellite key is free');
-    assert.equal((await at.query.spaceNotary.satelliteKeyOwner(newAlphaSatellite)).unwrap().toNumber(), alpha.id);
+    assert.equal((await at.query.spaceNotary.satelliteKeyOwner(newAlphaSatellite)).unwrap()[0].toNumber(), alpha.id);
     // The rotation touched no pending batch: the same records, the same expiries.
     const pendingAfter = await chainState(watched, rotatedHash);
     assert.deepEqual(pendingAfter.batches, pendingBefore.batches, 'pending batches unchanged by the rotation');
