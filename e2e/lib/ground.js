@@ -155,8 +155,10 @@ export async function relayRecord(api, from, to) {
     }
     for (const ext of block.block.extrinsics) {
       const { section, method } = ext.method;
-      if (section !== 'spaceNotary' || !method.startsWith('submitCountersignature')) continue;
-      const entries = method === 'submitCountersignatures' ? ext.method.args[0].length : 1;
+      const relay = method.startsWith('submitCountersignature') || method.startsWith('submitAttestation');
+      if (section !== 'spaceNotary' || !relay) continue;
+      const bundle = method === 'submitCountersignatures' || method === 'submitAttestations';
+      const entries = bundle ? ext.method.args[0].length : 1;
       relays.push({ block: n, signed: ext.isSigned, version: ext.version, entries });
     }
   }

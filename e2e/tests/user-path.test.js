@@ -36,7 +36,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 
 import { Keyring } from '@polkadot/api';
 import { BN, hexToU8a, u8aToHex } from '@polkadot/util';
-import { blake2AsU8a } from '@polkadot/util-crypto';
+import { blake2AsU8a, ed25519Verify } from '@polkadot/util-crypto';
 
 import { bridgeView, provision, rotateSatelliteKey, startBridge, startEmulator, tempDir } from '../lib/ground.js';
 import { failureTracker, startNode, stopNode, waitFor, withDeadline } from '../lib/node.js';
@@ -47,10 +47,10 @@ import {
   encodeCertificate,
   merkleRoot,
   satelliteKeyPair,
+  satellitePayloadV2,
   serverKeyPair,
   serverPayload,
   verifyAttestation,
-  verifyCountersignature,
 } from '../lib/notary.js';
 import { describeDispatchError, eventsAt, expectPoolRejection, findEvent, submit, waitFinalized } from '../lib/tx.js';
 
@@ -265,7 +265,7 @@ describe('user path: register → submit → certify through the bridge → rota
     const { serverId, sequence, relayer } = certified[0].event.data;
     assert.equal(serverId.toNumber(), batch.fields.serverId);
     assert.equal(sequence.toBigInt(), BigInt(batch.fields.sequence));
-    return { signature: satelliteSignature.toU8a(), certifiedAt: certifiedAt.toNumber(), relayer };
+    return { signature: satelliteSignature.toU8a(), certifiedAt: certifiedAt.toNumber(), relayer, attestation };
   }
 
   /** Resolves when `batch` is certified (the bridge at work); never rejects unhandled. */
@@ -613,11 +613,19 @@ describe('user path: register → submit → certify through the bridge → rota
     assert.ok(alpha.firstCertified, "needs alpha's first batch");
     await alpha.firstCertified;
     const [a1] = alpha.batches;
-    const { signature, relayer, certifiedAt } = await certification(a1, alpha.satelliteKey);
+    const { signature, relayer, certifiedAt, attestation } = await certification(a1, alpha.satelliteKey);
     assert.ok(relayer.isNone, 'the bridge relays bare');
+    // v2 from the emulator through the bridge: the satellite's number and its clock, between the
+    // certificate's issue and the certifying block's time.
+    assert.equal(attestation.satelliteId.toNumber(), 0);
+    assert.ok(attestation.signedAtMs.isSome, 'the satellite gave its clock (v2)');
+    const signedAt = attestation.signedAtMs.unwrap().toNumber();
+    const blockTime = (await (await api.at(await api.rpc.chain.getBlockHash(certifiedAt))).query.timestamp.now()).toNumber();
+    assert.ok(signedAt >= a1.fields.issuedAtMs && signedAt <= blockTime + 120_000, `satellite time ${signedAt} in [${a1.fields.issuedAtMs}, ${blockTime} + 120 s]`);
     const view = await bridgeView(bridge.url, hex(a1.id));
     assert.ok(view, 'the bridge holds the batch');
-    assert.equal(view.countersignature, hex(signature), 'the countersignature on chain is the one the bridge got');
+    assert.equal(view.countersignature?.signature, hex(signature), 'the countersignature on chain is the one the bridge got');
+    assert.equal(view.countersignature?.signed_at_ms, signedAt);
     const server = (await api.query.spaceNotary.servers(alpha.id)).unwrap();
     assert.equal(server.pending.length, 0, 'no longer pending');
     Object.assign(alpha, { firstSignature: signature, firstCertifiedAt: certifiedAt });
@@ -783,13 +791,11 @@ describe('user path: register → submit → certify through the bridge → rota
     assert.ok(alpha.rotatedCertified, 'needs the rotation');
     await alpha.rotatedCertified;
     const a2 = alpha.batches[1];
-    const { signature, relayer } = await certification(a2, alpha.satelliteKey);
+    const { signature, relayer, attestation } = await certification(a2, alpha.satelliteKey);
     assert.ok(relayer.isNone, 'the bridge relays bare');
-    assert.ok(
-      !verifyCountersignature(a2.id, a2.serverSignature, signature, hexToU8a(alpha.oldSatelliteKey)),
-      'signed by the new key, not the old one',
-    );
-    assert.equal((await bridgeView(bridge.url, hex(a2.id)))?.countersignature, hex(signature), 'relayed by the bridge');
+    const signedPayload = satellitePayloadV2(a2.id, a2.serverSignature, attestation.satelliteId.toNumber(), attestation.signedAtMs.unwrap().toBigInt());
+    assert.ok(!ed25519Verify(signedPayload, signature, hexToU8a(alpha.oldSatelliteKey)), 'signed by the new key, not the old one');
+    assert.equal((await bridgeView(bridge.url, hex(a2.id)))?.countersignature?.signature, hex(signature), 'relayed by the bridge');
 
     // The pass ends; alpha's next batch, signed by the rotated server key, waits for the next one.
     // (The satellite still holds alpha's old server key. Reprovisioned with only the new one
