@@ -2,7 +2,8 @@
 // through the bridge and the UHF satellite within a few passes; stopped by a signal, it stops
 // every process it started and keeps its data dir; started again, it resumes the same chain.
 // A receipt made for a demo transaction verifies once every devnet process is stopped.
-// It uses the devnet's fixed ports (RPC 9944, link 7700, bridge 9955, metrics 9615/9616).
+// It uses the devnet's fixed ports (RPC 9944, link 7700, bridge 9955, metrics 9615/9616; with
+// --satellites 2 also 7701, 9956 and 9617).
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -139,5 +140,39 @@ describe('scripts/devnet', () => {
     }
     await stop();
     for (const port of [9945, 30333, 30334]) assert.equal(await listening(port), false, `port ${port} released`);
+  });
+
+  test('--satellites 2: two satellites, each with a station, both certify demo batches with their own clocks; Ctrl-C stops all', async () => {
+    const extra = [7701, 9617, 9956];
+    for (const port of extra) assert.equal(await listening(port), false, `port ${port} is free before the devnet starts`);
+    await start(['--fresh', '--satellites', '2']);
+    const servers = await Promise.all([0, 1].map(async (id) => (await api.call.spaceNotaryApi.server(id)).unwrap()));
+    for (const info of servers) {
+      assert.deepEqual(info.satellites.map((s) => s.id.toNumber()), [0, 1], 'each demo server is served by both satellites');
+      assert.equal(info.quorum.toNumber(), 1, 'either one certifies');
+    }
+    // Which satellite certified each batch, and when it signed, as the chain records it.
+    const bySatellite = async () => {
+      const counts = new Map();
+      for (const [, record] of await api.query.spaceNotary.batches.entries()) {
+        const { cert, status } = record.unwrap();
+        if (!status.isCertified) continue;
+        for (const a of status.asCertified.attestations) {
+          assert.ok(a.signedAtMs.isSome, 'a v2 countersignature, with the satellite clock');
+          assert.ok(a.signedAtMs.unwrap().toBigInt() >= cert.issuedAtMs.toBigInt(), 'signed after the certificate was issued');
+          counts.set(a.satelliteId.toNumber(), (counts.get(a.satelliteId.toNumber()) ?? 0) + 1);
+        }
+      }
+      return counts;
+    };
+    let counts;
+    await waitFor(async () => (counts = await bySatellite()).size === 2, {
+      ms: 360_000,
+      interval: 3_000,
+      what: 'demo batches certified by satellite 0 and by satellite 1',
+    });
+    console.log(`certified by satellite: ${JSON.stringify(Object.fromEntries(counts))}`);
+    await stop();
+    for (const port of extra) assert.equal(await listening(port), false, `port ${port} released`);
   });
 });
