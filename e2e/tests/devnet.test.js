@@ -146,7 +146,14 @@ describe('scripts/devnet', () => {
     const extra = [7701, 9617, 9956];
     for (const port of extra) assert.equal(await listening(port), false, `port ${port} is free before the devnet starts`);
     await start(['--fresh', '--satellites', '2']);
-    const servers = await Promise.all([0, 1].map(async (id) => (await api.call.spaceNotaryApi.server(id)).unwrap()));
+    // The devnet registers its servers, then adds the second satellite, once its node is up.
+    const server = async (id) => api.call.spaceNotaryApi.server(id);
+    await waitFor(async () => (await server(1)).isSome && (await server(1)).unwrap().satellites.length === 2, {
+      ms: 120_000,
+      interval: 2_000,
+      what: 'both demo servers registered with both satellites',
+    });
+    const servers = await Promise.all([0, 1].map(async (id) => (await server(id)).unwrap()));
     for (const info of servers) {
       assert.deepEqual(info.satellites.map((s) => s.id.toNumber()), [0, 1], 'each demo server is served by both satellites');
       assert.equal(info.quorum.toNumber(), 1, 'either one certifies');
