@@ -170,6 +170,12 @@ pub enum InclusionError {
 	BadProof,
 }
 
+/// Satellite `id` among a server's `satellites`, if it is one of them: the one lookup the
+/// chain's record and the runtime API's answer share.
+pub fn find_satellite(satellites: &[ServerSatellite], id: SatelliteId) -> Option<&ServerSatellite> {
+	satellites.iter().find(|s| s.id == id)
+}
+
 /// The satellite a v1 countersignature (which names none) is taken from: a server's only
 /// satellite, and only while its quorum is one. The transition rule of `docs/design.md`
 /// ("Countersignatures"), which the chain and the ground station share.
@@ -188,7 +194,7 @@ impl<AccountId> ServerInfo<AccountId> {
 
 	/// The server's satellite `id`, if it has one.
 	pub fn satellite(&self, id: SatelliteId) -> Option<&ServerSatellite> {
-		self.satellites.iter().find(|s| s.id == id)
+		find_satellite(&self.satellites, id)
 	}
 
 	/// The satellite that holds `key` for this server, if any.

@@ -736,11 +736,7 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			T::RegistrarOrigin::ensure_origin(origin)?;
 			let mut server = Servers::<T>::get(server_id).ok_or(Error::<T>::UnknownServer)?;
-			let index = server
-				.satellites
-				.iter()
-				.position(|s| s.id == satellite_id)
-				.ok_or(Error::<T>::UnknownSatellite)?;
+			let index = server.satellite_index(satellite_id).ok_or(Error::<T>::UnknownSatellite)?;
 			ensure!(
 				!SatelliteKeyOwner::<T>::contains_key(satellite_key),
 				Error::<T>::SatelliteKeyInUse
@@ -990,11 +986,7 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			T::RegistrarOrigin::ensure_origin(origin)?;
 			let mut server = Servers::<T>::get(server_id).ok_or(Error::<T>::UnknownServer)?;
-			let index = server
-				.satellites
-				.iter()
-				.position(|s| s.id == satellite_id)
-				.ok_or(Error::<T>::UnknownSatellite)?;
+			let index = server.satellite_index(satellite_id).ok_or(Error::<T>::UnknownSatellite)?;
 			ensure!(server.satellites.len() as u32 > server.quorum, Error::<T>::QuorumUnreachable);
 
 			let removed = server.satellites.remove(index);
@@ -1225,19 +1217,15 @@ pub mod pallet {
 		fn drop_attestations(server: &ServerRecordOf<T>, satellite_id: SatelliteId) -> u32 {
 			let mut dropped = 0;
 			for batch_id in &server.pending {
-				Batches::<T>::mutate(batch_id, |batch| {
-					let Some(BatchRecord {
-						status: BatchStatus::Pending { attestations, .. }, ..
-					}) = batch
-					else {
-						return;
-					};
-					let before = attestations.len();
-					attestations.retain(|a| a.satellite_id != satellite_id);
-					if attestations.len() != before {
-						dropped += 1;
-					}
-				});
+				// Written back only when it held one: most pending batches hold none.
+				let Some(mut batch) = Batches::<T>::get(batch_id) else { continue };
+				let BatchStatus::Pending { attestations, .. } = &mut batch.status else { continue };
+				let before = attestations.len();
+				attestations.retain(|a| a.satellite_id != satellite_id);
+				if attestations.len() != before {
+					dropped += 1;
+					Batches::<T>::insert(batch_id, batch);
+				}
 			}
 			dropped
 		}

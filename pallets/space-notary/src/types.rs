@@ -68,7 +68,12 @@ impl<AccountId: Clone + PartialEq + core::fmt::Debug, M: Get<u32>> From<ServerRe
 impl<AccountId: Clone + PartialEq + core::fmt::Debug, M: Get<u32>> ServerRecord<AccountId, M> {
 	/// The server's satellite `id`, if it has one.
 	pub fn satellite(&self, id: SatelliteId) -> Option<&ServerSatellite> {
-		self.satellites.iter().find(|s| s.id == id)
+		space_notary_primitives::records::find_satellite(&self.satellites, id)
+	}
+
+	/// The position of satellite `id` in the server's satellites, if it is one of them.
+	pub fn satellite_index(&self, id: SatelliteId) -> Option<usize> {
+		self.satellites.iter().position(|s| s.id == id)
 	}
 }
 
