@@ -79,9 +79,11 @@ pub const DEFAULT_IDLE_TIMEOUT_S: u64 = 300;
 /// Flags of `satellite-emulator run`.
 #[derive(Args, Debug, Clone)]
 pub struct RunArgs {
-	/// Address to serve the space link on (CCSDS packets over TCP).
-	#[arg(long, default_value = "127.0.0.1:7700")]
-	pub listen: SocketAddr,
+	/// Address to serve the space link on (CCSDS packets over TCP). Repeat it for several
+	/// ground stations: each address is one station's link, the first station 0, each with its
+	/// own passes (see `--station` and `--pass-period`).
+	#[arg(long = "listen", default_value = "127.0.0.1:7700")]
+	pub listen: Vec<SocketAddr>,
 	/// State directory made by `provision`.
 	#[arg(long)]
 	pub state_dir: PathBuf,
@@ -116,9 +118,10 @@ pub struct RunArgs {
 	/// Passes from this TLE file (2 or 3 lines) over `--station`.
 	#[arg(long)]
 	pub tle: Option<PathBuf>,
-	/// Ground station for `--tle`: LAT,LON,ALT (degrees, degrees, metres).
-	#[arg(long)]
-	pub station: Option<GroundStation>,
+	/// Ground station for `--tle`: LAT,LON,ALT (degrees, degrees, metres). Repeat it, once for
+	/// each `--listen`, in the same order: station k's link follows the passes over station k.
+	#[arg(long = "station")]
+	pub station: Vec<GroundStation>,
 	/// Elevation mask of the ground station, degrees.
 	#[arg(long, default_value_t = GroundStation::DEFAULT_MIN_ELEVATION_DEG)]
 	pub min_elevation: f64,
@@ -185,6 +188,17 @@ pub enum ConfigError {
 	/// Only one of `--tle` and `--station`.
 	#[error("--tle and --station go together")]
 	IncompleteOrbit,
+	/// With `--tle`, a `--station` count other than the `--listen` count.
+	#[error("{stations} --station for {links} --listen: give one station for each link, in the same order")]
+	StationsPerLink {
+		/// `--station` given.
+		stations: usize,
+		/// `--listen` given.
+		links: usize,
+	},
+	/// The same `--listen` address twice.
+	#[error("--listen {0} is given twice: each station needs a link of its own")]
+	DuplicateListen(SocketAddr),
 	/// A pass that is empty, longer than its period, or not a number.
 	#[error(
 		"a pass of {duration} s every {period} s is not a pass window (0 < duration <= period)"
@@ -224,8 +238,11 @@ pub struct EmulatorConfig {
 	pub limits: PolicyLimits,
 	/// Link parameters, the same in both directions.
 	pub link: LinkParams,
-	/// When the satellite is in view (orbit time).
+	/// When the satellite is in view of station 0 (orbit time), the station whose link is the
+	/// listener `server::run` is given.
 	pub passes: PassSchedule,
+	/// Stations 1, 2, …: each a link of its own, with its own passes.
+	pub more_stations: Vec<StationLink>,
 	/// Orbit time at start-up.
 	pub orbit_start: DateTime<Utc>,
 	/// Orbit time per wall-clock time.
@@ -243,6 +260,15 @@ pub struct EmulatorConfig {
 	pub idle_timeout: Duration,
 	/// Where to serve metrics, if anywhere.
 	pub metrics: Option<SocketAddr>,
+}
+
+/// A ground station's link beyond the first: where it is served and when the satellite is in
+/// its view.
+pub struct StationLink {
+	/// Address of the station's link.
+	pub listen: SocketAddr,
+	/// Its passes (orbit time).
+	pub passes: PassSchedule,
 }
 
 fn rate(flag: &'static str, value: f64) -> Result<f64, ConfigError> {
@@ -268,6 +294,7 @@ impl EmulatorConfig {
 			},
 			link: LinkProfile::Ideal.params(),
 			passes: PassSchedule::Always,
+			more_stations: Vec::new(),
 			orbit_start: Utc::now(),
 			time_scale: 1.0,
 			seed: 0,
@@ -310,11 +337,18 @@ impl EmulatorConfig {
 			return Err(ConfigError::ZeroLimit("idle-timeout-secs"));
 		}
 		let orbit_start = args.orbit_start.unwrap_or_else(Utc::now);
+		let links = args.listen.len();
+		for (k, addr) in args.listen.iter().enumerate() {
+			if args.listen[..k].contains(addr) {
+				return Err(ConfigError::DuplicateListen(*addr));
+			}
+		}
 		let fixed = args.pass_period.is_some() || args.pass_duration.is_some();
-		let orbit = args.tle.is_some() || args.station.is_some();
-		let passes = match (fixed, orbit) {
+		let orbit = args.tle.is_some() || !args.station.is_empty();
+		// One schedule per link, station k's at index k.
+		let mut schedules: Vec<PassSchedule> = match (fixed, orbit) {
 			(true, true) => return Err(ConfigError::BothPassKinds),
-			(false, false) => PassSchedule::Always,
+			(false, false) => (0..links).map(|_| PassSchedule::Always).collect(),
 			(true, false) => {
 				let (Some(period), Some(duration)) = (args.pass_period, args.pass_duration) else {
 					return Err(ConfigError::IncompletePassWindow);
@@ -323,23 +357,52 @@ impl EmulatorConfig {
 				if !valid {
 					return Err(ConfigError::BadPassWindow { period, duration });
 				}
-				PassSchedule::Fixed {
-					period: Duration::from_secs_f64(period),
-					duration: Duration::from_secs_f64(duration),
-				}
+				// Station k's passes begin k/n of a period after station 0's: the stations lie
+				// spread along the ground track, as stations at distinct longitudes do.
+				(0..links)
+					.map(|k| PassSchedule::Fixed {
+						period: Duration::from_secs_f64(period),
+						duration: Duration::from_secs_f64(duration),
+						offset: Duration::from_secs_f64(period * k as f64 / links as f64),
+					})
+					.collect()
 			},
 			(false, true) => {
-				let (Some(path), Some(station)) = (args.tle, args.station) else {
+				let Some(path) = args.tle else { return Err(ConfigError::IncompleteOrbit) };
+				if args.station.is_empty() {
 					return Err(ConfigError::IncompleteOrbit);
-				};
+				}
+				if args.station.len() != links {
+					return Err(ConfigError::StationsPerLink {
+						stations: args.station.len(),
+						links,
+					});
+				}
 				let text = std::fs::read_to_string(&path)
 					.map_err(|source| ConfigError::ReadTle { path, source })?;
-				let satellite = Satellite::new(&Tle::parse(&text)?)?;
-				let station = station.with_min_elevation(args.min_elevation);
-				station.validate()?;
-				PassSchedule::Orbit(Box::new(OrbitPasses::new(satellite, station, orbit_start)?))
+				let tle = Tle::parse(&text)?;
+				let mut schedules = Vec::with_capacity(links);
+				for station in args.station {
+					let satellite = Satellite::new(&tle)?;
+					let station = station.with_min_elevation(args.min_elevation);
+					station.validate()?;
+					schedules.push(PassSchedule::Orbit(Box::new(OrbitPasses::new(
+						satellite,
+						station,
+						orbit_start,
+					)?)));
+				}
+				schedules
 			},
 		};
+		let more_stations = args
+			.listen
+			.iter()
+			.skip(1)
+			.zip(schedules.drain(1..))
+			.map(|(listen, passes)| StationLink { listen: *listen, passes })
+			.collect();
+		let passes = schedules.pop().unwrap_or(PassSchedule::Always);
 		Ok(Self {
 			state_dir: StateDir::new(args.state_dir),
 			satellite_id: args.satellite_id,
@@ -352,6 +415,7 @@ impl EmulatorConfig {
 			},
 			link,
 			passes,
+			more_stations,
 			orbit_start,
 			time_scale: args.time_scale,
 			seed: args.seed.unwrap_or_else(rand::random),
@@ -395,6 +459,62 @@ mod tests {
 		assert_eq!(config(&["--satellite-id", "25544"]).unwrap().satellite_id, 25_544);
 		let c = config(&["--pass-period", "5400", "--pass-duration", "600"]).unwrap();
 		assert!(matches!(c.passes, PassSchedule::Fixed { .. }));
+	}
+
+	#[test]
+	fn each_listen_is_a_station_with_its_own_passes() {
+		let c = config(&[
+			"--listen",
+			"127.0.0.1:7700",
+			"--listen",
+			"127.0.0.1:7710",
+			"--pass-period",
+			"5400",
+			"--pass-duration",
+			"600",
+		])
+		.unwrap();
+		assert!(matches!(c.passes, PassSchedule::Fixed { offset, .. } if offset.is_zero()));
+		assert_eq!(c.more_stations.len(), 1);
+		assert_eq!(c.more_stations[0].listen, "127.0.0.1:7710".parse().unwrap());
+		assert!(matches!(
+			c.more_stations[0].passes,
+			PassSchedule::Fixed { offset, .. } if offset == Duration::from_secs(2700)
+		));
+		assert!(config(&[]).unwrap().more_stations.is_empty());
+		assert!(matches!(
+			config(&["--listen", "127.0.0.1:1", "--listen", "127.0.0.1:1"]),
+			Err(ConfigError::DuplicateListen(_))
+		));
+		let tle = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/iss_2018-07-03.tle");
+		assert!(matches!(
+			config(&[
+				"--listen",
+				"127.0.0.1:1",
+				"--listen",
+				"127.0.0.1:2",
+				"--tle",
+				tle,
+				"--station",
+				"1,2,3"
+			]),
+			Err(ConfigError::StationsPerLink { stations: 1, links: 2 })
+		));
+		let c = config(&[
+			"--listen",
+			"127.0.0.1:1",
+			"--listen",
+			"127.0.0.1:2",
+			"--tle",
+			tle,
+			"--station",
+			"51.5,-0.1,20",
+			"--station",
+			"78.2,15.4,500",
+		])
+		.unwrap();
+		assert!(matches!(c.passes, PassSchedule::Orbit(_)));
+		assert!(matches!(c.more_stations[0].passes, PassSchedule::Orbit(_)));
 	}
 
 	#[test]
@@ -458,7 +578,7 @@ mod tests {
 		let genesis = format!("0x{}", "ab".repeat(32));
 		let args = parse(&["--genesis-hash", &genesis, "--station", "51.5, -0.1, 20"]).unwrap();
 		assert_eq!(args.genesis_hash, H256::repeat_byte(0xab));
-		assert_eq!(args.station, Some(GroundStation::new(51.5, -0.1, 20.0)));
+		assert_eq!(args.station, vec![GroundStation::new(51.5, -0.1, 20.0)]);
 		// Bare hex, as before.
 		assert!(parse(&["--genesis-hash", &genesis[2..]]).is_ok());
 		for bad in [

@@ -15,7 +15,10 @@ use axum::{
 use std::{future::Future, sync::Arc};
 use tokio::{net::TcpListener, time::Instant};
 
-use crate::{pass::PassClock, telemetry::Metrics};
+use crate::{
+	pass::{PassClock, PassState},
+	telemetry::Metrics,
+};
 
 /// The OpenMetrics text format, as `prometheus-client` writes it.
 const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -24,11 +27,12 @@ const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=
 #[derive(Clone)]
 struct Scraped {
 	metrics: Arc<Metrics>,
-	passes: Arc<PassClock>,
+	/// Each station's pass clock.
+	passes: Vec<Arc<PassClock>>,
 }
 
 /// The routes: `GET /metrics`, and a hint for anything else.
-fn router(metrics: Arc<Metrics>, passes: Arc<PassClock>) -> Router {
+fn router(metrics: Arc<Metrics>, passes: Vec<Arc<PassClock>>) -> Router {
 	Router::new()
 		.route("/metrics", get(scrape))
 		.fallback(|| async { (StatusCode::NOT_FOUND, "try GET /metrics\n") })
@@ -37,7 +41,10 @@ fn router(metrics: Arc<Metrics>, passes: Arc<PassClock>) -> Router {
 }
 
 async fn scrape(State(scraped): State<Scraped>) -> impl IntoResponse {
-	let body = scraped.metrics.encode(scraped.passes.state_at(Instant::now()));
+	// In view of any station; the soonest change at any.
+	let now = Instant::now();
+	let pass = PassState::any(scraped.passes.iter().map(|clock| clock.state_at(now)));
+	let body = scraped.metrics.encode(pass);
 	([(header::CONTENT_TYPE, OPENMETRICS)], body)
 }
 
@@ -52,7 +59,7 @@ async fn close_connection(mut response: Response) -> Response {
 pub async fn serve(
 	listener: TcpListener,
 	metrics: Arc<Metrics>,
-	passes: Arc<PassClock>,
+	passes: Vec<Arc<PassClock>>,
 	shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
 	axum::serve(listener, router(metrics, passes)).with_graceful_shutdown(shutdown).await

@@ -18,12 +18,16 @@ const PREDICTION_HOURS: f64 = 24.0;
 pub enum PassSchedule {
 	/// Always in view (no pass limits).
 	Always,
-	/// A pass of `duration` at the start of every `period`, the first at the orbit start.
+	/// A pass of `duration` at the start of every `period`, the first `offset` after the orbit
+	/// start.
 	Fixed {
 		/// Orbit period (orbit time).
 		period: Duration,
 		/// Pass length at the start of each period (orbit time).
 		duration: Duration,
+		/// When the first pass begins after the orbit start (orbit time): several stations on
+		/// one satellite's fixed schedule lie apart along its track.
+		offset: Duration,
 	},
 	/// Passes of a TLE's satellite over a ground station, predicted with SGP4.
 	Orbit(Box<OrbitPasses>),
@@ -153,10 +157,10 @@ impl PassClock {
 	pub fn state_at(&self, at: Instant) -> PassState {
 		match &self.schedule {
 			PassSchedule::Always => PassState { in_pass: true, change_in: None },
-			PassSchedule::Fixed { period, duration } => {
+			PassSchedule::Fixed { period, duration, offset } => {
 				let period = period.as_secs_f64();
 				let duration = duration.as_secs_f64();
-				let phase = self.orbit_elapsed(at) % period;
+				let phase = (self.orbit_elapsed(at) - offset.as_secs_f64()).rem_euclid(period);
 				let (in_pass, left) = if phase < duration {
 					(true, duration - phase)
 				} else {
@@ -178,6 +182,22 @@ impl PassClock {
 	}
 }
 
+impl PassState {
+	/// The satellite as seen from any of several stations: in view of one at least, and the
+	/// soonest time any station's view changes.
+	pub fn any(states: impl IntoIterator<Item = PassState>) -> PassState {
+		let mut any = PassState { in_pass: false, change_in: None };
+		for state in states {
+			any.in_pass |= state.in_pass;
+			any.change_in = match (any.change_in, state.change_in) {
+				(Some(a), Some(b)) => Some(a.min(b)),
+				(a, b) => a.or(b),
+			};
+		}
+		any
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -191,6 +211,7 @@ mod tests {
 			PassSchedule::Fixed {
 				period: Duration::from_secs(90 * 60),
 				duration: Duration::from_secs(600),
+				offset: Duration::ZERO,
 			},
 			start,
 			Utc::now(),
@@ -206,6 +227,34 @@ mod tests {
 		assert!((change.as_secs_f64() - 6.0).abs() < 1e-6, "{change:?}");
 		let change = clock.state_at(at(30.0)).change_in.unwrap();
 		assert!((change.as_secs_f64() - 60.0).abs() < 1e-6, "{change:?}");
+	}
+
+	#[test]
+	fn a_second_station_on_a_fixed_schedule_sees_its_passes_later() {
+		let start = Instant::now();
+		// Station 1 of 2: its passes begin half a period (45 s at 60x) after station 0's.
+		let clock = PassClock::new(
+			PassSchedule::Fixed {
+				period: Duration::from_secs(90 * 60),
+				duration: Duration::from_secs(600),
+				offset: Duration::from_secs(45 * 60),
+			},
+			start,
+			Utc::now(),
+			60.0,
+		);
+		let at = |s: f64| start + Duration::from_secs_f64(s);
+		let before = clock.state_at(at(0.0));
+		assert!(!before.in_pass);
+		assert!((before.change_in.unwrap().as_secs_f64() - 45.0).abs() < 1e-6, "{before:?}");
+		assert!(clock.state_at(at(46.0)).in_pass);
+		assert!(!clock.state_at(at(56.0)).in_pass);
+		assert!(clock.state_at(at(136.0)).in_pass);
+		let both = PassState::any([
+			clock.state_at(at(0.0)),
+			PassState { in_pass: true, change_in: Some(Duration::from_secs(10)) },
+		]);
+		assert_eq!(both, PassState { in_pass: true, change_in: Some(Duration::from_secs(10)) });
 	}
 
 	#[test]

@@ -58,22 +58,55 @@ pub async fn run(
 	listener: TcpListener,
 	shutdown: impl Future,
 ) -> Result<(), ServerError> {
+	run_stations_bound(config, vec![listener], shutdown).await
+}
+
+/// Like [`run`], with every station's listener bound by the caller (`listeners[k]` station k's).
+pub async fn run_stations_bound(
+	config: EmulatorConfig,
+	listeners: Vec<TcpListener>,
+	shutdown: impl Future,
+) -> Result<(), ServerError> {
 	let metrics_listener = match config.metrics {
 		Some(addr) => Some(
 			TcpListener::bind(addr).await.map_err(|source| ServerError::Bind { addr, source })?,
 		),
 		None => None,
 	};
-	run_with_metrics(config, listener, metrics_listener, shutdown).await
+	run_stations(config, listeners, metrics_listener, shutdown).await
 }
 
 /// Like [`run`], with the metrics listener given (tests bind it on port 0).
 pub async fn run_with_metrics(
-	mut config: EmulatorConfig,
+	config: EmulatorConfig,
 	listener: TcpListener,
 	metrics_listener: Option<TcpListener>,
 	shutdown: impl Future,
 ) -> Result<(), ServerError> {
+	run_stations(config, vec![listener], metrics_listener, shutdown).await
+}
+
+/// Like [`run_with_metrics`], with a listener for each ground station: `listeners[0]` is
+/// station 0's link (`config.passes`), `listeners[k]` station k's (`config.more_stations[k-1]`);
+/// a station without a listener given is bound at its `listen` address.
+///
+/// One satellite, several links: every station's connections share the signer, its signing
+/// record and the connection cap; each link is up only during its own station's passes, and a
+/// station's `StatusRequest` is answered with its own pass state. The metrics' `in_pass` is the
+/// satellite in view of any station.
+pub async fn run_stations(
+	mut config: EmulatorConfig,
+	mut listeners: Vec<TcpListener>,
+	metrics_listener: Option<TcpListener>,
+	shutdown: impl Future,
+) -> Result<(), ServerError> {
+	let more_stations = std::mem::take(&mut config.more_stations);
+	for station in more_stations.iter().skip(listeners.len().saturating_sub(1)) {
+		let addr = station.listen;
+		listeners.push(
+			TcpListener::bind(addr).await.map_err(|source| ServerError::Bind { addr, source })?,
+		);
+	}
 	std::fs::create_dir_all(config.state_dir.path()).map_err(ServerError::StateDir)?;
 	let keyring = config.state_dir.load_keyring()?;
 	if keyring.is_empty() {
@@ -82,10 +115,16 @@ pub async fn run_with_metrics(
 	let servers: Vec<_> = keyring.ids().collect();
 	let store = SigningStore::open(&config.state_dir.signing_db_path())?;
 	let metrics = Arc::new(Metrics::new());
-	// The schedule moves into the clock that every connection shares.
+	// Each station's schedule moves into the clock that its connections share.
+	let started = Instant::now();
 	let schedule = std::mem::replace(&mut config.passes, PassSchedule::Always);
-	let passes =
-		Arc::new(PassClock::new(schedule, Instant::now(), config.orbit_start, config.time_scale));
+	let clocks: Vec<Arc<PassClock>> = std::iter::once(schedule)
+		.chain(more_stations.into_iter().map(|station| station.passes))
+		.take(listeners.len())
+		.map(|schedule| {
+			Arc::new(PassClock::new(schedule, started, config.orbit_start, config.time_scale))
+		})
+		.collect();
 
 	let (signer_handle, jobs) = Signer::channel(config.queue_depth);
 	let signer = Signer::new(
@@ -97,7 +136,13 @@ pub async fn run_with_metrics(
 		config.busy_retry_ms,
 	);
 	let signer_thread = tokio::task::spawn_blocking(move || signer.run(jobs));
-	let shared = Arc::new(Shared::new(&config, passes.clone(), metrics.clone(), signer_handle));
+	let shared: Vec<Arc<Shared>> = clocks
+		.iter()
+		.map(|clock| {
+			Arc::new(Shared::new(&config, clock.clone(), metrics.clone(), signer_handle.clone()))
+		})
+		.collect();
+	drop(signer_handle);
 
 	let mut background = JoinSet::new();
 	// Dropped at shutdown, which tells the metrics server to stop.
@@ -109,17 +154,20 @@ pub async fn run_with_metrics(
 		let stopped = async move {
 			let _ = metrics_stopped.await;
 		};
-		let serve = metrics_http::serve(listener, metrics.clone(), passes.clone(), stopped);
+		let serve = metrics_http::serve(listener, metrics.clone(), clocks.clone(), stopped);
 		background.spawn(async move {
 			if let Err(error) = serve.await {
 				tracing::warn!(target: "satellite::metrics", %error, "metrics server stopped");
 			}
 		});
 	}
-	background.spawn(log_passes(passes.clone()));
+	for (station, clock) in clocks.iter().enumerate() {
+		background.spawn(log_passes(station, clock.clone()));
+	}
+	let addrs: Vec<_> = listeners.iter().filter_map(|l| l.local_addr().ok()).collect();
 	tracing::info!(
 		target: "satellite",
-		addr = ?listener.local_addr().ok(),
+		stations = ?addrs,
 		satellite = config.satellite_id,
 		?servers,
 		seed = config.seed,
@@ -131,11 +179,25 @@ pub async fn run_with_metrics(
 	// One permit per connection served, held by its task until it ends.
 	let slots = Arc::new(Semaphore::new(config.max_connections));
 	let mut refusals = RefusalLog::default();
+	// Every station's listener feeds one accept queue, each connection tagged with its station.
+	let (accepted_tx, mut accepted_rx) = tokio::sync::mpsc::channel(1);
+	for (station, listener) in listeners.into_iter().enumerate() {
+		let accepted_tx = accepted_tx.clone();
+		background.spawn(async move {
+			loop {
+				let accepted = listener.accept().await;
+				if accepted_tx.send((station, accepted)).await.is_err() {
+					return;
+				}
+			}
+		});
+	}
+	drop(accepted_tx);
 	tokio::pin!(shutdown);
 	loop {
 		tokio::select! {
 			_ = &mut shutdown => break,
-			accepted = listener.accept() => match accepted {
+			Some((station, accepted)) = accepted_rx.recv() => match accepted {
 				Ok((stream, peer)) => {
 					let Ok(slot) = slots.clone().try_acquire_owned() else {
 						// Dropping the stream closes it.
@@ -144,8 +206,8 @@ pub async fn run_with_metrics(
 						refusals.refused(peer, config.max_connections);
 						continue;
 					};
-					tracing::info!(target: "satellite::link", %peer, "ground station connected");
-					let shared = shared.clone();
+					tracing::info!(target: "satellite::link", %peer, station, "ground station connected");
+					let shared = shared[station].clone();
 					connections.spawn(async move {
 						let closed = connection::serve(stream, shared).await;
 						drop(slot);
@@ -204,12 +266,13 @@ impl RefusalLog {
 	}
 }
 
-/// Logs each pass as it begins and ends.
-async fn log_passes(passes: Arc<PassClock>) {
+/// Logs each of `station`'s passes as it begins and ends.
+async fn log_passes(station: usize, passes: Arc<PassClock>) {
 	loop {
 		let state = passes.state_at(Instant::now());
 		tracing::info!(
 			target: "satellite::pass",
+			station,
 			in_pass = state.in_pass,
 			change_in_s = state.change_in.map(|d| d.as_secs_f64()),
 			"{}",

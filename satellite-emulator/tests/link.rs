@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use satellite_emulator::{
 	client::LinkClient,
-	config::EmulatorConfig,
+	config::{EmulatorConfig, StationLink},
 	orbit::{GroundStation, Satellite, Tle},
 	pass::{OrbitPasses, PassSchedule},
 };
@@ -131,6 +131,7 @@ async fn nothing_crosses_outside_a_pass() {
 	config.passes = PassSchedule::Fixed {
 		period: Duration::from_secs(360),
 		duration: Duration::from_secs(120),
+		offset: Duration::ZERO,
 	};
 	config.time_scale = 60.0;
 	let emulator = Emulator::start(config).await;
@@ -159,6 +160,82 @@ async fn nothing_crosses_outside_a_pass() {
 	assert_eq!(t.signed, 1, "the request sent out of view never reached the signer");
 	assert!(t.frames_dropped >= 1, "{t:?}");
 	emulator.stop().await;
+}
+
+/// One satellite, two stations: each station's link is up during its own passes only, and the
+/// signing record is the satellite's, shared by both links.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_station_has_its_own_link_and_passes() {
+	let server = ServerPair::sr(1);
+	let (state, _) = State::provisioned(&[(1, &server)]);
+	let mut config = state.config();
+	// A 6-minute orbit with 2-minute passes, 30x: station 0 in view 0–4 s of every 12 s,
+	// station 1 (half an orbit along the track) 6–10 s.
+	let fixed = |offset| PassSchedule::Fixed {
+		period: Duration::from_secs(360),
+		duration: Duration::from_secs(120),
+		offset: Duration::from_secs(offset),
+	};
+	config.passes = fixed(0);
+	let unused = "127.0.0.1:1".parse().unwrap();
+	config.more_stations = vec![StationLink { listen: unused, passes: fixed(180) }];
+	config.time_scale = 30.0;
+	let listeners = vec![
+		tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+		tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+	];
+	let addrs: Vec<_> = listeners.iter().map(|l| l.local_addr().unwrap()).collect();
+	let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+	let task =
+		tokio::spawn(satellite_emulator::server::run_stations(config, listeners, None, async {
+			let _ = stopped.await;
+		}));
+	let mut station0 = LinkClient::connect(addrs[0]).await.unwrap();
+	let mut station1 = LinkClient::connect(addrs[1]).await.unwrap();
+
+	// Station 0 in view, station 1 not: station 0 is told when its pass ends, station 1 hears
+	// nothing.
+	let t = station0.status(1, Duration::from_millis(1_000)).await.unwrap();
+	assert!(t.in_pass, "{t:?}");
+	let pass0_ends = Instant::now() + Duration::from_millis(t.pass_change_in_ms);
+	let c = cert(1, 1);
+	// One server signature (sr25519 signs at random), sent under several request ids.
+	let sign = request(1, &c, &server);
+	let with_id = |request_id| match sign.clone() {
+		Uplink::SignRequest { cert, server_signature, txs, .. } => {
+			Uplink::SignRequest { request_id, cert, server_signature, txs }
+		},
+		_ => unreachable!(),
+	};
+	station1.send(&sign).await.unwrap();
+	assert_eq!(answer_to(&mut station1, 1, Duration::from_millis(500)).await, None);
+
+	// Station 1's pass (2 s after station 0's ends): its request is answered there.
+	tokio::time::sleep_until((pass0_ends + Duration::from_millis(2_300)).into()).await;
+	let t = station1.status(1, Duration::from_millis(1_000)).await.unwrap();
+	assert!(t.in_pass, "station 1 in view half an orbit after station 0: {t:?}");
+	station1.send(&with_id(2)).await.unwrap();
+	let Some(Downlink::Countersignature { signature: first, .. }) =
+		answer_to(&mut station1, 2, Duration::from_millis(1_000)).await
+	else {
+		panic!("station 1's request answered in its pass");
+	};
+	// Station 0 is out of view meanwhile.
+	station0.send(&with_id(3)).await.unwrap();
+	assert_eq!(answer_to(&mut station0, 3, Duration::from_millis(500)).await, None);
+
+	// Station 0's next pass: the same certificate gets the same countersignature (one signing
+	// record for the satellite, whichever station asks).
+	tokio::time::sleep_until((pass0_ends + Duration::from_millis(8_300)).into()).await;
+	station0.send(&with_id(4)).await.unwrap();
+	let Some(Downlink::Countersignature { signature: again, .. }) =
+		answer_to(&mut station0, 4, Duration::from_millis(1_000)).await
+	else {
+		panic!("station 0's request answered in its next pass");
+	};
+	assert_eq!(again, first);
+	let _ = stop.send(());
+	task.await.unwrap().unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,12 +15,17 @@ pub async fn run(
 	out: &mut impl Write,
 	shutdown: impl Future,
 ) -> Result<(), CommandError> {
-	let addr = args.listen;
+	let addrs = args.listen.clone();
 	let config = EmulatorConfig::from_args(args)?;
-	let listener =
-		TcpListener::bind(addr).await.map_err(|source| ServerError::Bind { addr, source })?;
-	writeln!(out, "listening on {}", listener.local_addr()?)?;
+	let mut listeners = Vec::with_capacity(addrs.len());
+	for addr in addrs {
+		let listener =
+			TcpListener::bind(addr).await.map_err(|source| ServerError::Bind { addr, source })?;
+		// One line per station, station 0 first (scripts read the first).
+		writeln!(out, "listening on {}", listener.local_addr()?)?;
+		listeners.push(listener);
+	}
 	out.flush()?;
-	server::run(config, listener, shutdown).await?;
+	server::run_stations_bound(config, listeners, shutdown).await?;
 	Ok(())
 }
