@@ -38,7 +38,24 @@ function renderLink() {
   up.className = `pill ${s.link_up ? 'up' : 'down'}`;
   $('pass-state').textContent =
     link.in_pass === true ? 'in a pass' : link.in_pass === false ? 'between passes' : 'no status from the satellite yet';
+  renderSatellites();
   renderClock();
+}
+
+/** With several satellite links: each one's satellite, state and next pass (at status time). */
+function renderSatellites() {
+  const links = state.status.links || [];
+  const list = $('satellites');
+  list.hidden = links.length < 2;
+  if (list.hidden) return;
+  list.replaceChildren(
+    ...links.map((l) => {
+      const name = l.satellite === null || l.satellite === undefined ? `${l.address} (satellite ?)` : `satellite ${l.satellite}`;
+      const when = l.change_in_seconds === null || l.change_in_seconds === undefined ? '' : seconds(l.change_in_seconds * 1000);
+      const view = !l.up ? 'down' : l.in_pass ? `in view${when ? `, ${when} left` : ''}` : `next pass${when ? ` in ${when}` : ' unknown'}`;
+      return el('li', { 'data-key': name, title: l.address }, el('span', { text: name }), el('b', { text: view }));
+    }),
+  );
 }
 
 /** The parts that move with time alone: countdowns and the timeline's "now". */

@@ -6,7 +6,7 @@
 use crate::admission::Refusal;
 use serde::{Deserialize, Serialize};
 use space_notary_primitives::{
-	ground_station::BatchView, BatchCertificate, BatchId, Countersignature, ServerId,
+	ground_station::BatchView, BatchCertificate, BatchId, Countersignature, SatelliteId, ServerId,
 	ServerSignature,
 };
 use std::collections::BTreeMap;
@@ -41,8 +41,11 @@ pub struct StatusView {
 	pub finalized: Option<u64>,
 	/// Best block.
 	pub best: Option<u64>,
-	/// Link up.
+	/// Any satellite link up.
 	pub link_up: bool,
+	/// Each satellite link, in `--satellite` order.
+	#[serde(default)]
+	pub links: Vec<LinkView>,
 	/// Seconds to the next pass (0 during one).
 	pub next_pass_seconds: Option<f64>,
 	/// Sign requests in flight on the link.
@@ -62,6 +65,21 @@ pub struct StatusView {
 	/// in `--servers`, highest ids first): their batches still count in `stages`.
 	#[serde(default)]
 	pub servers_omitted: u64,
+}
+
+/// One satellite link, in the status.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LinkView {
+	/// The satellite's address.
+	pub address: String,
+	/// Its number, once a countersignature on this link has verified.
+	pub satellite: Option<SatelliteId>,
+	/// Connected and heard from recently.
+	pub up: bool,
+	/// In view now.
+	pub in_pass: bool,
+	/// Seconds until the pass under way ends (in view) or the next begins (out of view).
+	pub change_in_seconds: Option<f64>,
 }
 
 /// Most servers listed in a status: every server the chain or `--servers` knows, then others

@@ -51,9 +51,11 @@ pub struct RelayArgs {
 	/// off-chain worker posts to its HTTP API.
 	#[arg(long)]
 	pub chain: Option<Url>,
-	/// The space node: tcp://HOST:PORT.
-	#[arg(long)]
-	pub satellite: SatelliteAddr,
+	/// The space node: tcp://HOST:PORT. Repeat it for each satellite this station can reach
+	/// (at most `MAX_SATELLITES_PER_SERVER`): one link each, and every batch goes to whichever
+	/// comes into view first.
+	#[arg(long = "satellite", required = true)]
+	pub satellite: Vec<SatelliteAddr>,
 	/// Directory of the durable queue (created if missing).
 	#[arg(long)]
 	pub data_dir: PathBuf,
@@ -148,8 +150,9 @@ pub struct RelayConfig {
 	pub chain: Option<Url>,
 	/// Genesis hash given on the command line (checked against the chain's when both exist).
 	pub genesis_hash: Option<H256>,
-	/// The link client's settings (its genesis hash is filled in once the chain is known).
-	pub link: LinkConfig,
+	/// Each satellite link's settings, in `--satellite` order (the genesis hash is filled in
+	/// once the chain is known).
+	pub links: Vec<LinkConfig>,
 	/// The queue's directory.
 	pub data_dir: PathBuf,
 	/// The HTTP server's address.
@@ -328,16 +331,33 @@ impl TryFrom<RelayArgs> for RelayConfig {
 			None => None,
 			Some(path) => Some(read_secret("http-token-file", path)?),
 		};
-		let mut link = LinkConfig::new(args.satellite.0, args.genesis_hash.unwrap_or_default());
-		link.window = args.window;
-		link.rto_min = Duration::from_millis(args.rto_min_ms);
-		link.rto_max = Duration::from_millis(args.rto_max_ms);
-		link.busy_cap = Duration::from_millis(args.busy_cap_ms);
-		link.status_every = Duration::from_millis(args.status_every_ms);
+		let max_links = space_notary_primitives::MAX_SATELLITES_PER_SERVER as usize;
+		if args.satellite.len() > max_links {
+			return Err(invalid(
+				"satellite",
+				&format!(
+					"{} given; a server has at most {max_links} satellites",
+					args.satellite.len()
+				),
+			));
+		}
+		let mut links: Vec<LinkConfig> = Vec::with_capacity(args.satellite.len());
+		for address in args.satellite {
+			if links.iter().any(|l| l.address == address.0) {
+				return Err(invalid("satellite", &format!("{} is given twice", address.0)));
+			}
+			let mut link = LinkConfig::new(address.0, args.genesis_hash.unwrap_or_default());
+			link.window = args.window;
+			link.rto_min = Duration::from_millis(args.rto_min_ms);
+			link.rto_max = Duration::from_millis(args.rto_max_ms);
+			link.busy_cap = Duration::from_millis(args.busy_cap_ms);
+			link.status_every = Duration::from_millis(args.status_every_ms);
+			links.push(link);
+		}
 		Ok(Self {
 			chain: args.chain,
 			genesis_hash: args.genesis_hash,
-			link,
+			links,
 			data_dir: args.data_dir,
 			http: args.http,
 			uplink_txs: args.uplink_txs,
@@ -395,13 +415,27 @@ mod tests {
 			"d",
 		])
 		.unwrap();
-		assert_eq!(ok.link.address, "127.0.0.1:7700");
-		assert_eq!(ok.link.window, 32);
+		assert_eq!(ok.links.len(), 1);
+		assert_eq!(ok.links[0].address, "127.0.0.1:7700");
+		assert_eq!(ok.links[0].window, 32);
 		assert!(ok.http.is_none());
 		let with_http =
 			parse(&["--chain", "ws://x:1", "--satellite", "h:1", "--data-dir", "d", "--http"])
 				.unwrap();
 		assert_eq!(with_http.http, Some(DEFAULT_HTTP.parse().unwrap()));
+		let two = parse(&[
+			"--chain",
+			"ws://x:1",
+			"--satellite",
+			"h:1",
+			"--satellite",
+			"h:2",
+			"--data-dir",
+			"d",
+		])
+		.unwrap();
+		let addresses: Vec<_> = two.links.iter().map(|l| l.address.as_str()).collect();
+		assert_eq!(addresses, ["h:1", "h:2"], "one link per satellite, in order");
 
 		let refusals: &[(&[&str], &str)] = &[
 			(
@@ -409,6 +443,20 @@ mod tests {
 				"tcp://HOST:PORT",
 			),
 			(&["--chain", "http://x:1", "--satellite", "h:1", "--data-dir", "d"], "--chain"),
+			(&["--chain", "ws://x:1", "--data-dir", "d"], "--satellite"),
+			(
+				&[
+					"--chain",
+					"ws://x:1",
+					"--satellite",
+					"h:1",
+					"--satellite",
+					"tcp://h:1",
+					"--data-dir",
+					"d",
+				],
+				"given twice",
+			),
 			(&["--satellite", "h:1", "--data-dir", "d", "--http"], "--genesis-hash"),
 			(
 				&["--chain", "ws://x:1", "--satellite", "h:1", "--data-dir", "d", "--window", "0"],

@@ -44,6 +44,9 @@ pub struct Metrics {
 	pub bundles: Counter,
 	/// Races lost to another relay (already certified or already in the pool).
 	pub lost_races: Counter,
+	/// Countersignatures of a batch from another satellite than the first to answer: counted,
+	/// not an error (submitted when a quorum above one needs them).
+	pub other_satellite: Counter,
 	/// `Busy` answers.
 	pub busy: Counter,
 	/// Downlink messages that matched no request in flight.
@@ -125,6 +128,12 @@ impl Metrics {
 			"Batches another relay certified first, or whose countersignature was already in the pool",
 			lost_races.clone(),
 		);
+		let other_satellite = Counter::default();
+		registry.register(
+			"other_satellite_countersignatures",
+			"Countersignatures of a batch from another satellite after the first (not an error)",
+			other_satellite.clone(),
+		);
 		let busy = Counter::default();
 		registry.register("busy", "Busy answers from the satellite", busy.clone());
 		let unsolicited = Counter::default();
@@ -168,6 +177,7 @@ impl Metrics {
 			submissions,
 			bundles,
 			lost_races,
+			other_satellite,
 			busy,
 			unsolicited,
 			bytes,

@@ -58,6 +58,23 @@ pub fn print(status: &StatusView, out: &mut impl Write) -> std::io::Result<()> {
 		if status.link_up { "up" } else { "down" },
 		status.in_flight
 	)?;
+	if status.links.len() > 1 {
+		for link in &status.links {
+			let view = match (link.in_pass, link.change_in_seconds) {
+				(true, Some(s)) => format!("in view for {s:.0} s"),
+				(true, None) => "in view".to_string(),
+				(false, Some(s)) => format!("next pass in {s:.0} s"),
+				(false, None) => "next pass unknown".to_string(),
+			};
+			writeln!(
+				out,
+				"  {} (satellite {}) {}, {view}",
+				link.address,
+				link.satellite.map_or("?".into(), |s| s.to_string()),
+				if link.up { "up" } else { "down" },
+			)?;
+		}
+	}
 	let stages: Vec<String> = status.stages.iter().map(|(k, v)| format!("{k} {v}")).collect();
 	writeln!(
 		out,

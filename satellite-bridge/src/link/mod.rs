@@ -55,6 +55,7 @@
 //! - this module: the configuration, the handle the relay holds and the events it hears;
 //! - [`client`]: the client's state machine: the window, retransmission, passes, reconnects;
 //! - [`rtt`]: the round-trip estimate that sets the retransmission timeout.
+//! - [`Links`]: the clients of one station, one per satellite, behind one handle.
 
 mod client;
 mod rtt;
@@ -239,4 +240,82 @@ pub fn spawn(
 	let stats = Arc::new(LinkStats::default());
 	let task = tokio::spawn(client::Client::new(config, events, stats.clone()).run(rx));
 	(LinkHandle { commands, stats }, task)
+}
+
+/// A link's place among a station's links: the order of `--satellite`.
+pub type LinkIndex = usize;
+
+/// A station's link clients, one per satellite, behind one handle: what the relay holds.
+#[derive(Clone)]
+pub struct Links {
+	handles: Vec<LinkHandle>,
+}
+
+impl Links {
+	/// Starts one client per configuration; each event goes to `events` tagged with its link's
+	/// index. They run until every handle is dropped.
+	pub fn spawn(
+		configs: Vec<LinkConfig>,
+		events: mpsc::UnboundedSender<(LinkIndex, LinkEvent)>,
+	) -> (Self, tokio::task::JoinSet<()>) {
+		let mut tasks = tokio::task::JoinSet::new();
+		let mut handles = Vec::with_capacity(configs.len());
+		for (index, config) in configs.into_iter().enumerate() {
+			let (tx, mut rx) = mpsc::unbounded_channel();
+			let (handle, client) = spawn(config, tx);
+			handles.push(handle);
+			let events = events.clone();
+			tasks.spawn(async move {
+				while let Some(event) = rx.recv().await {
+					if events.send((index, event)).is_err() {
+						break;
+					}
+				}
+				let _ = client.await;
+			});
+		}
+		(Self { handles }, tasks)
+	}
+
+	/// How many links.
+	pub fn len(&self) -> usize {
+		self.handles.len()
+	}
+
+	/// Whether there are none (never, for a relay: `--satellite` is required).
+	pub fn is_empty(&self) -> bool {
+		self.handles.is_empty()
+	}
+
+	/// Asks every link for a countersignature of `job`: whichever satellite is in view first
+	/// answers first.
+	pub fn sign(&self, batch_id: BatchId, job: SignJob) {
+		for handle in &self.handles {
+			handle.sign(batch_id, job.clone());
+		}
+	}
+
+	/// Stops asking any link for `batch_id`.
+	pub fn cancel(&self, batch_id: BatchId) {
+		for handle in &self.handles {
+			handle.cancel(batch_id);
+		}
+	}
+
+	/// The counters of all links, summed.
+	pub fn stats(&self) -> LinkCounts {
+		self.handles.iter().map(LinkHandle::stats).fold(LinkCounts::default(), |a, b| LinkCounts {
+			retransmissions: a.retransmissions + b.retransmissions,
+			busy: a.busy + b.busy,
+			unsolicited: a.unsolicited + b.unsolicited,
+			bytes_up: a.bytes_up + b.bytes_up,
+			bytes_down: a.bytes_down + b.bytes_down,
+			in_flight: a.in_flight + b.in_flight,
+		})
+	}
+
+	/// Link `index`'s counters.
+	pub fn stats_of(&self, index: LinkIndex) -> Option<LinkCounts> {
+		self.handles.get(index).map(LinkHandle::stats)
+	}
 }

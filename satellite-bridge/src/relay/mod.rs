@@ -55,6 +55,22 @@
 //! blocks after its submission is submitted again, unless the chain holds that satellite's
 //! countersignature already (under a quorum above one it waits for the other satellites).
 //!
+//! # Several satellites
+//!
+//! With several `--satellite` links (one per satellite this station can reach, [`Links`]),
+//! every batch is handed to every link, and each link sends only while its satellite is in view:
+//! the batch goes to whichever satellite comes into view first. A batch refused or answered
+//! badly on one link still takes a good countersignature from another. Links are withdrawn from a
+//! batch when the chain settles it, not at its first countersignature, so a second satellite's
+//! countersignature may still come down: it is counted (`other_satellite_countersignatures`), not
+//! an error, and under a quorum above one it is verified and submitted if the chain does not
+//! hold it yet. A batch whose countersignature the chain holds while its quorum waits for other
+//! satellites is handed to every link again each `--resubmit-after` blocks (a satellite that
+//! signed it answers with the same signature), so a countersignature lost in a restart is asked
+//! for again. The status lists each link: its satellite (learnt from its first countersignature
+//! that verified), whether it is up, in view, and when that changes; the pass history and the
+//! next-pass figure are the station's: in view of any satellite.
+//!
 //! # Decisions apart from effects
 //!
 //! At each finalized block the relay reads the chain, then [`reconcile::reconcile`] decides, as a
@@ -72,7 +88,7 @@ use crate::{
 	config::{ConfigError, RelayConfig},
 	console::ConsolePublisher,
 	http::{self, ApiRequest},
-	link::{self, LinkEvent, LinkHandle, SignJob},
+	link::{self, LinkEvent, LinkIndex, Links, SignJob},
 	metrics::Metrics,
 	store::{Entry, Source, Stage, Store, StoreError, Times},
 };
@@ -144,6 +160,37 @@ struct ChainView {
 	max_bytes: u64,
 	/// Pending batch ids at `at`.
 	pending: HashSet<BatchId>,
+	/// The satellites whose countersignatures each pending batch holds at `at` (batches with
+	/// none left out).
+	attested: HashMap<BatchId, BTreeSet<SatelliteId>>,
+}
+
+/// What the relay knows of one satellite link.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct LinkState {
+	/// The satellite's address.
+	pub address: String,
+	/// The satellite's number, learnt from the first countersignature on this link that verified.
+	pub satellite: Option<SatelliteId>,
+	/// Connected and heard from recently.
+	pub up: bool,
+	/// In view now.
+	pub in_pass: bool,
+	/// When (unix ms) that changes, as last said.
+	pub change_at_ms: Option<u64>,
+}
+
+/// The station's view of several links' passes in one: in view of any satellite, and when that
+/// changes. In view: until the last of the passes under way ends (passes that begin meanwhile
+/// are not known ahead). Out of view: until the soonest predicted start.
+fn any_in_view(links: &[LinkState]) -> (bool, Option<u64>) {
+	let in_view = links.iter().any(|l| l.in_pass);
+	let change = if in_view {
+		links.iter().filter(|l| l.in_pass).filter_map(|l| l.change_at_ms).max()
+	} else {
+		links.iter().filter_map(|l| l.change_at_ms).min()
+	};
+	(in_view, change)
 }
 
 /// A batch waiting to be asked of the satellite again.
@@ -186,10 +233,15 @@ struct Relay {
 	store: Store,
 	entries: HashMap<BatchId, Entry>,
 	dirty: HashSet<BatchId>,
-	link: LinkHandle,
+	links: Links,
 	metrics: Arc<Metrics>,
 	view: Option<ChainView>,
-	link_up: bool,
+	/// Each satellite link's state, in `--satellite` order.
+	link_states: Vec<LinkState>,
+	/// Countersignatures of a batch from another satellite than the one held, verified, for a
+	/// quorum above one that the chain does not hold yet: submitted once the queue is committed
+	/// (not kept: if lost, the links are asked again, `Plan::quorum_wait`).
+	to_attest: Vec<(BatchId, Countersignature)>,
 	warned_at_risk: HashSet<BatchId>,
 	/// Pending batches that will expire before the next pass, as last computed.
 	at_risk: u64,
@@ -246,10 +298,16 @@ pub async fn run(
 		genesis = Some(chain_genesis);
 		view = Some(ChainView::read(chain).await?);
 	}
-	let mut link_config = config.link.clone();
-	link_config.genesis_hash = genesis.unwrap_or_default();
+	let mut link_configs = config.links.clone();
+	for link in &mut link_configs {
+		link.genesis_hash = genesis.unwrap_or_default();
+	}
+	let link_states = link_configs
+		.iter()
+		.map(|l| LinkState { address: l.address.clone(), ..Default::default() })
+		.collect();
 	let (events_tx, mut events) = mpsc::unbounded_channel();
-	let (link, link_task) = link::spawn(link_config, events_tx);
+	let (links, mut link_tasks) = Links::spawn(link_configs, events_tx);
 
 	let (api_tx, mut api) = mpsc::channel::<ApiRequest>(256);
 	let (console, console_feed) = ConsolePublisher::new(config.chain.is_some());
@@ -278,10 +336,11 @@ pub async fn run(
 		store,
 		entries: HashMap::new(),
 		dirty: HashSet::new(),
-		link,
+		links,
 		metrics,
 		view,
-		link_up: false,
+		link_states,
+		to_attest: Vec::new(),
 		warned_at_risk: HashSet::new(),
 		at_risk: 0,
 		to_submit: Vec::new(),
@@ -322,10 +381,10 @@ pub async fn run(
 		}
 		tokio::select! {
 			_ = &mut shutdown => break,
-			Some(event) = events.recv() => {
-				relay.on_link(event);
-				while let Ok(event) = events.try_recv() {
-					relay.on_link(event);
+			Some((index, event)) = events.recv() => {
+				relay.on_link(index, event);
+				while let Ok((index, event)) = events.try_recv() {
+					relay.on_link(index, event);
 				}
 			},
 			Some(request) = api.recv() => relay.on_api(request),
@@ -380,7 +439,7 @@ pub async fn run(
 	if let Some(task) = http_task {
 		task.abort();
 	}
-	let _ = link_task.await;
+	while link_tasks.join_next().await.is_some() {}
 	Ok(())
 }
 
@@ -410,6 +469,7 @@ impl ChainView {
 			max_txs,
 			max_bytes: max_bytes.into(),
 			pending: HashSet::new(),
+			attested: HashMap::new(),
 		})
 	}
 }
@@ -508,7 +568,7 @@ impl Relay {
 			self.reasks.remove(&batch_id);
 			self.dirty.remove(&batch_id);
 			self.warned_at_risk.remove(&batch_id);
-			self.link.cancel(batch_id);
+			self.links.cancel(batch_id);
 			self.removed.push(batch_id);
 		}
 	}
@@ -556,6 +616,10 @@ impl Relay {
 			self.send_to_link(batch_id);
 		}
 		self.metrics.queue_depth.set(self.open_count() as i64);
+		let to_attest = std::mem::take(&mut self.to_attest);
+		if !to_attest.is_empty() {
+			self.submit_others(to_attest).await;
+		}
 		let to_submit = std::mem::take(&mut self.to_submit);
 		if !to_submit.is_empty() {
 			crash_point("countersigned");
@@ -572,15 +636,24 @@ impl Relay {
 	}
 
 	fn send_to_link(&mut self, batch_id: BatchId) {
+		let queued = self.entries.get(&batch_id).is_some_and(|e| matches!(e.stage, Stage::Queued));
+		if queued {
+			self.resend_to_links(batch_id);
+		}
+	}
+
+	/// Hands `batch_id` to every link, whatever its stage (a queued one through
+	/// [`Self::send_to_link`]).
+	fn resend_to_links(&mut self, batch_id: BatchId) {
 		let waits_for_txs = self.waits_for_transactions(&batch_id);
 		let Some(entry) = self.entries.get_mut(&batch_id) else { return };
-		if !matches!(entry.stage, Stage::Queued) || waits_for_txs {
+		if waits_for_txs {
 			return;
 		}
 		entry.sends = entry.sends.saturating_add(1);
 		self.dirty.insert(batch_id);
 		let txs = if self.config.uplink_txs { entry.txs.clone() } else { None };
-		self.link.sign(
+		self.links.sign(
 			batch_id,
 			SignJob {
 				cert: entry.cert.clone(),
@@ -682,6 +755,7 @@ impl Relay {
 		if let Some(view) = self.view.as_mut() {
 			view.servers = servers;
 			view.pending = pending.keys().copied().collect();
+			view.attested = attested.clone();
 		}
 
 		for (batch_id, expires_at) in plan.expiry {
@@ -719,6 +793,20 @@ impl Relay {
 			tracing::info!(target: LOG, %batch_id, "still pending after submission; submitting again");
 			self.to_submit.push(batch_id);
 		}
+		for batch_id in plan.quorum_wait {
+			// Its countersignature is on chain and the quorum needs more: ask every link
+			// again (a satellite that signed it answers with the same signature, the others
+			// sign it in their passes), and wait another `--resubmit-after` blocks.
+			if self.links.len() > 1 {
+				tracing::info!(target: LOG, %batch_id, "waiting for the quorum's other satellites; asking every link again");
+				self.resend_to_links(batch_id);
+			}
+			self.update(batch_id, |e| {
+				if let Stage::Submitted { at_block, .. } = &mut e.stage {
+					*at_block = finalized;
+				}
+			});
+		}
 		self.update_risk();
 		Ok(())
 	}
@@ -751,7 +839,7 @@ impl Relay {
 			},
 		}
 		self.reasks.remove(&batch_id);
-		self.link.cancel(batch_id);
+		self.links.cancel(batch_id);
 	}
 
 	/// Whether `countersignature` verifies for `entry` under the key, at the latest finalized
@@ -810,12 +898,16 @@ impl Relay {
 		}
 	}
 
-	fn on_link(&mut self, event: LinkEvent) {
+	fn on_link(&mut self, index: LinkIndex, event: LinkEvent) {
 		match event {
 			LinkEvent::Countersignature { batch_id, countersignature, rtt } => {
 				self.metrics.rtt.observe(rtt.as_secs_f64());
 				let Some(entry) = self.entries.get(&batch_id) else { return };
-				if !matches!(entry.stage, Stage::Queued) {
+				// Waiting for a countersignature: queued, or refused or answered badly on one
+				// link while the others may still answer.
+				let waiting = matches!(entry.stage, Stage::Queued) || entry.stage.is_retry();
+				if !waiting {
+					self.another_satellite(index, batch_id, countersignature);
 					return;
 				}
 				match &self.view {
@@ -832,6 +924,11 @@ impl Relay {
 						let valid = self.verifies(&batch_id, entry, &countersignature);
 						if valid {
 							tracing::debug!(target: LOG, %batch_id, satellite = countersignature.satellite_id, "countersignature verified");
+							Self::learn_satellite(
+								&mut self.link_states,
+								index,
+								countersignature.satellite_id,
+							);
 							self.reasks.remove(&batch_id);
 							self.update(batch_id, |e| {
 								e.stage = Stage::Countersigned { countersignature }
@@ -861,19 +958,82 @@ impl Relay {
 				self.schedule_reask(batch_id);
 			},
 			LinkEvent::LinkUp(up) => {
-				self.link_up = up;
-				self.metrics.link_up.set(up.into());
+				if let Some(state) = self.link_states.get_mut(index) {
+					state.up = up;
+				}
+				self.metrics.link_up.set(self.link_up().into());
 			},
 			LinkEvent::PassStatus { in_pass, change_in } => {
-				self.activity.on_pass_status(now_ms(), in_pass, change_in);
+				let now = now_ms();
+				if let Some(state) = self.link_states.get_mut(index) {
+					state.in_pass = in_pass;
+					state.change_at_ms = change_in.map(|d| {
+						now.saturating_add(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+					});
+				}
+				let (in_view, change_at) = any_in_view(&self.link_states);
+				let change_in = change_at.map(|t| Duration::from_millis(t.saturating_sub(now)));
+				self.activity.on_pass_status(now, in_view, change_in);
 				self.publish_next_pass();
 			},
 		}
 	}
 
+	/// Whether any satellite link is up.
+	fn link_up(&self) -> bool {
+		self.link_states.iter().any(|l| l.up)
+	}
+
+	/// The quorum of `server_id` at the latest finalized block read (1 when not known).
+	fn quorum_of(&self, server_id: ServerId) -> u32 {
+		let server = self.view.as_ref().and_then(|v| v.servers.get(&server_id));
+		server.map_or(1, |s| s.quorum)
+	}
+
+	/// Notes that link `index` reaches `satellite` (a countersignature from it verified).
+	fn learn_satellite(links: &mut [LinkState], index: LinkIndex, satellite: SatelliteId) {
+		if let Some(state) = links.get_mut(index) {
+			if state.satellite != Some(satellite) {
+				tracing::info!(target: LOG, link = state.address, satellite, "satellite link identified by its countersignature");
+				state.satellite = Some(satellite);
+			}
+		}
+	}
+
+	/// A countersignature of a batch that is no longer waiting for one: the same satellite again
+	/// (a retransmission's answer) is dropped; another satellite's, after the first, is counted,
+	/// not an error. Under a quorum above one the chain may still need it: verified and, if the
+	/// chain does not hold it yet, submitted.
+	fn another_satellite(
+		&mut self,
+		index: LinkIndex,
+		batch_id: BatchId,
+		countersignature: Countersignature,
+	) {
+		let Some(entry) = self.entries.get(&batch_id) else { return };
+		let held = entry.stage.countersignature().map(|c| c.satellite_id);
+		if held == Some(countersignature.satellite_id) {
+			return;
+		}
+		self.metrics.other_satellite.inc();
+		let valid = self.verifies(&batch_id, entry, &countersignature);
+		if valid {
+			Self::learn_satellite(&mut self.link_states, index, countersignature.satellite_id);
+		}
+		let open = !entry.stage.is_final();
+		let quorum = self.quorum_of(entry.cert.server_id);
+		let held_on_chain = self.view.as_ref().is_some_and(|v| {
+			v.attested.get(&batch_id).is_some_and(|by| by.contains(&countersignature.satellite_id))
+		});
+		tracing::info!(target: LOG, %batch_id, satellite = countersignature.satellite_id, valid, quorum, "a countersignature from another satellite after the first");
+		if valid && open && quorum > 1 && !held_on_chain {
+			self.to_attest.push((batch_id, countersignature));
+		}
+	}
+
 	/// Brings the link's counters into the metrics.
 	fn read_link_stats(&mut self) {
-		let now = self.link.stats();
+		let now = self.links.stats();
 		let was = std::mem::replace(&mut self.link_counts, now);
 		self.metrics
 			.retransmissions

@@ -41,6 +41,9 @@ pub(super) struct Plan {
 	/// Submitted, and still pending `resubmit_after` blocks later without the countersignature
 	/// recorded: to check and submit again.
 	pub resubmit: Vec<BatchId>,
+	/// Submitted, still pending `resubmit_after` blocks later with its countersignature
+	/// recorded: the quorum waits for other satellites, to be asked again.
+	pub quorum_wait: Vec<BatchId>,
 	/// Servers whose satellites on chain (numbers and keys) differ from those the relay last
 	/// verified its held countersignatures under (every server, the first time it is read):
 	/// those are to be verified again.
@@ -76,8 +79,12 @@ pub(super) fn reconcile(
 					.attested
 					.get(batch_id)
 					.is_some_and(|by| by.contains(&countersignature.satellite_id));
-				if !recorded && chain.finalized >= at_block.saturating_add(resubmit_after) {
-					plan.resubmit.push(*batch_id);
+				if chain.finalized >= at_block.saturating_add(resubmit_after) {
+					if recorded {
+						plan.quorum_wait.push(*batch_id);
+					} else {
+						plan.resubmit.push(*batch_id);
+					}
 				}
 			}
 			continue;
@@ -100,6 +107,7 @@ pub(super) fn reconcile(
 	plan.expiry.sort();
 	plan.gone.sort();
 	plan.resubmit.sort();
+	plan.quorum_wait.sort();
 	plan
 }
 
@@ -233,8 +241,10 @@ mod tests {
 			(10, Some(entry(1, 2, submitted(10), Some(99))), Some(Some(99)), "resubmit"),
 			(11, Some(entry(1, 2, submitted(11), Some(99))), Some(Some(99)), "none"),
 			// Submitted at 10, pending at 20, its satellite's countersignature recorded: the
-			// batch waits for the quorum's other satellites, not for a resubmission.
-			(13, Some(entry(1, 2, submitted(10), Some(99))), Some(Some(99)), "none"),
+			// batch waits for the quorum's other satellites, not for a resubmission; they are
+			// asked again, no sooner than a resubmission would be.
+			(13, Some(entry(1, 2, submitted(10), Some(99))), Some(Some(99)), "quorum_wait"),
+			(14, Some(entry(1, 2, submitted(11), Some(99))), Some(Some(99)), "none"),
 			(
 				12,
 				Some(entry(0, 2, Stage::BadCountersignature { countersignature: cs() }, None)),
@@ -254,8 +264,11 @@ mod tests {
 		}
 		let verified =
 			HashMap::from([(0, satellites(&servers[&0])), (1, satellites(&servers[&1]))]);
-		let attested =
-			HashMap::from([(id(13), BTreeSet::from([0])), (id(10), BTreeSet::from([5]))]);
+		let attested = HashMap::from([
+			(id(13), BTreeSet::from([0])),
+			(id(14), BTreeSet::from([0])),
+			(id(10), BTreeSet::from([5])),
+		]);
 		let chain =
 			ChainState { servers: &servers, pending: &pending, attested: &attested, finalized: 20 };
 		let plan = reconcile(&entries, &verified, &chain, 10);
@@ -266,6 +279,7 @@ mod tests {
 				("expiry", plan.expiry.iter().any(|(x, _)| *x == b)),
 				("gone", plan.gone.contains(&b)),
 				("resubmit", plan.resubmit.contains(&b)),
+				("quorum_wait", plan.quorum_wait.contains(&b)),
 			]
 			.iter()
 			.filter(|(_, is)| *is)

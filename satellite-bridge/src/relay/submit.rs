@@ -64,6 +64,30 @@ impl Relay {
 		Some(countersignature)
 	}
 
+	/// Submits countersignatures of other satellites than the held one (under a quorum above
+	/// one), one by one. Nothing is recorded: the entry keeps its own, and if one of these is lost
+	/// the links are asked again after `--resubmit-after` blocks (`Plan::quorum_wait`).
+	pub(super) async fn submit_others(&mut self, attestations: Vec<(BatchId, Countersignature)>) {
+		for (batch_id, countersignature) in attestations {
+			let Ok(result) = self.send(&Call::attestation(batch_id, countersignature)).await else {
+				return;
+			};
+			match result {
+				Ok(hash) => {
+					tracing::info!(target: LOG, %batch_id, satellite = countersignature.satellite_id, tx = %hash, "another satellite's countersignature submitted");
+					self.metrics.submissions.inc();
+				},
+				Err(error) if is_lost_race(&error) => {
+					tracing::info!(target: LOG, %batch_id, %error, "another relay got there first");
+					self.metrics.lost_races.inc();
+				},
+				Err(error) => {
+					tracing::warn!(target: LOG, %batch_id, %error, "submission of another satellite's countersignature failed; the links will be asked again");
+				},
+			}
+		}
+	}
+
 	/// Sends `call` bare, or signed with `--signer`; `Err(())` without a chain.
 	async fn send(&self, call: &Call) -> Result<Result<H256, ChainError>, ()> {
 		let view = self.view.as_ref().ok_or(())?;

@@ -5,7 +5,7 @@ use super::{Relay, LOG};
 use crate::{
 	activity::{now_ms, EventKind},
 	admission::{self, Authority, Counts, Limits},
-	api::STATUS_SERVERS_MAX,
+	api::{LinkView, STATUS_SERVERS_MAX},
 	console::ConsoleState,
 	http::{self, ApiRequest, BatchView, StatusView},
 	store::{Entry, Source, Stage},
@@ -15,7 +15,7 @@ use space_notary_primitives::{
 	ground_station::{to_hex, CountersignatureView},
 	BatchCertificate, BatchId, Countersignature, ServerId, ServerSignature,
 };
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, time::Duration};
 
 impl Relay {
 	pub(super) fn on_api(&mut self, request: ApiRequest) {
@@ -163,7 +163,20 @@ impl Relay {
 	fn status_now(&self) -> StatusView {
 		let mut status = StatusView {
 			at_risk: self.at_risk,
-			link_up: self.link_up,
+			link_up: self.link_up(),
+			links: self
+				.link_states
+				.iter()
+				.map(|l| LinkView {
+					address: l.address.clone(),
+					satellite: l.satellite,
+					up: l.up,
+					in_pass: l.in_pass,
+					change_in_seconds: l
+						.change_at_ms
+						.map(|t| Duration::from_millis(t.saturating_sub(now_ms())).as_secs_f64()),
+				})
+				.collect(),
 			next_pass_seconds: self.next_pass().map(|d| d.as_secs_f64()),
 			in_flight: self.metrics.in_flight.get().try_into().unwrap_or_default(),
 			..Default::default()
