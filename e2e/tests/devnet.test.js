@@ -3,7 +3,7 @@
 // every process it started and keeps its data dir; started again, it resumes the same chain.
 // A receipt made for a demo transaction verifies once every devnet process is stopped.
 // It uses the devnet's fixed ports (RPC 9944, link 7700, bridge 9955, metrics 9615/9616; with
-// --satellites 2 also 7701, 9956 and 9617).
+// --satellites 2 --stations 2 also links 7701, 7710, 7711, bridge 9956 and metrics 9617).
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -142,10 +142,10 @@ describe('scripts/devnet', () => {
     for (const port of [9945, 30333, 30334]) assert.equal(await listening(port), false, `port ${port} released`);
   });
 
-  test('--satellites 2: two satellites, each with a station, both certify demo batches with their own clocks; Ctrl-C stops all', async () => {
-    const extra = [7701, 9617, 9956];
+  test('--satellites 2 --stations 2: each station links to both satellites, both satellites certify demo batches with their own clocks, the stations race; Ctrl-C stops all', async () => {
+    const extra = [7701, 7710, 7711, 9617, 9956];
     for (const port of extra) assert.equal(await listening(port), false, `port ${port} is free before the devnet starts`);
-    await start(['--fresh', '--satellites', '2']);
+    await start(['--fresh', '--satellites', '2', '--stations', '2']);
     // The devnet registers its servers, then adds the second satellite, once its node is up.
     const server = async (id) => api.call.spaceNotaryApi.server(id);
     await waitFor(async () => (await server(1)).isSome && (await server(1)).unwrap().satellites.length === 2, {
@@ -179,6 +179,16 @@ describe('scripts/devnet', () => {
       what: 'demo batches certified by satellite 0 and by satellite 1',
     });
     console.log(`certified by satellite: ${JSON.stringify(Object.fromEntries(counts))}`);
+    // Each station holds a link to each satellite, and says which satellite each link reaches.
+    for (const port of [9955, 9956]) {
+      const status = await (await fetch(`http://127.0.0.1:${port}/status`)).json();
+      assert.deepEqual(status.links.map((l) => l.address), [0, 1].map((k) => `127.0.0.1:${7700 + 10 * (port - 9955) + k}`), `station ${port - 9955}'s links`);
+    }
+    // The stations raced for the same batches: each certified once.
+    for (const [, record] of await api.query.spaceNotary.batches.entries()) {
+      const { status } = record.unwrap();
+      if (status.isCertified) assert.ok(status.asCertified.attestations.length === 1, 'one countersignature under a quorum of one');
+    }
     await stop();
     for (const port of extra) assert.equal(await listening(port), false, `port ${port} released`);
   });

@@ -53,7 +53,7 @@ function renderSatellites() {
       const name = l.satellite === null || l.satellite === undefined ? `${l.address} (satellite ?)` : `satellite ${l.satellite}`;
       const when = l.change_in_seconds === null || l.change_in_seconds === undefined ? '' : seconds(l.change_in_seconds * 1000);
       const view = !l.up ? 'down' : l.in_pass ? `in view${when ? `, ${when} left` : ''}` : `next pass${when ? ` in ${when}` : ' unknown'}`;
-      return el('li', { 'data-key': name, title: l.address }, el('span', { text: name }), el('b', { text: view }));
+      return el('li', { 'data-key': name, title: l.address }, el('span', { text: name }), el('b', { text: `${view} · ${l.countersigned || 0} countersigned` }));
     }),
   );
 }

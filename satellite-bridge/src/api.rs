@@ -80,6 +80,9 @@ pub struct LinkView {
 	pub in_pass: bool,
 	/// Seconds until the pass under way ends (in view) or the next begins (out of view).
 	pub change_in_seconds: Option<f64>,
+	/// Countersignatures from it that verified, since the bridge started.
+	#[serde(default)]
+	pub countersigned: u64,
 }
 
 /// Most servers listed in a status: every server the chain or `--servers` knows, then others

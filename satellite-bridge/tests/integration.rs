@@ -16,6 +16,8 @@ mod fake_satellite;
 mod cli;
 #[path = "console.rs"]
 mod console;
+#[path = "constellation.rs"]
+mod constellation;
 #[path = "hostile.rs"]
 mod hostile;
 #[path = "http_api.rs"]

@@ -83,7 +83,7 @@ pub(crate) async fn certified(chain: &Chain, batches: &[BatchId]) {
 
 /// `BatchCertified` events per batch and failed extrinsics, over every block up to the
 /// finalized one: proof that nothing was certified twice and no relay paid for a failure.
-async fn certifications(chain: &Chain) -> (HashMap<BatchId, usize>, usize) {
+pub(crate) async fn certifications(chain: &Chain) -> (HashMap<BatchId, usize>, usize) {
 	let finalized = chain.finalized().await.unwrap().block_number();
 	let mut certified = HashMap::new();
 	let mut failed = 0;

@@ -68,10 +68,11 @@ pub fn print(status: &StatusView, out: &mut impl Write) -> std::io::Result<()> {
 			};
 			writeln!(
 				out,
-				"  {} (satellite {}) {}, {view}",
+				"  {} (satellite {}) {}, {view}, {} countersigned",
 				link.address,
 				link.satellite.map_or("?".into(), |s| s.to_string()),
 				if link.up { "up" } else { "down" },
+				link.countersigned,
 			)?;
 		}
 	}

@@ -178,6 +178,8 @@ pub(crate) struct LinkState {
 	pub in_pass: bool,
 	/// When (unix ms) that changes, as last said.
 	pub change_at_ms: Option<u64>,
+	/// Countersignatures from it that verified, since start.
+	pub countersigned: u64,
 }
 
 /// The station's view of several links' passes in one: in view of any satellite, and when that
@@ -993,6 +995,7 @@ impl Relay {
 	/// Notes that link `index` reaches `satellite` (a countersignature from it verified).
 	fn learn_satellite(links: &mut [LinkState], index: LinkIndex, satellite: SatelliteId) {
 		if let Some(state) = links.get_mut(index) {
+			state.countersigned = state.countersigned.saturating_add(1);
 			if state.satellite != Some(satellite) {
 				tracing::info!(target: LOG, link = state.address, satellite, "satellite link identified by its countersignature");
 				state.satellite = Some(satellite);

@@ -175,6 +175,7 @@ impl Relay {
 					change_in_seconds: l
 						.change_at_ms
 						.map(|t| Duration::from_millis(t.saturating_sub(now_ms())).as_secs_f64()),
+					countersigned: l.countersigned,
 				})
 				.collect(),
 			next_pass_seconds: self.next_pass().map(|d| d.as_secs_f64()),
