@@ -128,6 +128,12 @@ pub struct RunArgs {
 	/// Orbit time at start-up (RFC 3339); defaults to now.
 	#[arg(long)]
 	pub orbit_start: Option<DateTime<Utc>>,
+	/// The wall-clock time (RFC 3339) at which orbit time is `--orbit-start`, instead of
+	/// start-up: emulated satellites started one after the other share one orbit clock when
+	/// given the same anchor (with `--time-scale` above 1, a start-up a second apart would put
+	/// them minutes of orbit apart). Before the anchor, orbit time stands at `--orbit-start`.
+	#[arg(long, requires = "orbit_start")]
+	pub orbit_anchor: Option<DateTime<Utc>>,
 	/// Orbit time runs this many times faster than the wall clock (passes only).
 	#[arg(long, default_value_t = 1.0)]
 	pub time_scale: f64,
@@ -243,8 +249,10 @@ pub struct EmulatorConfig {
 	pub passes: PassSchedule,
 	/// Stations 1, 2, …: each a link of its own, with its own passes.
 	pub more_stations: Vec<StationLink>,
-	/// Orbit time at start-up.
+	/// Orbit time at start-up, or at `orbit_anchor`.
 	pub orbit_start: DateTime<Utc>,
+	/// The wall-clock time at which orbit time is `orbit_start` (`None`: start-up).
+	pub orbit_anchor: Option<DateTime<Utc>>,
 	/// Orbit time per wall-clock time.
 	pub time_scale: f64,
 	/// Seed of the loss and corruption draws.
@@ -296,6 +304,7 @@ impl EmulatorConfig {
 			passes: PassSchedule::Always,
 			more_stations: Vec::new(),
 			orbit_start: Utc::now(),
+			orbit_anchor: None,
 			time_scale: 1.0,
 			seed: 0,
 			queue_depth: 64,
@@ -417,6 +426,7 @@ impl EmulatorConfig {
 			passes,
 			more_stations,
 			orbit_start,
+			orbit_anchor: args.orbit_anchor,
 			time_scale: args.time_scale,
 			seed: args.seed.unwrap_or_else(rand::random),
 			queue_depth: args.queue_depth,
@@ -581,6 +591,13 @@ mod tests {
 		assert_eq!(args.station, vec![GroundStation::new(51.5, -0.1, 20.0)]);
 		// Bare hex, as before.
 		assert!(parse(&["--genesis-hash", &genesis[2..]]).is_ok());
+		// An anchor is the wall-clock time of `--orbit-start`: one without the other is refused.
+		let anchor = ["--genesis-hash", &genesis, "--orbit-anchor", "2026-12-06T00:00:00Z"];
+		let error = parse(&anchor).err().expect("--orbit-anchor alone");
+		assert_eq!(error.kind(), clap::error::ErrorKind::MissingRequiredArgument);
+		let both = [&anchor[..], &["--orbit-start", "2015-03-02T11:42:31Z"]].concat();
+		let args = parse(&both).unwrap();
+		assert_eq!(args.orbit_anchor.map(|a| a.timestamp()), Some(1_796_515_200));
 		for bad in [
 			&["--genesis-hash", "0x12"][..],
 			&["--genesis-hash", "zz"][..],

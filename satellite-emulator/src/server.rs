@@ -115,8 +115,21 @@ pub async fn run_stations(
 	let servers: Vec<_> = keyring.ids().collect();
 	let store = SigningStore::open(&config.state_dir.signing_db_path())?;
 	let metrics = Arc::new(Metrics::new());
-	// Each station's schedule moves into the clock that its connections share.
-	let started = Instant::now();
+	// Each station's schedule moves into the clock that its connections share; orbit time is
+	// `orbit_start` at start-up, or at the anchor given.
+	let started = match config.orbit_anchor {
+		None => Instant::now(),
+		Some(anchor) => {
+			let (now, wall) = (Instant::now(), chrono::Utc::now());
+			match (anchor - wall).to_std() {
+				Ok(ahead) => now + ahead,
+				Err(_) => {
+					let behind = (wall - anchor).to_std().unwrap_or_default();
+					now.checked_sub(behind).unwrap_or(now)
+				},
+			}
+		},
+	};
 	let schedule = std::mem::replace(&mut config.passes, PassSchedule::Always);
 	let clocks: Vec<Arc<PassClock>> = std::iter::once(schedule)
 		.chain(more_stations.into_iter().map(|station| station.passes))
