@@ -13,10 +13,15 @@
 //     `OUTSTANDING` per server not yet certified (the chain holds 64 pending). A batch not on
 //     chain `RESEND_MS` after it was sent (the pool is lost when the node restarts) is sent again,
 //     byte for byte: it can land only once.
-//   - bridge A: SIGKILLed every `killEveryS` seconds (a random draw), restarted on its data dir.
-//   - bridge B: races A the whole run, against the same chain and satellite.
-//   - the emulator: restarted at a quarter (SIGKILL) and at 70 % (SIGTERM) of the batches on
-//     chain; the node: stopped and started again on its base path at half of them.
+//   - two satellites (emulators 0 and 1, each with its own keys for every server, both added to
+//     every server on chain with a quorum of one), each serving two ground stations on a link of
+//     its own; satellite 1's passes are 1.3 times as long apart as satellite 0's, so the four
+//     (station, satellite) pairs' passes drift against each other.
+//   - bridge A (station A, linked to both satellites): SIGKILLed every `killEveryS` seconds (a
+//     random draw), restarted on its data dir.
+//   - bridge B (station B, linked to both satellites): races A the whole run.
+//   - satellite 0's emulator: restarted at a quarter (SIGKILL) and at 70 % (SIGTERM) of the
+//     batches on chain; the node: stopped and started again on its base path at half of them.
 //   - bridge C, HTTP-only (a compromised ground server's own station): posts, for certified
 //     batches, another certificate at the same sequence, signed by the server's real key. The
 //     satellite must refuse each as `Equivocation`.
@@ -185,11 +190,14 @@ export async function faultRun(options, log = (line) => console.error(line)) {
   const say = (line) => log(`[${elapsed().toFixed(0).padStart(4)} s] ${line}`);
 
   const root = tempDir('fault-run');
-  const dirs = { node: path.join(root.dir, 'node'), satellite: path.join(root.dir, 'satellite') };
+  const dirs = { node: path.join(root.dir, 'node'), satellite: path.join(root.dir, 'satellite'), satellite1: path.join(root.dir, 'satellite-1') };
   for (const d of ['a', 'b', 'c']) dirs[d] = path.join(root.dir, `bridge-${d}`);
-  const [rpcPort, p2pPort, promPort, linkPort, httpA, httpB, httpC] = await freePorts(7);
+  // linkPorts[satellite][station]: station A's link first.
+  const [rpcPort, p2pPort, promPort, link0A, link0B, link1A, link1B, httpA, httpB, httpC] = await freePorts(10);
+  const linkPorts = [[link0A, link0B], [link1A, link1B]];
   const wsUrl = `ws://127.0.0.1:${rpcPort}`;
-  const linkUrl = `tcp://127.0.0.1:${linkPort}`;
+  const linkUrl = `tcp://127.0.0.1:${link0A}`;
+  const stationLinks = (station) => linkPorts.flatMap((ports) => ['--satellite', `tcp://127.0.0.1:${ports[station]}`]);
   const faults = { bridgeKills: 0, emulatorRestarts: 0, nodeRestarts: 0 };
   let failed = true;
   let api;
@@ -225,50 +233,62 @@ export async function faultRun(options, log = (line) => console.error(line)) {
       const scheme = SCHEMES[i % SCHEMES.length];
       const seedHex = '0x' + [...Array(32)].map(() => Math.floor(random() * 256).toString(16).padStart(2, '0')).join('');
       const key = serverKeyPair(scheme, seedHex);
-      servers.push({ id: firstId + i, key, scheme, operator: keyring.addFromUri(OPERATORS[i]), satelliteKey: provision(dirs.satellite, firstId + i, key), built: [] });
+      servers.push({
+        id: firstId + i, key, scheme, operator: keyring.addFromUri(OPERATORS[i]), built: [],
+        satelliteKey: provision(dirs.satellite, firstId + i, key), satellite1Key: provision(dirs.satellite1, firstId + i, key),
+      });
     }
     const aliceNonce = (await api.rpc.system.accountNextIndex(alice.address)).toNumber();
     await Promise.all(
       servers.map(async (s, i) => {
-        const call = api.tx.sudo.sudo(api.tx.spaceNotary.registerServer(s.operator.address, s.key.serverKeyJson, 0, s.satelliteKey));
-        await api.rpc.author.submitExtrinsic(await call.signAsync(alice, { nonce: aliceNonce + i }));
+        // Registered with satellite 0, then satellite 1 added (quorum one: either certifies); the
+        // nonces order the two.
+        const register = api.tx.sudo.sudo(api.tx.spaceNotary.registerServer(s.operator.address, s.key.serverKeyJson, 0, s.satelliteKey));
+        const add = api.tx.sudo.sudo(api.tx.spaceNotary.addSatellite(s.id, 1, s.satellite1Key));
+        await api.rpc.author.submitExtrinsic(await register.signAsync(alice, { nonce: aliceNonce + 2 * i }));
+        await api.rpc.author.submitExtrinsic(await add.signAsync(alice, { nonce: aliceNonce + 2 * i + 1 }));
       }),
     );
     await waitFor(
       async () => {
         const records = await api.query.spaceNotary.servers.multi(servers.map((s) => s.id));
-        return records.every((r) => r.isSome);
+        return records.every((r) => r.isSome && r.unwrap().satellites.length === 2);
       },
-      { ms: 60_000, what: `${o.servers} servers registered` },
+      { ms: 60_000, what: `${o.servers} servers registered with two satellites` },
     );
     for (const s of servers) s.nonce0 = (await api.rpc.system.accountNextIndex(s.operator.address)).toNumber();
 
-    const emulator = new Restartable(
-      'emulator',
-      (n) => ({
-        bin: workspaceBinary('satellite-emulator'),
-        args: ['run', '--listen', `127.0.0.1:${linkPort}`, '--state-dir', dirs.satellite, '--genesis-hash', genesis, '--profile', 'sband',
-          '--loss', String(o.loss), '--pass-period', String(o.passPeriodS), '--pass-duration', String(o.passDurationS), '--seed', String(o.seed + n)],
-      }),
-      () => accepts(linkPort),
-    );
-    processes.push(emulator);
+    // Each satellite: a link per station; station B sees each pass half a period after station A.
+    const satellite = (k, stateDir, periodS) =>
+      new Restartable(
+        k === 0 ? 'emulator' : `emulator-${k}`,
+        (n) => ({
+          bin: workspaceBinary('satellite-emulator'),
+          args: ['run', '--listen', `127.0.0.1:${linkPorts[k][0]}`, '--listen', `127.0.0.1:${linkPorts[k][1]}`, '--state-dir', stateDir,
+            '--satellite-id', String(k), '--genesis-hash', genesis, '--profile', 'sband', '--loss', String(o.loss),
+            '--pass-period', String(periodS), '--pass-duration', String(o.passDurationS), '--seed', String(o.seed + 100 * k + n)],
+        }),
+        async () => (await accepts(linkPorts[k][0])) && accepts(linkPorts[k][1]),
+      );
+    const emulator = satellite(0, dirs.satellite, o.passPeriodS);
+    const emulator1 = satellite(1, dirs.satellite1, Math.round(o.passPeriodS * 1.3));
+    processes.push(emulator, emulator1);
     const bridge = (name, dir, port, extra) =>
       new Restartable(
         `bridge-${name}`,
         () => ({
           bin: workspaceBinary('satellite-bridge'),
-          args: ['relay', '--satellite', linkUrl, '--data-dir', dir, '--http', `127.0.0.1:${port}`, '--status-every-ms', '2000', ...extra],
+          args: ['relay', '--data-dir', dir, '--http', `127.0.0.1:${port}`, '--status-every-ms', '2000', ...extra],
         }),
         () => httpOk(`http://127.0.0.1:${port}/status`),
       );
-    const bridgeA = bridge('a', dirs.a, httpA, ['--chain', wsUrl]);
-    const bridgeB = bridge('b', dirs.b, httpB, ['--chain', wsUrl]);
-    const bridgeC = bridge('c', dirs.c, httpC, ['--genesis-hash', genesis]);
+    const bridgeA = bridge('a', dirs.a, httpA, ['--chain', wsUrl, ...stationLinks(0)]);
+    const bridgeB = bridge('b', dirs.b, httpB, ['--chain', wsUrl, ...stationLinks(1)]);
+    const bridgeC = bridge('c', dirs.c, httpC, ['--genesis-hash', genesis, '--satellite', linkUrl]);
     processes.push(bridgeA, bridgeB, bridgeC);
-    await emulator.start();
+    await Promise.all([emulator.start(), emulator1.start()]);
     await Promise.all([bridgeA.start(), bridgeB.start(), bridgeC.start()]);
-    say(`node ${wsUrl}, satellite ${linkUrl}, bridges A :${httpA} and B :${httpB} racing, C :${httpC} (equivocations)`);
+    say(`node ${wsUrl}, satellites 0 and 1 with links to stations A and B, bridges A :${httpA} and B :${httpB} racing, C :${httpC} (equivocations, satellite 0)`);
 
     // Chain view, refreshed by the submitter's loop.
     const view = { onChain: 0, pending: 0 };
@@ -477,10 +497,18 @@ export async function faultRun(options, log = (line) => console.error(line)) {
     const at = await api.at(finalized);
     const built = servers.flatMap((s) => s.built);
     const status = { certified: 0, expired: 0, pending: 0, missing: 0 };
+    // Which satellite's countersignature certified each batch (the record keeps it).
+    const bySatellite = {};
     const records = await at.query.spaceNotary.batches.multi(built.map((b) => b.id));
     for (const r of records) {
       if (r.isNone) status.missing += 1;
-      else if (r.unwrap().status.isCertified) status.certified += 1;
+      else if (r.unwrap().status.isCertified) {
+        status.certified += 1;
+        for (const a of r.unwrap().status.asCertified.attestations) {
+          const k = a.satelliteId.toNumber();
+          bySatellite[k] = (bySatellite[k] ?? 0) + 1;
+        }
+      }
       else if (r.unwrap().status.isExpired) status.expired += 1;
       else status.pending += 1;
     }
@@ -512,6 +540,7 @@ export async function faultRun(options, log = (line) => console.error(line)) {
       certifiedTwice: [...certifiedEvents.values()].filter((c) => c > 1).length,
       certifiedForeign: [...certifiedEvents.keys()].filter((id) => !ours.has(id)).length,
       certifiedEvents: relays,
+      bySatellite,
       failedExtrinsics,
       resends: built.reduce((n, b) => n + b.sends - 1, 0),
       equivocations: equivocation,
@@ -539,6 +568,7 @@ export function formatReport(r) {
   const rows = [
     ['batches submitted', r.submitted],
     ['certified', r.certified],
+    ['certified by satellite 0, 1', `${r.bySatellite[0] ?? 0}, ${r.bySatellite[1] ?? 0}`],
     ['expired', r.expired],
     ['lost (must be 0)', r.lost],
     ['certified twice (must be 0)', r.certifiedTwice],
@@ -549,8 +579,8 @@ export function formatReport(r) {
   return [
     `fault run, seed ${r.seed}: ${r.batches} batches from ${r.servers} servers, ${r.blocks} blocks, ${r.seconds} s`,
     ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
-    `  faults: bridge A SIGKILLed ${r.faults.bridgeKills}×, emulator restarted ${r.faults.emulatorRestarts}×, ` +
-      `node restarted ${r.faults.nodeRestarts}×, bridge B racing throughout`,
+    `  faults: bridge A SIGKILLed ${r.faults.bridgeKills}×, satellite 0's emulator restarted ${r.faults.emulatorRestarts}×, ` +
+      `node restarted ${r.faults.nodeRestarts}×, bridge B racing throughout (two stations, each linked to two satellites)`,
     `  BatchCertified events ${r.certifiedEvents}, failed extrinsics ${r.failedExtrinsics}, batches resent ${r.resends}`,
   ].join('\n');
 }

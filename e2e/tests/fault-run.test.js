@@ -1,7 +1,8 @@
 // The fault run, bounded (scripts/fault-run is the full size): 60 batches from three servers
-// through two racing bridges, one SIGKILLed every few seconds, the emulator restarted twice and
-// the node once, 30 % packet loss and gaps between passes. Nothing may be lost or certified
-// twice, and every equivocation must be refused. e2e/lib/fault.js says what each part does.
+// through two racing stations, each linked to two satellites, one station SIGKILLed every few
+// seconds, satellite 0 restarted twice and the node once, 30 % packet loss and gaps between
+// passes. Nothing may be lost or certified twice, both satellites certify, and every equivocation
+// must be refused. e2e/lib/fault.js says what each part does.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -28,6 +29,7 @@ test('fault run (bounded): nothing lost, nothing certified twice, equivocations 
   assert.equal(report.submitted, 60, 'every batch landed on chain');
   assert.equal(report.lost, 0, 'lost');
   assert.equal(report.certifiedTwice, 0, 'certified twice');
+  assert.ok((report.bySatellite[0] ?? 0) > 0 && (report.bySatellite[1] ?? 0) > 0, `both satellites certify: ${JSON.stringify(report.bySatellite)}`);
   assert.equal(report.certifiedForeign, 0, 'certified batches nobody submitted');
   assert.equal(report.certified + report.expired, report.submitted, 'every batch final');
   assert.equal(report.equivocations.attempted, 3, 'equivocations attempted');

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The full-size fault run (scripts/fault-run builds first, then runs this): batches from several
-// servers certified through two racing bridges while one is SIGKILLed at random points, the
-// emulator and the node are restarted, and the link loses packets with gaps between passes.
+// servers certified through two racing stations, each linked to two satellites, while one is
+// SIGKILLed at random points, a satellite and the node are restarted, and the links lose packets
+// with gaps between passes.
 // e2e/lib/fault.js says exactly what it does. Exits 0 when nothing was lost or certified twice
 // and every equivocation was refused, 1 otherwise, 2 for bad flags.
 //
