@@ -249,7 +249,7 @@ async fn measure(day: &Day, config: &Configuration, prepared: Prepared, scale: f
 			if j > 0 {
 				args.extend(["--listen".into(), extra_addrs[j - 1].clone()]);
 			}
-			args.extend(["--station".into(), day.stations[station].1.clone()]);
+			args.push(format!("--station={}", day.stations[station].1));
 		}
 		args.extend([
 			"--orbit-start".into(),

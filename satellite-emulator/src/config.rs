@@ -120,7 +120,8 @@ pub struct RunArgs {
 	pub tle: Option<PathBuf>,
 	/// Ground station for `--tle`: LAT,LON,ALT (degrees, degrees, metres). Repeat it, once for
 	/// each `--listen`, in the same order: station k's link follows the passes over station k.
-	#[arg(long = "station")]
+	/// A southern latitude may follow the flag as it is (`--station -3.0,40.19,10`).
+	#[arg(long = "station", allow_hyphen_values = true)]
 	pub station: Vec<GroundStation>,
 	/// Elevation mask of the ground station, degrees.
 	#[arg(long, default_value_t = GroundStation::DEFAULT_MIN_ELEVATION_DEG)]
