@@ -43,6 +43,24 @@ fn bundles_fit_5000_countersignatures_a_block() {
 	assert!(bundled >= 5_000, "only {bundled} countersignatures fit in a block in bundles");
 }
 
+/// The v2 calls the ground stations use (several satellites, each countersignature with its
+/// satellite's number and clock): the same targets as v1.
+#[test]
+fn attestations_meet_the_same_targets() {
+	let max = <Runtime as pallet_space_notary::Config>::MaxCountersignaturesPerCall::get();
+	let singles = per_block(Weights::submit_attestation());
+	let bundles = per_block(Weights::submit_attestations(max));
+	let bundled = bundles * u64::from(max);
+	println!(
+		"submit_attestation: {} ps → {singles} per block; submit_attestations({max}): {} ps → \
+		 {bundles} bundles, {bundled} attestations per block",
+		Weights::submit_attestation().ref_time(),
+		Weights::submit_attestations(max).ref_time(),
+	);
+	assert!(singles >= 2_000, "only {singles} attestations fit in a block");
+	assert!(bundled >= 5_000, "only {bundled} attestations fit in a block in bundles");
+}
+
 #[test]
 fn submit_batch_weight_is_linear_and_fits() {
 	let w = |n, b| Weights::submit_batch(n, b).ref_time();

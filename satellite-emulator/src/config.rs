@@ -594,7 +594,7 @@ mod tests {
 		assert!(parse(&["--genesis-hash", &genesis[2..]]).is_ok());
 		// An anchor is the wall-clock time of `--orbit-start`: one without the other is refused.
 		let anchor = ["--genesis-hash", &genesis, "--orbit-anchor", "2026-12-06T00:00:00Z"];
-		let error = parse(&anchor).err().expect("--orbit-anchor alone");
+		let error = parse(&anchor).expect_err("--orbit-anchor alone");
 		assert_eq!(error.kind(), clap::error::ErrorKind::MissingRequiredArgument);
 		let both = [&anchor[..], &["--orbit-start", "2015-03-02T11:42:31Z"]].concat();
 		let args = parse(&both).unwrap();
