@@ -94,8 +94,10 @@ pub(crate) async fn certifications(chain: &Chain) -> (HashMap<BatchId, usize>, u
 			let event = event.unwrap();
 			match (event.pallet_name(), event.event_name()) {
 				("SpaceNotary", "BatchCertified") => {
-					// The first field is the batch id.
-					let id = BatchId::from_slice(&event.field_bytes()[..32]);
+					// The fields begin `server_id: u32, sequence: u64, batch_id`.
+					let (_server, _sequence, id) =
+						<(u32, u64, BatchId) as codec::Decode>::decode(&mut event.field_bytes())
+							.expect("BatchCertified begins with server, sequence and batch id");
 					*certified.entry(id).or_default() += 1;
 				},
 				("System", "ExtrinsicFailed") => failed += 1,
